@@ -1,0 +1,52 @@
+// From selection to request and back: the region the model sees, the pixels and mask it gets, and
+// each result placed back under the selection. Pure functions over pixel buffers, no GIMP, no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oaimg/core/error.h"
+#include "oaimg/core/image.h"
+#include "oaimg/core/models.h"
+#include "oaimg/core/request.h"
+
+namespace oaimg {
+
+struct RegionPlan {
+  Rect region;           // the part of the source the model sees (inside the source)
+  Rect padded;           // region plus padding to reach the target's aspect (may leave the source)
+  uint32_t target_width = 0, target_height = 0;  // pixels sent
+  std::string size_param;  // the size field to send ("1024x1024"), "" = none
+};
+
+// Bounds of the selection's non-zero coverage, clipped to the source; empty if none.
+Rect selection_bounds(const Selection& selection, uint32_t source_width, uint32_t source_height);
+
+// Plans region, padding and target size for a model and operation. requested_size: a size the
+// caller asked for ("auto" or unset = plan from the region).
+Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t source_width,
+                               uint32_t source_height, const Rect& selection_bounds,
+                               ContextMode mode, const std::optional<std::string>& requested_size);
+
+struct PreparedJob {
+  RegionPlan plan;
+  UploadFile image;                // the cropped, padded, rescaled region
+  std::optional<UploadFile> mask;  // edits: alpha 0 over the (grown) selection
+  std::vector<std::string> notes;  // what was done to meet size limits
+};
+
+// Plans and encodes the uploads for req.source / req.selection within the model's limits.
+Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps);
+
+struct PlacedLayer {
+  Image rgba;                    // Rgba8, the result scaled to the region, padding cut off
+  int32_t x = 0, y = 0;          // top-left in source coordinates
+  std::vector<uint8_t> mask;     // put-back mask, rgba.width * rgba.height
+};
+
+// Places one decoded result (any size; scaled to the padded region) back over the source.
+Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req,
+                                 const Image& result_rgba);
+
+}  // namespace oaimg

@@ -1,0 +1,79 @@
+// An Images API request as the caller describes it, and its check against a model's capabilities.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oaimg/core/error.h"
+#include "oaimg/core/image.h"
+#include "oaimg/core/models.h"
+
+namespace oaimg {
+
+enum class FileFormat { Unknown, Png, Jpeg, Webp };
+
+FileFormat sniff_format(const std::vector<uint8_t>& bytes);
+std::string_view format_mime(FileFormat f);  // "image/png", ...
+std::string_view format_name(FileFormat f);  // "png", ...
+
+struct UploadFile {
+  std::vector<uint8_t> bytes;
+  FileFormat format = FileFormat::Unknown;
+};
+
+enum class ContextMode { Auto = 0, Selection = 1, Image = 2 };
+
+struct ImageRequest {
+  Operation op = Operation::Generate;
+  std::optional<std::string> prompt, model, size, quality, background, output_format, moderation,
+      input_fidelity, style, response_format, user;
+  std::optional<int> n, output_compression;
+  std::optional<int> partial_images;  // set = stream=true with this many partials
+
+  std::vector<UploadFile> images;
+  std::optional<UploadFile> mask, markup;
+
+  // The whole-job inputs (issue: selection to layers). Optional.
+  std::optional<Image> source;
+  std::optional<Selection> selection;
+  ContextMode context_mode = ContextMode::Auto;
+};
+
+// The prompt sent for a variation on a GPT model when the caller gave none.
+std::string_view default_variation_prompt();
+
+// Checks every field against the model (after the model name is resolved). The message names the
+// parameter, the value and what is allowed: "size '800x600' is not accepted by dall-e-2; use one
+// of 256x256, 512x512, 1024x1024". Also checks the upload files (format, bytes, squareness and
+// mask size match as far as it can read the PNG headers).
+Outcome validate_request(const ImageRequest& req, const ModelCaps& caps);
+
+// Refuses a model OpenAI retired when the base URL is OpenAI's own, naming the replacement.
+Outcome check_not_retired(const ModelCaps& caps, std::string_view base_url);
+
+// One HTTP request's body, ready for the transport.
+struct MultipartPart {
+  std::string name;       // "prompt", "image", "image[]", "mask", ...
+  std::string value;      // text fields
+  const UploadFile* file = nullptr;  // file fields (points into the ImageRequest)
+  std::string filename;   // "image.png"
+};
+
+struct HttpBody {
+  bool multipart = false;
+  std::string json;                     // generations
+  std::vector<MultipartPart> parts;     // edits / variations
+  std::string fields_json;              // the non-file fields as JSON, for dry runs and previews
+};
+
+// Builds the body of one HTTP request asking for n_this_request images. Only set fields are sent;
+// numbers and booleans go as text in multipart. For a variation on a GPT model this builds an edit
+// without a mask and with the default prompt when none was given.
+HttpBody build_body(const ImageRequest& req, const ModelCaps& caps, int n_this_request);
+
+// The endpoint a request goes to ("/images/edits"), after the GPT-variation rewrite.
+std::string_view endpoint_for(const ImageRequest& req, const ModelCaps& caps);
+
+}  // namespace oaimg

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds oaimg with its tests and runs every test under CTest (unit, ABI, integration against the
+# stand-in server, and the GIMP 3 end-to-end tests in the Debian 13 chroot).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${OAIMG_BUILD:-$here/build}
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOAIMG_BUILD_TESTS=ON -DOAIMG_GIMP_PLUGIN=off
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j2 "$@"
