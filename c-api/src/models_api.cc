@@ -1,1 +1,112 @@
-// Placeholder: implemented in its own commit.
+#include "handles.h"
+#include "oaimg/core/models.h"
+
+namespace {
+
+oaimg::Operation to_op(oaimg_operation op) { return static_cast<oaimg::Operation>(op); }
+
+bool valid_op(oaimg_operation op) {
+  return op == OAIMG_GENERATE || op == OAIMG_EDIT || op == OAIMG_VARIATION;
+}
+
+// Known models by name, pointing into the static table, so returned strings are static.
+const oaimg::ModelCaps* known(const char* name) {
+  if (!name) return nullptr;
+  for (const auto& caps : oaimg::known_models())
+    if (caps.name == name) return &caps;
+  return nullptr;
+}
+
+}  // namespace
+
+extern "C" {
+
+size_t oaimg_model_count(void) {
+  try { return oaimg::known_models().size(); } catch (...) { return 0; }
+}
+
+const char* oaimg_model_name(size_t index) {
+  try {
+    const auto& models = oaimg::known_models();
+    return index < models.size() ? models[index].name.c_str() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+int oaimg_model_supports(const char* model, oaimg_operation operation) {
+  if (!model || !valid_op(operation)) return 0;
+  try {
+    const oaimg::ModelCaps* caps = known(model);
+    if (!caps) return 1;
+    switch (operation) {
+      case OAIMG_GENERATE: return caps->generate;
+      case OAIMG_EDIT: return caps->edit;
+      case OAIMG_VARIATION: return caps->variation;
+    }
+  } catch (...) {
+  }
+  return 0;
+}
+
+int oaimg_model_is_retired(const char* model) {
+  try { const auto* caps = known(model); return caps && caps->retired; } catch (...) { return 0; }
+}
+
+const char* oaimg_model_replacement(const char* model) {
+  try {
+    const auto* caps = known(model);
+    return caps && !caps->replacement.empty() ? caps->replacement.c_str() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+size_t oaimg_model_size_count(const char* model, oaimg_operation operation) {
+  try {
+    const auto* caps = known(model);
+    return caps && valid_op(operation) ? oaimg::sizes_for(*caps, to_op(operation)).size() : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
+const char* oaimg_model_size(const char* model, oaimg_operation operation, size_t index) {
+  try {
+    const auto* caps = known(model);
+    if (!caps || !valid_op(operation)) return nullptr;
+    const auto& sizes = oaimg::sizes_for(*caps, to_op(operation));
+    return index < sizes.size() ? sizes[index].c_str() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+int oaimg_model_allows_custom_size(const char* model) {
+  try { const auto* caps = known(model); return caps ? caps->custom_size.has_value() : 1; } catch (...) { return 0; }
+}
+
+int oaimg_model_supports_streaming(const char* model) {
+  try { const auto* caps = known(model); return caps && caps->streaming; } catch (...) { return 0; }
+}
+
+int oaimg_model_max_n(const char* model) {
+  try {
+    const auto* caps = known(model);
+    return caps ? caps->max_n_per_request : oaimg::find_model(model ? model : "").max_n_per_request;
+  } catch (...) {
+    return 1;
+  }
+}
+
+const char* oaimg_default_model(const char* base_url, oaimg_operation operation) {
+  if (!valid_op(operation)) return nullptr;
+  try {
+    // default_model() returns a view of a static string literal.
+    return oaimg::default_model(base_url ? base_url : "", to_op(operation)).data();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // extern "C"

@@ -1,1 +1,63 @@
-// Placeholder: implemented in its own commit.
+#include <cstdlib>
+#include <cstring>
+
+#include "handles.h"
+#include "oaimg/core/png_codec.h"
+
+extern "C" {
+
+oaimg_status oaimg_png_decode(const uint8_t* png, size_t size, uint64_t max_pixels,
+                              uint8_t** out_rgba, uint32_t* out_width, uint32_t* out_height) {
+  if (!png || size == 0 || !out_rgba || !out_width || !out_height) return OAIMG_ERR_INVALID_ARGUMENT;
+  try {
+    oaimg::PngDecodeLimits limits;
+    if (max_pixels) limits.max_pixels = max_pixels;
+    oaimg::Result<oaimg::Image> image = oaimg::decode_png(png, size, limits);
+    if (!image) return oaimg_capi::to_c(image.error().status);
+    // Handed to the caller, who frees with oaimg_free() (std::free).
+    auto* copy = static_cast<uint8_t*>(std::malloc(image->pixels.size()));
+    if (!copy) return OAIMG_ERR_NO_MEMORY;
+    std::memcpy(copy, image->pixels.data(), image->pixels.size());
+    *out_rgba = copy;
+    *out_width = image->width;
+    *out_height = image->height;
+    return OAIMG_OK;
+  } catch (const std::bad_alloc&) {
+    return OAIMG_ERR_NO_MEMORY;
+  } catch (...) {
+    return OAIMG_ERR_INTERNAL;
+  }
+}
+
+oaimg_status oaimg_png_encode(const uint8_t* pixels, uint32_t width, uint32_t height,
+                              size_t stride, oaimg_pixel_format format, uint8_t** out_png,
+                              size_t* out_size) {
+  if (!pixels || width == 0 || height == 0 || !out_png || !out_size) return OAIMG_ERR_INVALID_ARGUMENT;
+  if (format < OAIMG_RGBA8 || format > OAIMG_GRAYA8) return OAIMG_ERR_INVALID_ARGUMENT;
+  try {
+    oaimg::Image image;
+    image.width = width;
+    image.height = height;
+    image.format = static_cast<oaimg::PixelFormat>(format);
+    size_t row = image.stride();
+    if (stride == 0) stride = row;
+    if (stride < row) return OAIMG_ERR_INVALID_ARGUMENT;
+    image.pixels.resize(row * height);
+    for (uint32_t y = 0; y < height; ++y)
+      std::memcpy(image.pixels.data() + row * y, pixels + stride * y, row);
+    oaimg::Result<std::vector<uint8_t>> png = oaimg::encode_png(image);
+    if (!png) return oaimg_capi::to_c(png.error().status);
+    auto* copy = static_cast<uint8_t*>(std::malloc(png->size()));
+    if (!copy) return OAIMG_ERR_NO_MEMORY;
+    std::memcpy(copy, png->data(), png->size());
+    *out_png = copy;
+    *out_size = png->size();
+    return OAIMG_OK;
+  } catch (const std::bad_alloc&) {
+    return OAIMG_ERR_NO_MEMORY;
+  } catch (...) {
+    return OAIMG_ERR_INTERNAL;
+  }
+}
+
+}  // extern "C"

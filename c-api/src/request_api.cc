@@ -1,1 +1,236 @@
-// Placeholder: implemented in its own commit.
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "handles.h"
+
+using oaimg_capi::guarded;
+using oaimg_capi::RequestFailAdapter;
+
+namespace {
+
+bool valid_utf8(const char* s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s);
+  while (*p) {
+    int extra = *p < 0x80 ? 0 : (*p >> 5) == 0x6 ? 1 : (*p >> 4) == 0xE ? 2 : (*p >> 3) == 0x1E ? 3 : -1;
+    if (extra < 0) return false;
+    ++p;
+    for (int i = 0; i < extra; ++i, ++p)
+      if ((*p & 0xC0) != 0x80) return false;
+  }
+  return true;
+}
+
+oaimg_status set_text(oaimg_request* request, std::optional<std::string> oaimg::ImageRequest::*field,
+                      const char* name, const char* value) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (!value) {
+      (request->request.*field).reset();
+      return request->succeed();
+    }
+    if (!valid_utf8(value))
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           std::string(name) + " is not valid UTF-8 text");
+    request->request.*field = std::string(value);
+    return request->succeed();
+  });
+}
+
+oaimg_status set_file(oaimg_request* request, const char* name, const uint8_t* data, size_t size,
+                      bool append, std::optional<oaimg::UploadFile> oaimg::ImageRequest::*field) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (!data || size == 0)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           std::string(name) + ": no bytes given (data is NULL or size is 0)");
+    oaimg::UploadFile file;
+    file.bytes.assign(data, data + size);
+    file.format = oaimg::sniff_format(file.bytes);
+    if (file.format == oaimg::FileFormat::Unknown)
+      return request->fail(OAIMG_ERR_IMAGE, std::string(name) +
+                                                ": not a PNG, JPEG or WebP file (unrecognised first bytes)");
+    if (append)
+      request->request.images.push_back(std::move(file));
+    else
+      request->request.*field = std::move(file);
+    return request->succeed();
+  });
+}
+
+// Copies caller pixels with any stride into a tightly packed buffer.
+bool copy_rows(std::vector<uint8_t>& out, const uint8_t* src, uint32_t width, uint32_t height,
+               size_t stride, size_t bytes_per_pixel) {
+  size_t row = size_t(width) * bytes_per_pixel;
+  if (stride == 0) stride = row;
+  if (stride < row) return false;
+  if (height != 0 && row > std::numeric_limits<size_t>::max() / height) return false;
+  out.resize(row * height);
+  for (uint32_t y = 0; y < height; ++y) std::memcpy(out.data() + row * y, src + stride * y, row);
+  return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+oaimg_status oaimg_request_new(oaimg_operation operation, oaimg_request** out_request) {
+  if (!out_request) return OAIMG_ERR_INVALID_ARGUMENT;
+  if (operation != OAIMG_GENERATE && operation != OAIMG_EDIT && operation != OAIMG_VARIATION)
+    return OAIMG_ERR_INVALID_ARGUMENT;
+  try {
+    auto* request = new oaimg_request;
+    request->request.op = static_cast<oaimg::Operation>(operation);
+    *out_request = request;
+    return OAIMG_OK;
+  } catch (const std::bad_alloc&) {
+    return OAIMG_ERR_NO_MEMORY;
+  } catch (...) {
+    return OAIMG_ERR_INTERNAL;
+  }
+}
+
+void oaimg_request_free(oaimg_request* request) { delete request; }
+
+const char* oaimg_request_error_message(const oaimg_request* request) {
+  return request ? request->error.c_str() : "no request (NULL handle)";
+}
+
+oaimg_operation oaimg_request_operation(const oaimg_request* request) {
+  return request ? static_cast<oaimg_operation>(request->request.op) : OAIMG_GENERATE;
+}
+
+#define OAIMG_TEXT_SETTER(fn, field)                                           \
+  oaimg_status oaimg_request_set_##fn(oaimg_request* request, const char* value) { \
+    return set_text(request, &oaimg::ImageRequest::field, #field, value);      \
+  }
+
+OAIMG_TEXT_SETTER(prompt, prompt)
+OAIMG_TEXT_SETTER(model, model)
+OAIMG_TEXT_SETTER(size, size)
+OAIMG_TEXT_SETTER(quality, quality)
+OAIMG_TEXT_SETTER(background, background)
+OAIMG_TEXT_SETTER(output_format, output_format)
+OAIMG_TEXT_SETTER(moderation, moderation)
+OAIMG_TEXT_SETTER(input_fidelity, input_fidelity)
+OAIMG_TEXT_SETTER(style, style)
+OAIMG_TEXT_SETTER(response_format, response_format)
+OAIMG_TEXT_SETTER(user, user)
+#undef OAIMG_TEXT_SETTER
+
+oaimg_status oaimg_request_set_n(oaimg_request* request, int n) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  if (n < 1)
+    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                         "n " + std::to_string(n) + ": the number of images must be at least 1");
+  request->request.n = n;
+  return request->succeed();
+}
+
+oaimg_status oaimg_request_set_output_compression(oaimg_request* request, int compression) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  if (compression == -1) {
+    request->request.output_compression.reset();
+    return request->succeed();
+  }
+  if (compression < 0 || compression > 100)
+    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                         "output_compression " + std::to_string(compression) +
+                             ": must be between 0 and 100, or -1 to leave it unset");
+  request->request.output_compression = compression;
+  return request->succeed();
+}
+
+oaimg_status oaimg_request_set_stream(oaimg_request* request, int partial_images) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  if (partial_images == -1) {
+    request->request.partial_images.reset();
+    return request->succeed();
+  }
+  if (partial_images < 0 || partial_images > 3)
+    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                         "partial_images " + std::to_string(partial_images) +
+                             ": must be between 0 and 3, or -1 to turn streaming off");
+  request->request.partial_images = partial_images;
+  return request->succeed();
+}
+
+oaimg_status oaimg_request_add_image(oaimg_request* request, const uint8_t* data, size_t size) {
+  return set_file(request, "image", data, size, true, nullptr);
+}
+
+oaimg_status oaimg_request_set_mask(oaimg_request* request, const uint8_t* png, size_t size) {
+  return set_file(request, "mask", png, size, false, &oaimg::ImageRequest::mask);
+}
+
+oaimg_status oaimg_request_set_markup(oaimg_request* request, const uint8_t* png, size_t size) {
+  return set_file(request, "markup", png, size, false, &oaimg::ImageRequest::markup);
+}
+
+oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pixels,
+                                      uint32_t width, uint32_t height, size_t stride,
+                                      oaimg_pixel_format format) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (format < OAIMG_RGBA8 || format > OAIMG_GRAYA8)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "source format " + std::to_string(int(format)) +
+                               ": use OAIMG_RGBA8, OAIMG_RGB8, OAIMG_GRAY8 or OAIMG_GRAYA8");
+    if (!pixels || width == 0 || height == 0)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "source: pixels must be non-NULL and width and height at least 1 (got " +
+                               std::to_string(width) + "x" + std::to_string(height) + ")");
+    oaimg::Image image;
+    image.width = width;
+    image.height = height;
+    image.format = static_cast<oaimg::PixelFormat>(format);
+    if (!copy_rows(image.pixels, pixels, width, height, stride, oaimg::channels(image.format)))
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "source stride " + std::to_string(stride) +
+                               " is smaller than a row (width x bytes per pixel)");
+    request->request.source = std::move(image);
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_request_set_selection(oaimg_request* request, const uint8_t* coverage,
+                                         uint32_t width, uint32_t height, size_t stride,
+                                         int32_t offset_x, int32_t offset_y) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (!coverage || width == 0 || height == 0) {
+      request->request.selection.reset();
+      return request->succeed();
+    }
+    oaimg::Selection selection;
+    selection.x = offset_x;
+    selection.y = offset_y;
+    selection.width = width;
+    selection.height = height;
+    if (!copy_rows(selection.coverage, coverage, width, height, stride, 1))
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "selection stride " + std::to_string(stride) + " is smaller than its width");
+    request->request.selection = std::move(selection);
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_request_set_context_mode(oaimg_request* request, oaimg_context_mode mode) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  if (mode < OAIMG_CONTEXT_AUTO || mode > OAIMG_CONTEXT_IMAGE)
+    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                         "context mode " + std::to_string(int(mode)) +
+                             ": use OAIMG_CONTEXT_AUTO, OAIMG_CONTEXT_SELECTION or OAIMG_CONTEXT_IMAGE");
+  request->request.context_mode = static_cast<oaimg::ContextMode>(mode);
+  return request->succeed();
+}
+
+const char* oaimg_default_variation_prompt(void) {
+  try { return oaimg::default_variation_prompt().data(); } catch (...) { return ""; }
+}
+
+}  // extern "C"
