@@ -1,1 +1,72 @@
-/* Placeholder */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+int cli_read_file(const char *path, uint8_t **data, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  uint8_t *buffer = NULL;
+  size_t used = 0, capacity = 0;
+  for (;;) {
+    if (used == capacity) {
+      size_t grown = capacity ? capacity * 2 : 65536;
+      uint8_t *bigger = realloc(buffer, grown);
+      if (!bigger) {
+        free(buffer);
+        fclose(f);
+        errno = ENOMEM;
+        return -1;
+      }
+      buffer = bigger;
+      capacity = grown;
+    }
+    size_t got = fread(buffer + used, 1, capacity - used, f);
+    used += got;
+    if (got == 0) break;
+  }
+  int failed = ferror(f);
+  fclose(f);
+  if (failed) {
+    free(buffer);
+    errno = EIO;
+    return -1;
+  }
+  *data = buffer;
+  *size = used;
+  return 0;
+}
+
+int cli_make_dirs(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return -1;
+  for (char *p = copy + 1; *p; ++p) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+      free(copy);
+      return -1;
+    }
+    *p = '/';
+  }
+  int rc = (mkdir(copy, 0777) != 0 && errno != EEXIST) ? -1 : 0;
+  free(copy);
+  return rc;
+}
+
+int cli_write_file(const char *dir, const char *name, const void *data, size_t size) {
+  size_t length = strlen(dir) + strlen(name) + 2;
+  char *path = malloc(length);
+  if (!path) return -1;
+  snprintf(path, length, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  free(path);
+  if (!f) return -1;
+  size_t written = fwrite(data, 1, size, f);
+  int close_failed = fclose(f);
+  return (written == size && close_failed == 0) ? 0 : -1;
+}
