@@ -1,1 +1,12 @@
-# Filled in by its own commit.
+# Unit tests of the pixel pipeline: PNG codec, region geometry, masks, resampling, placement.
+foreach(oaimg_pipeline_test IN ITEMS png_codec geometry)
+  add_executable(test_${oaimg_pipeline_test}
+    ${CMAKE_CURRENT_LIST_DIR}/test_${oaimg_pipeline_test}.cc)
+  # The private headers (resample.h, masks.h...) are tested directly; libpng and zlib let the
+  # codec tests write PNGs the codec itself does not produce.
+  target_include_directories(test_${oaimg_pipeline_test}
+    PRIVATE ${PROJECT_SOURCE_DIR}/core/src)
+  target_link_libraries(test_${oaimg_pipeline_test}
+    PRIVATE oaimg_core PNG::PNG GTest::gtest_main)
+  gtest_discover_tests(test_${oaimg_pipeline_test})
+endforeach()

@@ -29,6 +29,7 @@ Result<PngHeader> read_png_header(const uint8_t* data, size_t size);
 struct PngEncodeOptions {
   int compression_level = 6;   // zlib 0-9
   int filter = -1;             // -1 = libpng's adaptive choice; else a PNG_FILTER_* mask
+  int strategy = -1;           // -1 = libpng's choice; else a zlib strategy (Z_RLE, Z_FILTERED...)
 };
 
 // Encodes RGBA8/RGB8/Gray8/GrayA8 pixels.
