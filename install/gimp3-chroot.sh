@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# GIMP 3 is not packaged for Debian 12, so oaimg's GIMP 3 plug-in is built, installed and tested
+# inside a Debian 13 (trixie) chroot, which has GIMP 3.0. Nothing is bind-mounted: the chroot shares
+# only the host's network namespace, so a server on the host's 127.0.0.1 is reachable from inside.
+#
+#   gimp3-chroot.sh create       debootstrap trixie + GIMP and build packages (reused once complete)
+#   gimp3-chroot.sh build        copy this source tree in, build liboaimg and the plug-in, install
+#   gimp3-chroot.sh install      create + build
+#   gimp3-chroot.sh run CMD...   run CMD inside the chroot with a clean environment; variables
+#                                named in OAIMG_CHROOT_PASS_ENV (space separated) are passed through
+#
+#   OAIMG_CHROOT        chroot folder (default /var/tmp/oaimg-trixie)
+#   OAIMG_DEBIAN_MIRROR mirror for debootstrap (default http://deb.debian.org/debian)
+# Needs root and debootstrap (install/setup.sh installs it).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=${OAIMG_CHROOT:-/var/tmp/oaimg-trixie}
+mirror=${OAIMG_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Bumped whenever the package list changes, so that an older chroot is completed, not trusted.
+stamp_version=2
+stamp=$root/.oaimg-chroot-complete
+packages=(gimp libgimp-3.0-dev build-essential cmake pkg-config libcurl4-openssl-dev
+          libjson-glib-dev libpng-dev libsecret-1-dev gettext ca-certificates python3)
+
+die() { echo "gimp3-chroot: $*" >&2; exit 1; }
+
+# A clean environment: the host's variables (and any secret among them) stay outside unless named.
+in_chroot() {
+  local pass=() name
+  for name in ${OAIMG_CHROOT_PASS_ENV:-}; do
+    [ -n "${!name+x}" ] && pass+=("$name=${!name}")
+  done
+  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    DEBIAN_FRONTEND=noninteractive "${pass[@]}" "$@"
+}
+
+create() {
+  [ "$(id -u)" = 0 ] || die "needs root (debootstrap and chroot)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_version" ]; then
+    echo "gimp3-chroot: reusing $root"
+    return 0
+  fi
+  command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
+  if [ ! -x "$root/usr/bin/apt-get" ]; then
+    echo "gimp3-chroot: debootstrap trixie into $root"
+    # A half-finished debootstrap cannot be resumed reliably: start it again from scratch.
+    rm -rf "$root"
+    mkdir -p "$root"
+    debootstrap --variant=minbase trixie "$root" "$mirror" >"$root.debootstrap.log" 2>&1 ||
+      { tail -20 "$root.debootstrap.log" >&2; die "debootstrap failed (log: $root.debootstrap.log)"; }
+  fi
+  # The host's resolver, so that apt inside can reach the mirror.
+  cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+  echo "gimp3-chroot: installing GIMP 3 and build packages"
+  in_chroot apt-get update -qq
+  in_chroot apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  in_chroot apt-get clean
+  echo "$stamp_version" >"$stamp"
+}
+
+build() {
+  [ -f "$stamp" ] || die "no complete chroot at $root: run '$0 create' first"
+  local src=/opt/oaimg-src
+  echo "gimp3-chroot: copying the source tree into $root$src"
+  rm -rf "$root$src"
+  mkdir -p "$root$src"
+  # The tracked files plus new untracked ones (a working tree under development builds as it is);
+  # host build folders are left out: they belong to another system's libraries.
+  if git -C "$here" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$here" && git ls-files -z --cached --others --exclude-standard |
+       grep -zv '^build' | xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+       tar --null -T - -cf -) | tar -xf - -C "$root$src"
+  else
+    tar -C "$here" --exclude='./build*' -cf - . | tar -xf - -C "$root$src"
+  fi
+  echo "gimp3-chroot: building liboaimg and the GIMP 3 plug-in"
+  in_chroot cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_INSTALL_PREFIX=/usr/local -DOAIMG_GIMP_PLUGIN=gimp3 -DOAIMG_BUILD_TESTS=OFF \
+    -DOAIMG_BUILD_BENCH=OFF >/dev/null
+  in_chroot cmake --build "$src/build" -j"$(nproc)"
+  in_chroot cmake --install "$src/build" >/dev/null
+  in_chroot ldconfig
+  local plugin=/usr/lib/x86_64-linux-gnu/gimp/3.0/plug-ins/oaimg/oaimg
+  [ -x "$root$plugin" ] || die "the plug-in was not installed at $plugin"
+  echo "gimp3-chroot: plug-in installed at $root$plugin"
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  create) create ;;
+  build) build ;;
+  install) create; build ;;
+  run)
+    [ -f "$stamp" ] || die "no complete chroot at $root: run '$0 install' first"
+    [ $# -gt 0 ] || die "run: no command"
+    in_chroot "$@" ;;
+  *) echo "usage: $0 create|build|install|run CMD..." >&2; exit 2 ;;
+esac
