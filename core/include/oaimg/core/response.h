@@ -68,7 +68,9 @@ struct StreamImageEvent {
   std::optional<Usage> usage;
   std::string size, quality, background, output_format;
 };
-// Parses one event: an `event: error`, or data with an "error" key, is an Error.
+// Parses one event: an `event: error`, or data with an "error" key, is an Error. An event of
+// another type (a future progress event) or the `data: [DONE]` marker is Status::Unsupported:
+// skip it rather than failing the stream.
 Result<StreamImageEvent> parse_stream_event(const SseEvent& event);
 
 // Base64 (standard alphabet, padding optional, whitespace ignored).
