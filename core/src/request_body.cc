@@ -120,8 +120,10 @@ std::string to_json(const std::vector<Field>& fields,
   return out;
 }
 
+// The bytes decide, as in validation; the declared format only helps when they are unrecognised.
 FileFormat format_of(const UploadFile& file) {
-  return file.format != FileFormat::Unknown ? file.format : sniff_format(file.bytes);
+  FileFormat sniffed = sniff_format(file.bytes);
+  return sniffed != FileFormat::Unknown ? sniffed : file.format;
 }
 
 std::string extension_for(FileFormat f) {

@@ -229,3 +229,34 @@ TEST(BuildBody, UnknownModelVariationUsesTheVariationsEndpoint) {
 
 }  // namespace
 }  // namespace oaimg
+
+namespace oaimg {
+namespace {
+
+TEST(SniffFormat, RecognisesMagicBytesOnly) {
+  EXPECT_EQ(sniff_format(test::png_file(4, 4)), FileFormat::Png);
+  EXPECT_EQ(sniff_format(test::jpeg_upload().bytes), FileFormat::Jpeg);
+  EXPECT_EQ(sniff_format(test::webp_upload().bytes), FileFormat::Webp);
+  // RIFF alone is also WAV/AVI; only RIFF....WEBP is WebP.
+  std::vector<uint8_t> wav = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E'};
+  EXPECT_EQ(sniff_format(wav), FileFormat::Unknown);
+  EXPECT_EQ(sniff_format({0x89, 'P', 'N'}), FileFormat::Unknown);  // truncated signature
+  EXPECT_EQ(sniff_format({}), FileFormat::Unknown);
+  EXPECT_EQ(format_mime(FileFormat::Webp), "image/webp");
+  EXPECT_EQ(format_name(FileFormat::Jpeg), "jpeg");
+}
+
+TEST(BuildBody, FilenameFollowsTheBytesNotTheDeclaredFormat) {
+  ImageRequest req;
+  req.op = Operation::Edit;
+  req.prompt = "p";
+  UploadFile mislabelled = test::jpeg_upload();
+  mislabelled.format = FileFormat::Png;
+  req.images = {png_upload(8, 8), mislabelled};
+  auto files = file_parts(build_body(req, find_model("gpt-image-1.5"), 1));
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[1]->filename, "image-2.jpg");
+}
+
+}  // namespace
+}  // namespace oaimg
