@@ -253,7 +253,8 @@ TEST(BuildBody, FilenameFollowsTheBytesNotTheDeclaredFormat) {
   UploadFile mislabelled = test::jpeg_upload();
   mislabelled.format = FileFormat::Png;
   req.images = {png_upload(8, 8), mislabelled};
-  auto files = file_parts(build_body(req, find_model("gpt-image-1.5"), 1));
+  HttpBody body = build_body(req, find_model("gpt-image-1.5"), 1);
+  auto files = file_parts(body);
   ASSERT_EQ(files.size(), 2u);
   EXPECT_EQ(files[1]->filename, "image-2.jpg");
 }
