@@ -199,6 +199,8 @@ void JobRunner::on_stream_event(size_t i, const SseEvent& ev) {
   if (s.stream_error) return;
   Result<StreamImageEvent> parsed = parse_stream_event(ev);
   if (!parsed) {
+    // Events this client does not know (a future progress event, "[DONE]") are not failures.
+    if (parsed.error().status == Status::Unsupported) return;
     s.stream_error = parsed.take_error();
     return;
   }
