@@ -42,6 +42,8 @@ ModelCaps gpt_image(std::string name) {
   // back into an image, so they are not offered.
   caps.output_formats = {"png", "jpeg", "webp"};
   caps.moderations = {"auto", "low"};
+  // The SDK gives high|low to gpt-image-1.5 "and later models"; the exceptions are set below.
+  caps.input_fidelities = {"high", "low"};
   caps.output_compression = true;
   caps.streaming = true;
   caps.max_partial_images = 3;
@@ -115,19 +117,18 @@ ModelCaps dall_e_3() {
 std::vector<ModelCaps> build_table() {
   std::vector<ModelCaps> table;
   // Live models, the default first.
-  {
-    ModelCaps caps = gpt_image("gpt-image-1.5");
-    caps.input_fidelities = {"high", "low"};
-    table.push_back(caps);
-  }
+  table.push_back(gpt_image("gpt-image-1.5"));
   {
     ModelCaps caps = gpt_image("gpt-image-1-mini");
     caps.input_fidelities = {"low"};  // the SDK: "gpt-image-1-mini supports only low"
     table.push_back(caps);
   }
-  // The SDK: "For gpt-image-2, omit [input_fidelity]"; so input_fidelities stays empty.
-  table.push_back(with_custom_sizes(gpt_image("gpt-image-2")));
-  table.push_back(with_custom_sizes(gpt_image("gpt-image-2-2026-04-21")));
+  // The SDK: "For gpt-image-2, omit [input_fidelity]".
+  for (const char* name : {"gpt-image-2", "gpt-image-2-2026-04-21"}) {
+    ModelCaps caps = with_custom_sizes(gpt_image(name));
+    caps.input_fidelities.clear();
+    table.push_back(caps);
+  }
   table.push_back(gpt_image_2_5("gpt-image-2.5-sunburst"));
   table.push_back(gpt_image_2_5("gpt-image-2.5-sunburst-2026-09-08"));
   table.push_back(gpt_image_2_5("gpt-image-2.5-flare"));
@@ -138,12 +139,8 @@ std::vector<ModelCaps> build_table() {
   table.push_back(gpt_image("chatgpt-image-latest"));
 
   // Retired at OpenAI; compatible servers may still serve them, so their caps stay complete.
-  {
-    ModelCaps caps = gpt_image("gpt-image-1");
-    caps.input_fidelities = {"high", "low"};
-    // The SDK names gpt-image-2.5-sunburst (or -flare) as the successor.
-    table.push_back(retired(caps, "2026-10-23", "gpt-image-2.5-sunburst"));
-  }
+  // The SDK names gpt-image-2.5-sunburst (or -flare) as the successor.
+  table.push_back(retired(gpt_image("gpt-image-1"), "2026-10-23", "gpt-image-2.5-sunburst"));
   // The SDK only says "use a GPT image model"; these are the closest in cost and in use.
   table.push_back(retired(dall_e_3(), "2026-05-12", "gpt-image-2"));
   table.push_back(retired(dall_e_2(), "2026-05-12", "gpt-image-1-mini"));

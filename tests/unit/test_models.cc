@@ -54,6 +54,8 @@ TEST(Models, InputFidelityDiffersPerGptModel) {
   EXPECT_EQ(find_model("gpt-image-1-mini").input_fidelities, (std::vector<std::string>{"low"}));
   EXPECT_TRUE(find_model("gpt-image-2").input_fidelities.empty());
   EXPECT_TRUE(find_model("gpt-image-2-2026-04-21").input_fidelities.empty());
+  EXPECT_EQ(find_model("gpt-image-2.5-flare").input_fidelities, (std::vector<std::string>{"high", "low"}));
+  EXPECT_TRUE(find_model("dall-e-2").input_fidelities.empty());
 }
 
 TEST(Models, CustomSizesOnlyOnGptImage2And25) {
