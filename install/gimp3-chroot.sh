@@ -60,12 +60,13 @@ create() {
 
 build() {
   [ -f "$stamp" ] || die "no complete chroot at $root: run '$0 create' first"
-  local src=/opt/oaimg-src
+  local src=/opt/oaimg-src build=/opt/oaimg-build
   echo "gimp3-chroot: copying the source tree into $root$src"
   rm -rf "$root$src"
   mkdir -p "$root$src"
-  # The tracked files plus new untracked ones (a working tree under development builds as it is);
-  # host build folders are left out: they belong to another system's libraries.
+  # tar keeps the files' times, so the build folder (kept outside the copy) rebuilds only what
+  # changed since the last build. The tracked files plus new untracked ones (a working tree under
+  # development builds as it is); host build folders are left out: they belong to another system.
   if git -C "$here" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     (cd "$here" && git ls-files -z --cached --others --exclude-standard |
        grep -zv '^build' | xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
@@ -74,11 +75,11 @@ build() {
     tar -C "$here" --exclude='./build*' -cf - . | tar -xf - -C "$root$src"
   fi
   echo "gimp3-chroot: building liboaimg and the GIMP 3 plug-in"
-  in_chroot cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  in_chroot cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_INSTALL_PREFIX=/usr/local -DOAIMG_GIMP_PLUGIN=gimp3 -DOAIMG_BUILD_TESTS=OFF \
     -DOAIMG_BUILD_BENCH=OFF >/dev/null
-  in_chroot cmake --build "$src/build" -j"$(nproc)"
-  in_chroot cmake --install "$src/build" >/dev/null
+  in_chroot cmake --build "$build" -j"$(nproc)"
+  in_chroot cmake --install "$build" >/dev/null
   in_chroot ldconfig
   local plugin=/usr/lib/x86_64-linux-gnu/gimp/3.0/plug-ins/oaimg/oaimg
   [ -x "$root$plugin" ] || die "the plug-in was not installed at $plugin"

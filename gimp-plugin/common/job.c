@@ -1,0 +1,293 @@
+/* One run of the plug-in, from the host's pixels to the host's new layers, on liboaimg's
+ * whole-job path (set_source / set_selection / run / result_layer). */
+#include "oaimg_plugin.h"
+
+#include <string.h>
+
+#include "i18n.h"
+
+G_DEFINE_QUARK (oaimg-plugin-error-quark, oaimg_plugin_error)
+
+/* Long prompts make unreadable layer names; the full prompt is in the provenance parasite. */
+#define GROUP_NAME_MAX_CHARS 48
+
+void
+oaimg_source_clear (OaimgSource *source)
+{
+  g_clear_pointer (&source->rgba, g_free);
+  g_clear_pointer (&source->selection, g_free);
+  memset (source, 0, sizeof *source);
+}
+
+static gboolean
+is_unset (const char *value)
+{
+  return value == NULL || value[0] == '\0';
+}
+
+char *
+oaimg_job_group_name (const OaimgJobParams *params)
+{
+  if (!is_unset (params->prompt))
+    {
+      const char *end = strchr (params->prompt, '\n');
+      glong       len = end ? g_utf8_pointer_to_offset (params->prompt, end)
+                            : g_utf8_strlen (params->prompt, -1);
+      gchar      *line = g_utf8_substring (params->prompt, 0, MIN (len, GROUP_NAME_MAX_CHARS));
+      gchar      *name = g_strstrip (line);
+
+      if (name[0] != '\0')
+        {
+          if (len > GROUP_NAME_MAX_CHARS)
+            {
+              gchar *shortened = g_strconcat (name, "…", NULL);
+              g_free (line);
+              return shortened;
+            }
+          return line;
+        }
+      g_free (line);
+    }
+  switch (params->operation)
+    {
+    case OAIMG_VARIATION:
+      return g_strdup (_("Variations"));
+    case OAIMG_EDIT:
+      return g_strdup (_("Inpainting"));
+    default:
+      return g_strdup (_("Generated"));
+    }
+}
+
+static char *
+resolve_model (oaimg_client *client, const OaimgJobParams *params, const char *default_model)
+{
+  if (!is_unset (params->model))
+    return g_strdup (params->model);
+  if (!is_unset (default_model))
+    return g_strdup (default_model);
+  return g_strdup (oaimg_default_model (oaimg_client_base_url (client), params->operation));
+}
+
+static gboolean
+request_failed (oaimg_request *request, oaimg_status status, GError **error)
+{
+  g_set_error (error, OAIMG_PLUGIN_ERROR, status, "%s", oaimg_request_error_message (request));
+  return FALSE;
+}
+
+oaimg_request *
+oaimg_job_build_request (oaimg_client         *client,
+                         const OaimgJobParams *params,
+                         const OaimgSource    *source,
+                         const char           *default_model,
+                         gboolean              stream,
+                         char                **model_out,
+                         GError              **error)
+{
+  oaimg_request *request = NULL;
+  oaimg_status   status;
+  char          *model;
+
+  if (params->operation == OAIMG_EDIT && (source == NULL || source->selection == NULL))
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_NO_SELECTION,
+                           _("Select the area to repaint, then run Inpaint Selection again."));
+      return NULL;
+    }
+  if (params->operation != OAIMG_VARIATION && is_unset (params->prompt))
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                           _("Type a prompt that describes the picture you want."));
+      return NULL;
+    }
+
+  status = oaimg_request_new (params->operation, &request);
+  if (status != OAIMG_OK)
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, status, oaimg_status_str (status));
+      return NULL;
+    }
+
+  model = resolve_model (client, params, default_model);
+#define TRY(call)                                                                      \
+  do {                                                                                 \
+      status = (call);                                                                 \
+      if (status != OAIMG_OK)                                                          \
+        {                                                                              \
+          request_failed (request, status, error);                                     \
+          goto fail;                                                                   \
+        }                                                                              \
+  } while (0)
+
+  TRY (oaimg_request_set_model (request, model));
+  TRY (oaimg_request_set_n (request, CLAMP (params->n, 1, 10)));
+  if (!is_unset (params->prompt))
+    TRY (oaimg_request_set_prompt (request, params->prompt));
+  /* "auto" in the procedures means "planned from the region", which is what an unset size does;
+   * sending the literal "auto" would also fail on DALL·E 2 servers. */
+  if (!is_unset (params->size) && strcmp (params->size, "auto") != 0)
+    TRY (oaimg_request_set_size (request, params->size));
+  if (!is_unset (params->quality) && strcmp (params->quality, "auto") != 0)
+    TRY (oaimg_request_set_quality (request, params->quality));
+  if (!is_unset (params->background) && strcmp (params->background, "auto") != 0)
+    TRY (oaimg_request_set_background (request, params->background));
+  /* A generation fills the selection's bounds exactly: the context margin that helps an edit
+   * blend in would only make a new picture spill over what the user marked. */
+  TRY (oaimg_request_set_context_mode (request,
+                                       params->operation == OAIMG_GENERATE &&
+                                       params->context == OAIMG_CONTEXT_AUTO
+                                         ? OAIMG_CONTEXT_SELECTION
+                                         : params->context));
+  if (stream && oaimg_model_supports_streaming (model))
+    TRY (oaimg_request_set_stream (request, 2));
+
+  if (source != NULL)
+    {
+      TRY (oaimg_request_set_source (request, source->rgba, source->width, source->height, 0,
+                                     OAIMG_RGBA8));
+      if (source->selection != NULL)
+        TRY (oaimg_request_set_selection (request, source->selection, source->selection_width,
+                                          source->selection_height, 0, source->selection_x,
+                                          source->selection_y));
+    }
+#undef TRY
+
+  if (model_out)
+    *model_out = model;
+  else
+    g_free (model);
+  return request;
+
+fail:
+  g_free (model);
+  oaimg_request_free (request);
+  return NULL;
+}
+
+typedef struct
+{
+  const OaimgHost *host;
+  oaimg_stage      last_stage;
+  gboolean         cancelled;
+} RunContext;
+
+static int
+on_progress (void *user_data, oaimg_stage stage, double fraction)
+{
+  RunContext *ctx = user_data;
+
+  if (ctx->host->progress)
+    {
+      /* The text only changes with the stage; the host may skip repainting it otherwise. */
+      const char *text = oaimg_message_for_stage (stage);
+      ctx->last_stage  = stage;
+      if (ctx->host->progress (ctx->host->self, text, fraction))
+        ctx->cancelled = TRUE;
+    }
+  return ctx->cancelled ? 1 : 0;
+}
+
+static void
+on_partial (void *user_data, size_t result_index, int partial_index, const uint8_t *image,
+            size_t image_size)
+{
+  RunContext *ctx  = user_data;
+  uint8_t    *rgba = NULL;
+  uint32_t    w = 0, h = 0;
+
+  (void) partial_index;
+  /* Only the first result's partials are shown: one preview is enough to see where it goes. */
+  if (result_index != 0 || ctx->host->partial == NULL)
+    return;
+  if (oaimg_png_decode (image, image_size, 0, &rgba, &w, &h) == OAIMG_OK)
+    ctx->host->partial (ctx->host->self, rgba, w, h);
+  oaimg_free (rgba);
+}
+
+gboolean
+oaimg_job_run (const OaimgHost      *host,
+               oaimg_client         *client,
+               const OaimgJobParams *params,
+               const OaimgSource    *source,
+               const char           *default_model,
+               GError              **error)
+{
+  RunContext     ctx     = { host, 0, FALSE };
+  oaimg_request *request;
+  oaimg_result  *result  = NULL;
+  OaimgOutput   *outputs = NULL;
+  size_t         count   = 0;
+  char          *group   = NULL;
+  gboolean       ok      = FALSE;
+  oaimg_status   status;
+
+  request = oaimg_job_build_request (client, params, source, default_model,
+                                     host->partial != NULL, NULL, error);
+  if (request == NULL)
+    return FALSE;
+
+  oaimg_client_set_progress_callback (client, on_progress, &ctx);
+  if (host->partial)
+    oaimg_client_set_partial_image_callback (client, on_partial, &ctx);
+  status = oaimg_client_run (client, request, &result);
+  oaimg_client_set_progress_callback (client, NULL, NULL);
+  oaimg_client_set_partial_image_callback (client, NULL, NULL);
+
+  if (status != OAIMG_OK)
+    {
+      char *message = oaimg_message_for_failure (status, client);
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, status, message);
+      g_free (message);
+      goto out;
+    }
+
+  count = oaimg_result_count (result);
+  if (count == 0)
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_BAD_RESPONSE,
+                           _("The server answered without any image."));
+      goto out;
+    }
+
+  group   = oaimg_job_group_name (params);
+  outputs = g_new0 (OaimgOutput, count);
+  for (size_t i = 0; i < count; i++)
+    {
+      OaimgOutput *out = &outputs[i];
+      uint32_t     mw = 0, mh = 0;
+
+      status = oaimg_result_layer (result, i, &out->rgba, &out->width, &out->height, &out->x,
+                                   &out->y);
+      if (status == OAIMG_OK)
+        status = oaimg_result_layer_mask (result, i, &out->mask, &mw, &mh);
+      if (status != OAIMG_OK || mw != out->width || mh != out->height)
+        {
+          g_set_error (error, OAIMG_PLUGIN_ERROR, status != OAIMG_OK ? status : OAIMG_ERR_INTERNAL,
+                       _("Result %zu could not be placed: %s"), i + 1,
+                       status != OAIMG_OK ? oaimg_status_str (status) : "mask size");
+          goto out;
+        }
+      out->x += source ? source->origin_x : 0;
+      out->y += source ? source->origin_y : 0;
+      out->name = count > 1 ? g_strdup_printf ("%s #%zu", group, i + 1) : g_strdup (group);
+      out->provenance = oaimg_provenance_json (params, result, i);
+    }
+
+  if (host->progress)
+    host->progress (host->self, _("Adding the layers"), 1.0);
+  ok = host->insert (host->self, group, outputs, count, error);
+
+out:
+  if (outputs)
+    for (size_t i = 0; i < count; i++)
+      {
+        g_free (outputs[i].name);
+        g_free (outputs[i].provenance);
+      }
+  g_free (outputs);
+  g_free (group);
+  oaimg_result_free (result);
+  oaimg_request_free (request);
+  return ok;
+}

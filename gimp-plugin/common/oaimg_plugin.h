@@ -1,0 +1,154 @@
+/*
+ * The host-independent part of the oaimg GIMP plug-in, and the small interface a host implements.
+ *
+ * Modelled on G'MIC-Qt's GmicQtHost: the host (one file per GIMP version) reads the pixels and the
+ * selection, shows progress and inserts the finished layers; everything else — building the job,
+ * running it through liboaimg's C API, turning failures into messages, provenance, settings and the
+ * key — is here and never sees a GIMP type. Only glib and oaimg.h are used.
+ */
+#ifndef OAIMG_PLUGIN_H
+#define OAIMG_PLUGIN_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include <oaimg.h>
+
+G_BEGIN_DECLS
+
+#define OAIMG_PLUGIN_ERROR (oaimg_plugin_error_quark ())
+GQuark oaimg_plugin_error_quark (void);
+
+/* The codes of OAIMG_PLUGIN_ERROR are the oaimg_status values, plus these. */
+#define OAIMG_PLUGIN_ERROR_HOST 1000 /* the host could not read or write the image */
+
+/* What a job works on, as the host read it. Pixels are straight-alpha sRGB RGBA8 (stride
+ * width * 4) of the source (the active layer, or the canvas for generations). The selection is
+ * 8-bit coverage relative to the source, or NULL when nothing is selected. (origin_x, origin_y) is
+ * where the source's top-left pixel lies in image coordinates: results are reported there. */
+typedef struct
+{
+  uint8_t  *rgba;
+  uint32_t  width;
+  uint32_t  height;
+  int32_t   origin_x;
+  int32_t   origin_y;
+  uint8_t  *selection;
+  uint32_t  selection_width;
+  uint32_t  selection_height;
+  int32_t   selection_x;
+  int32_t   selection_y;
+} OaimgSource;
+
+void oaimg_source_clear (OaimgSource *source);
+
+/* What the user asked for: the procedures' arguments. Strings may be NULL or "". */
+typedef struct
+{
+  oaimg_operation    operation;
+  const char        *prompt;
+  int                n;
+  const char        *model;      /* "" = the configured default */
+  const char        *size;       /* "auto" or "" = planned from the region */
+  oaimg_context_mode context;
+  const char        *quality;    /* "" or "auto" = not sent */
+  const char        *background; /* "" or "auto" = not sent (edits default to opaque) */
+} OaimgJobParams;
+
+/* One finished result, ready to become a layer. rgba is straight-alpha sRGB RGBA8; (x, y) is in
+ * image coordinates; mask is the put-back coverage of the same size, or NULL for none. */
+typedef struct
+{
+  const uint8_t *rgba;
+  uint32_t       width;
+  uint32_t       height;
+  int32_t        x;
+  int32_t        y;
+  const uint8_t *mask;
+  char          *name;
+  char          *provenance; /* JSON text for the layer's parasite */
+} OaimgOutput;
+
+/* The host interface. Every callback receives `self`. */
+typedef struct
+{
+  void *self;
+  /* A stage of the job: text is translated; fraction in [0, 1] or < 0 when unknown. Return TRUE
+   * to cancel the job. Called at least every 100 ms while the server works. */
+  gboolean (*progress) (void *self, const char *text, double fraction);
+  /* A streamed partial image, decoded, for display; may be NULL (no streaming is asked then). */
+  void     (*partial)  (void *self, const uint8_t *rgba, uint32_t width, uint32_t height);
+  /* Inserts all outputs as one layer group named group_name, as one undo step. On failure it
+   * must leave the image as it was and return FALSE with error set. The host keeps what it made
+   * for its own return values. */
+  gboolean (*insert)   (void *self, const char *group_name, const OaimgOutput *outputs,
+                        size_t count, GError **error);
+} OaimgHost;
+
+/* A request for the job, with the source and selection attached; NULL and error on bad input
+ * (an edit without a selection gives "Select the area to repaint"). model_out, when not NULL,
+ * receives the model the request will use (owned by the caller). */
+oaimg_request *oaimg_job_build_request (oaimg_client        *client,
+                                        const OaimgJobParams *params,
+                                        const OaimgSource    *source,
+                                        const char           *default_model,
+                                        gboolean              stream,
+                                        char                **model_out,
+                                        GError              **error);
+
+/* Runs the whole job: builds the request, sends it, and hands the placed results to
+ * host->insert. Nothing reaches the image unless every result arrived. */
+gboolean oaimg_job_run (const OaimgHost      *host,
+                        oaimg_client         *client,
+                        const OaimgJobParams *params,
+                        const OaimgSource    *source,
+                        const char           *default_model,
+                        GError              **error);
+
+/* The layer group's name for a run: the prompt's first line, shortened, or a fallback. */
+char *oaimg_job_group_name (const OaimgJobParams *params);
+
+/* A translated, readable message for a failed client call: what went wrong and what to do
+ * (a refused key, a rate limit with its wait, a blocked prompt, an unreachable server, ...). */
+char *oaimg_message_for_failure (oaimg_status status, const oaimg_client *client);
+
+/* The stage's translated name for progress bars. */
+const char *oaimg_message_for_stage (oaimg_stage stage);
+
+/* The provenance stored with each result layer, as JSON. */
+char *oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *result,
+                             size_t index);
+
+/* ---- Settings (GKeyFile in <profile>/oaimg/settings.ini) and the API key ---------------------- */
+
+typedef struct
+{
+  char *base_url;      /* "" = OpenAI's default */
+  char *default_model; /* "" = oaimg's default for the server */
+  int   timeout_s;     /* per attempt, > 0 */
+} OaimgSettings;
+
+#define OAIMG_SETTINGS_DEFAULT_TIMEOUT_S 600
+
+/* Loads the settings; missing or unreadable files give the defaults. */
+void     oaimg_settings_load  (const char *profile_dir, OaimgSettings *settings);
+gboolean oaimg_settings_save  (const char *profile_dir, const OaimgSettings *settings,
+                               GError **error);
+void     oaimg_settings_clear (OaimgSettings *settings);
+
+/* The stored API key, or NULL. Looked up in the desktop keyring (libsecret, schema
+ * "org.oaimg.ApiKey") when one is running, else in <profile>/oaimg/api-key. */
+char    *oaimg_secret_load  (const char *profile_dir);
+/* Stores the key ("" or NULL removes it) in the keyring when one is running, else in the 0600
+ * file; *where_out (static, translated) says which. */
+gboolean oaimg_secret_store (const char *profile_dir, const char *api_key,
+                             const char **where_out, GError **error);
+
+/* A client configured from the settings and the stored key. OPENAI_API_KEY and OPENAI_BASE_URL,
+ * when set and not empty, win over what is stored. */
+oaimg_client *oaimg_settings_make_client (const char *profile_dir, const OaimgSettings *settings,
+                                          GError **error);
+
+G_END_DECLS
+
+#endif /* OAIMG_PLUGIN_H */

@@ -1,0 +1,36 @@
+/* GIMP 3 dialogs: the job dialog with its preview, the progress window, the settings dialog. */
+#ifndef OAIMG_DIALOGS_GIMP3_H
+#define OAIMG_DIALOGS_GIMP3_H
+
+#include <libgimp/gimp.h>
+
+#include "host_gimp3.h"
+#include "oaimg_plugin.h"
+
+G_BEGIN_DECLS
+
+/* The procedure dialog: prompt, n, a model list from liboaimg's capabilities table with only the
+ * sizes that model accepts, and a preview of exactly what will be uploaded (liboaimg's plan).
+ * TRUE when the user chose to send; the values are in config. */
+gboolean        job_dialog_run              (GimpProcedure       *procedure,
+                                             GimpProcedureConfig *config,
+                                             oaimg_operation      operation,
+                                             oaimg_client        *client,
+                                             const OaimgSource   *source,
+                                             const char          *default_model);
+
+/* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
+ProgressWindow *progress_window_new          (oaimg_operation operation);
+/* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
+gboolean        progress_window_update       (ProgressWindow *window, const char *text,
+                                              double fraction);
+void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
+                                              uint32_t width, uint32_t height);
+void            progress_window_destroy      (ProgressWindow *window);
+
+/* API key, base URL, default model and timeout. FALSE with error unset means cancelled. */
+gboolean        settings_dialog_run          (const char *profile_dir, GError **error);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,253 @@
+/* GIMP 3 side of the host interface: GEGL buffers to and from 8-bit sRGB, and the new layers.
+ *
+ * Pixels cross the boundary as "R'G'B'A u8" (sRGB, straight alpha) whatever the image is: GEGL and
+ * babl convert gray, indexed, 16/32-bit, linear and profiled images on the way out and back in, so
+ * results land in the image's own precision and colour space. Selection and masks are coverage and
+ * cross as linear "Y u8", the format GIMP keeps masks in, so that 50% coverage stays 128. */
+#include "host_gimp3.h"
+
+#include <string.h>
+
+#include "dialogs_gimp3.h"
+#include "i18n.h"
+
+#define PROVENANCE_PARASITE "oaimg-provenance"
+
+static gboolean
+host_error (GError **error, const char *message)
+{
+  g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST, message);
+  return FALSE;
+}
+
+/* The selection inside the rectangle (x, y, w, h) in image coordinates, or NULL when nothing of
+ * it is selected there. */
+static uint8_t *
+read_selection (GimpImage *image, gint x, gint y, gint w, gint h, GeglRectangle *out_rect)
+{
+  gboolean       non_empty = FALSE;
+  gint           x1, y1, x2, y2;
+  GeglRectangle  area   = { x, y, w, h };
+  GeglRectangle  bounds;
+  GeglRectangle  inside;
+  GimpSelection *selection;
+  GeglBuffer    *buffer;
+  uint8_t       *coverage;
+
+  if (!gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty)
+    return NULL;
+  bounds = (GeglRectangle) { x1, y1, x2 - x1, y2 - y1 };
+  if (!gegl_rectangle_intersect (&inside, &area, &bounds))
+    return NULL;
+
+  selection = gimp_image_get_selection (image);
+  buffer    = gimp_drawable_get_buffer (GIMP_DRAWABLE (selection));
+  coverage  = g_malloc ((gsize) inside.width * inside.height);
+  gegl_buffer_get (buffer, &inside, 1.0, babl_format ("Y u8"), coverage, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  *out_rect = inside;
+  return coverage;
+}
+
+gboolean
+host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operation operation,
+                        OaimgSource *source, GError **error)
+{
+  GeglRectangle sel_rect;
+
+  memset (source, 0, sizeof *source);
+
+  if (operation == OAIMG_GENERATE)
+    {
+      /* A generation sends no pixels: the source only gives the region its shape, so it is the
+       * selection's bounds (or the canvas) and fully transparent. */
+      gint w = gimp_image_get_width (image);
+      gint h = gimp_image_get_height (image);
+
+      source->selection = read_selection (image, 0, 0, w, h, &sel_rect);
+      if (source->selection)
+        {
+          source->origin_x         = sel_rect.x;
+          source->origin_y         = sel_rect.y;
+          source->width            = sel_rect.width;
+          source->height           = sel_rect.height;
+          source->selection_width  = sel_rect.width;
+          source->selection_height = sel_rect.height;
+        }
+      else
+        {
+          source->width  = w;
+          source->height = h;
+        }
+      source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
+      return TRUE;
+    }
+
+  if (drawable == NULL || !GIMP_IS_LAYER (drawable) || GIMP_IS_LAYER_MASK (drawable))
+    return host_error (error, _("Select one layer to work on."));
+  if (gimp_item_is_group (GIMP_ITEM (drawable)))
+    return host_error (error, _("Select a layer, not a layer group."));
+
+  {
+    gint        ox = 0, oy = 0;
+    gint        w = gimp_drawable_get_width (drawable);
+    gint        h = gimp_drawable_get_height (drawable);
+    GeglBuffer *buffer;
+
+    gimp_drawable_get_offsets (drawable, &ox, &oy);
+    source->origin_x = ox;
+    source->origin_y = oy;
+    source->width    = w;
+    source->height   = h;
+    source->rgba     = g_malloc ((gsize) w * h * 4);
+    buffer           = gimp_drawable_get_buffer (drawable);
+    gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
+                     source->rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    g_object_unref (buffer);
+
+    source->selection = read_selection (image, ox, oy, w, h, &sel_rect);
+    if (source->selection)
+      {
+        source->selection_x      = sel_rect.x - ox;
+        source->selection_y      = sel_rect.y - oy;
+        source->selection_width  = sel_rect.width;
+        source->selection_height = sel_rect.height;
+      }
+  }
+  return TRUE;
+}
+
+static gboolean
+host_progress (void *self, const char *text, double fraction)
+{
+  HostGimp3 *host = self;
+
+  if (text != host->last_text)
+    {
+      gimp_progress_set_text (text);
+      host->last_text = text;
+    }
+  if (fraction >= 0.0)
+    gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
+  else
+    gimp_progress_pulse ();
+  return host->window ? progress_window_update (host->window, text, fraction) : FALSE;
+}
+
+static void
+host_partial (void *self, const uint8_t *rgba, uint32_t width, uint32_t height)
+{
+  HostGimp3 *host = self;
+
+  if (host->window)
+    progress_window_show_partial (host->window, rgba, width, height);
+}
+
+static GimpImageType
+result_layer_type (GimpImage *image)
+{
+  switch (gimp_image_get_base_type (image))
+    {
+    case GIMP_GRAY:    return GIMP_GRAYA_IMAGE;
+    case GIMP_INDEXED: return GIMP_INDEXEDA_IMAGE;
+    default:           return GIMP_RGBA_IMAGE;
+    }
+}
+
+static void
+write_pixels (GimpDrawable *drawable, const uint8_t *pixels, uint32_t w, uint32_t h,
+              const char *format)
+{
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
+
+  gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, w, h), 0, babl_format (format), pixels,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_object_unref (buffer);
+  gimp_drawable_update (drawable, 0, 0, w, h);
+}
+
+static GimpLayer *
+make_result_layer (GimpImage *image, GimpGroupLayer *group, gint position,
+                   const OaimgOutput *out, gboolean visible)
+{
+  GimpLayer     *layer;
+  GimpParasite  *parasite;
+
+  layer = gimp_layer_new (image, out->name, out->width, out->height, result_layer_type (image),
+                          100.0, gimp_image_get_default_new_layer_mode (image));
+  if (layer == NULL)
+    return NULL;
+  if (!gimp_image_insert_layer (image, layer, GIMP_LAYER (group), position))
+    return NULL;
+  gimp_layer_set_offsets (layer, out->x, out->y);
+  write_pixels (GIMP_DRAWABLE (layer), out->rgba, out->width, out->height, "R'G'B'A u8");
+
+  if (out->mask)
+    {
+      GimpLayerMask *mask = gimp_layer_create_mask (layer, GIMP_ADD_MASK_WHITE);
+      if (mask == NULL || !gimp_layer_add_mask (layer, mask))
+        return NULL;
+      write_pixels (GIMP_DRAWABLE (mask), out->mask, out->width, out->height, "Y u8");
+    }
+  gimp_item_set_visible (GIMP_ITEM (layer), visible);
+
+  parasite = gimp_parasite_new (PROVENANCE_PARASITE,
+                                GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+                                strlen (out->provenance) + 1, out->provenance);
+  gimp_item_attach_parasite (GIMP_ITEM (layer), parasite);
+  gimp_parasite_free (parasite);
+  return layer;
+}
+
+static gboolean
+host_insert (void *self, const char *group_name, const OaimgOutput *outputs, size_t count,
+             GError **error)
+{
+  HostGimp3      *host     = self;
+  GimpImage      *image    = host->image;
+  GimpLayer      *parent   = NULL;
+  gint            position = 0;
+  GimpGroupLayer *group;
+  GimpLayer     **created  = g_new0 (GimpLayer *, count + 1);
+  gboolean        ok       = TRUE;
+
+  if (host->anchor)
+    {
+      GimpItem *item = gimp_item_get_parent (GIMP_ITEM (host->anchor));
+      parent   = item ? GIMP_LAYER (item) : NULL;
+      position = gimp_image_get_item_position (image, GIMP_ITEM (host->anchor));
+    }
+
+  /* One undo step for the whole insertion; existing layers are never written to. */
+  gimp_image_undo_group_start (image);
+  group = gimp_group_layer_new (image, group_name);
+  if (group == NULL || !gimp_image_insert_layer (image, GIMP_LAYER (group), parent, position))
+    ok = FALSE;
+  for (size_t i = 0; ok && i < count; i++)
+    {
+      created[i] = make_result_layer (image, group, (gint) i, &outputs[i], i == 0);
+      ok         = created[i] != NULL;
+    }
+  if (!ok && group != NULL && gimp_item_is_valid (GIMP_ITEM (group)) &&
+      gimp_item_get_image (GIMP_ITEM (group)) == image)
+    gimp_image_remove_layer (image, GIMP_LAYER (group));
+  gimp_image_undo_group_end (image);
+
+  if (!ok)
+    {
+      g_free (created);
+      return host_error (error, _("The results could not be added to the image."));
+    }
+  gimp_displays_flush ();
+  g_free (host->created);
+  host->created = created;
+  return TRUE;
+}
+
+OaimgHost
+host_gimp3_interface (HostGimp3 *host)
+{
+  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert };
+  return iface;
+}

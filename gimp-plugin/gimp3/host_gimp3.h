@@ -1,0 +1,32 @@
+/* The GIMP 3 host: pixels and selection in, layers out, progress. */
+#ifndef OAIMG_HOST_GIMP3_H
+#define OAIMG_HOST_GIMP3_H
+
+#include <libgimp/gimp.h>
+
+#include "oaimg_plugin.h"
+
+G_BEGIN_DECLS
+
+typedef struct ProgressWindow ProgressWindow;
+
+typedef struct
+{
+  GimpImage      *image;
+  GimpLayer      *anchor;   /* the group goes right above it; NULL = top of the stack */
+  ProgressWindow *window;   /* interactive runs: cancel button and partial images; or NULL */
+  const char     *last_text;
+  GimpLayer     **created;  /* NULL-terminated after a successful insert; the run's return value */
+} HostGimp3;
+
+/* Reads what the operation works on: the layer (edits and variations) or the selection's bounds
+ * or canvas (generations), and the selection cropped to it. */
+gboolean host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable,
+                                 oaimg_operation operation, OaimgSource *source, GError **error);
+
+/* The OaimgHost for one run. */
+OaimgHost host_gimp3_interface (HostGimp3 *host);
+
+G_END_DECLS
+
+#endif

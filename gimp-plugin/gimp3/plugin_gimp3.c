@@ -1,0 +1,359 @@
+/* The oaimg plug-in for GIMP 3: procedure registration and the run callbacks.
+ *
+ * The names and leading arguments (prompt, n, model, size) are a contract scripts rely on; later
+ * arguments are optional with defaults. The API key is deliberately not an argument: GIMP saves
+ * last-used arguments as plain text in the profile. */
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "dialogs_gimp3.h"
+#include "host_gimp3.h"
+#include "i18n.h"
+#include "oaimg_plugin.h"
+
+#define PROC_EDIT      "plug-in-oaimg-edit"
+#define PROC_VARIATION "plug-in-oaimg-variation"
+#define PROC_GENERATE  "plug-in-oaimg-generate"
+#define PROC_SETTINGS  "plug-in-oaimg-settings"
+#define MENU_PATH      "<Image>/Filters/OpenAI Images"
+
+typedef struct _Oaimg      Oaimg;
+typedef struct _OaimgClass OaimgClass;
+
+struct _Oaimg
+{
+  GimpPlugIn parent_instance;
+};
+
+struct _OaimgClass
+{
+  GimpPlugInClass parent_class;
+};
+
+#define OAIMG_TYPE (oaimg_get_type ())
+GType oaimg_get_type (void) G_GNUC_CONST;
+
+static GList         *oaimg_query_procedures (GimpPlugIn *plug_in);
+static GimpProcedure *oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name);
+
+G_DEFINE_TYPE (Oaimg, oaimg, GIMP_TYPE_PLUG_IN)
+
+GIMP_MAIN (OAIMG_TYPE)
+
+static void
+oaimg_class_init (OaimgClass *klass)
+{
+  GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
+
+  plug_in_class->query_procedures = oaimg_query_procedures;
+  plug_in_class->create_procedure = oaimg_create_procedure;
+  /* The default set_i18n binds the "oaimg" domain to locale/ beside the executable. */
+}
+
+static void
+oaimg_init (Oaimg *self)
+{
+  (void) self;
+}
+
+static GList *
+oaimg_query_procedures (GimpPlugIn *plug_in)
+{
+  GList *list = NULL;
+
+  (void) plug_in;
+  list = g_list_append (list, g_strdup (PROC_EDIT));
+  list = g_list_append (list, g_strdup (PROC_VARIATION));
+  list = g_list_append (list, g_strdup (PROC_GENERATE));
+  list = g_list_append (list, g_strdup (PROC_SETTINGS));
+  return list;
+}
+
+static GimpValueArray *
+error_return (GimpProcedure *procedure, GimpPDBStatusType status, GError *error)
+{
+  return gimp_procedure_new_return_values (procedure, status, error);
+}
+
+static oaimg_context_mode
+context_from_config (GimpProcedureConfig *config)
+{
+  return (oaimg_context_mode) gimp_procedure_config_get_choice_id (config, "context");
+}
+
+static GimpValueArray *
+run_job (GimpProcedure        *procedure,
+         GimpRunMode           run_mode,
+         GimpImage            *image,
+         GimpDrawable        **drawables,
+         GimpProcedureConfig  *config,
+         gpointer              run_data)
+{
+  oaimg_operation  operation = (oaimg_operation) GPOINTER_TO_INT (run_data);
+  const char      *profile   = gimp_directory ();
+  GimpDrawable    *drawable  = NULL;
+  OaimgSettings    settings;
+  OaimgSource      source    = { 0 };
+  OaimgJobParams   params    = { 0 };
+  oaimg_client    *client    = NULL;
+  HostGimp3        host      = { 0 };
+  OaimgHost        iface;
+  GError          *error     = NULL;
+  GimpValueArray  *values;
+  gchar           *prompt = NULL, *model = NULL, *size = NULL;
+  gchar           *quality = NULL, *background = NULL;
+  gint             n = 1;
+  gboolean         ok;
+
+  gegl_init (NULL, NULL);
+
+  if (drawables != NULL && drawables[0] != NULL)
+    {
+      if (drawables[1] != NULL && operation != OAIMG_GENERATE)
+        {
+          g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST,
+                               _("Select exactly one layer to work on."));
+          return error_return (procedure, GIMP_PDB_CALLING_ERROR, error);
+        }
+      drawable = drawables[0];
+    }
+
+  if (!host_gimp3_read_source (image, drawable, operation, &source, &error))
+    return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  /* Checked before the dialog so that the user learns it before typing a prompt. */
+  if (operation == OAIMG_EDIT && source.selection == NULL)
+    {
+      g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_NO_SELECTION,
+                           _("Select the area to repaint, then run Inpaint Selection again."));
+      oaimg_source_clear (&source);
+      return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+
+  oaimg_settings_load (profile, &settings);
+  client = oaimg_settings_make_client (profile, &settings, &error);
+  if (client == NULL)
+    goto fail;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gimp_ui_init ("oaimg");
+      if (!job_dialog_run (procedure, config, operation, client, &source,
+                           settings.default_model))
+        {
+          oaimg_client_free (client);
+          oaimg_source_clear (&source);
+          oaimg_settings_clear (&settings);
+          return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+        }
+      host.window = progress_window_new (operation);
+    }
+
+  /* Choice arguments hold their nick ("auto", "low", ...), which is what the API takes. */
+  g_object_get (config, "prompt", &prompt, "n", &n, "model", &model, "size", &size,
+                "quality", &quality, "background", &background, NULL);
+  params.operation  = operation;
+  params.prompt     = prompt;
+  params.n          = n;
+  params.model      = model;
+  params.size       = size;
+  params.context    = context_from_config (config);
+  params.quality    = quality;
+  params.background = background;
+
+  host.image  = image;
+  host.anchor = drawable && GIMP_IS_LAYER (drawable) && !GIMP_IS_LAYER_MASK (drawable)
+                  ? GIMP_LAYER (drawable) : NULL;
+  iface       = host_gimp3_interface (&host);
+
+  gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  ok = oaimg_job_run (&iface, client, &params, &source, settings.default_model, &error);
+  gimp_progress_end ();
+  if (host.window)
+    progress_window_destroy (host.window);
+
+  g_free (prompt);
+  g_free (model);
+  g_free (size);
+  g_free (quality);
+  g_free (background);
+  if (!ok)
+    goto fail;
+
+  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_CORE_OBJECT_ARRAY (values, 1, host.created);
+  g_free (host.created);
+  oaimg_client_free (client);
+  oaimg_source_clear (&source);
+  oaimg_settings_clear (&settings);
+  return values;
+
+fail:
+  oaimg_client_free (client);
+  oaimg_source_clear (&source);
+  oaimg_settings_clear (&settings);
+  if (error && error->domain == OAIMG_PLUGIN_ERROR && error->code == OAIMG_ERR_CANCELLED)
+    {
+      g_clear_error (&error);
+      return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+    }
+  return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+}
+
+static GimpValueArray *
+run_settings (GimpProcedure        *procedure,
+              GimpProcedureConfig  *config,
+              gpointer              run_data)
+{
+  GimpRunMode run_mode;
+  GError     *error = NULL;
+
+  (void) run_data;
+  g_object_get (config, "run-mode", &run_mode, NULL);
+  /* There is nothing to do without a user: settings are changed in the dialog or the file. */
+  if (run_mode != GIMP_RUN_INTERACTIVE)
+    return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+
+  gimp_ui_init ("oaimg");
+  if (!settings_dialog_run (gimp_directory (), &error))
+    {
+      if (error == NULL)
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+      return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}
+
+static void
+add_job_arguments (GimpProcedure *procedure, oaimg_operation operation)
+{
+  gimp_procedure_add_string_argument (procedure, "prompt", _("_Prompt"),
+                                      operation == OAIMG_VARIATION
+                                        ? _("What the variations should show; may be empty")
+                                        : _("What the picture should show"),
+                                      "", G_PARAM_READWRITE);
+  gimp_procedure_add_int_argument (procedure, "n", _("_Number of images"),
+                                   _("How many results to make, each as its own layer"),
+                                   1, 10, 1, G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "model", _("_Model"),
+                                      _("The model; empty for the default from Settings"),
+                                      "", G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "size", _("_Size"),
+                                      _("The size asked of the model, \"auto\" to plan it from "
+                                        "the region"),
+                                      "auto", G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "context", _("Con_text"),
+                                      _("How much of the image around the selection the model "
+                                        "sees"),
+                                      gimp_choice_new_with_values (
+                                        "auto", OAIMG_CONTEXT_AUTO,
+                                        _("Selection with a margin"), NULL,
+                                        "selection", OAIMG_CONTEXT_SELECTION,
+                                        _("Selection only"), NULL,
+                                        "image", OAIMG_CONTEXT_IMAGE,
+                                        _("Whole layer"), NULL,
+                                        NULL),
+                                      "auto", G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "quality", _("_Quality"),
+                                      _("Rendering quality, for models that accept it"),
+                                      gimp_choice_new_with_values (
+                                        "auto", 0, _("Automatic"), NULL,
+                                        "low", 1, _("Low"), NULL,
+                                        "medium", 2, _("Medium"), NULL,
+                                        "high", 3, _("High"), NULL,
+                                        NULL),
+                                      "auto", G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "background", _("_Background"),
+                                      _("Transparent or opaque background, for models that "
+                                        "accept it"),
+                                      gimp_choice_new_with_values (
+                                        "auto", 0, _("Automatic"), NULL,
+                                        "opaque", 1, _("Opaque"), NULL,
+                                        "transparent", 2, _("Transparent"), NULL,
+                                        NULL),
+                                      "auto", G_PARAM_READWRITE);
+  gimp_procedure_add_core_object_array_return_value (procedure, "layers", _("Layers"),
+                                                     _("The result layers, one per image"),
+                                                     GIMP_TYPE_LAYER, G_PARAM_READWRITE);
+}
+
+static GimpProcedure *
+oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
+{
+  GimpProcedure  *procedure = NULL;
+  oaimg_operation operation;
+
+  if (g_strcmp0 (name, PROC_SETTINGS) == 0)
+    {
+      procedure = gimp_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run_settings,
+                                      NULL, NULL);
+      gimp_procedure_set_menu_label (procedure, _("_Settings…"));
+      gimp_procedure_set_documentation (procedure,
+                                        _("API key, server, default model and timeout"),
+                                        _("The key is kept in the desktop keyring when one is "
+                                          "running, else in a file in the GIMP profile that only "
+                                          "you can read. OPENAI_API_KEY and OPENAI_BASE_URL win "
+                                          "when set."),
+                                        name);
+      gimp_procedure_add_enum_argument (procedure, "run-mode", "Run mode", "The run mode",
+                                        GIMP_TYPE_RUN_MODE, GIMP_RUN_INTERACTIVE,
+                                        G_PARAM_READWRITE);
+      gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_ALWAYS);
+    }
+  else
+    {
+      if (g_strcmp0 (name, PROC_EDIT) == 0)
+        operation = OAIMG_EDIT;
+      else if (g_strcmp0 (name, PROC_VARIATION) == 0)
+        operation = OAIMG_VARIATION;
+      else if (g_strcmp0 (name, PROC_GENERATE) == 0)
+        operation = OAIMG_GENERATE;
+      else
+        return NULL;
+
+      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run_job,
+                                            GINT_TO_POINTER (operation), NULL);
+      gimp_procedure_set_image_types (procedure, "*");
+      switch (operation)
+        {
+        case OAIMG_EDIT:
+          gimp_procedure_set_menu_label (procedure, _("_Inpaint Selection…"));
+          gimp_procedure_set_documentation (procedure,
+                                            _("Repaint the selection from a prompt"),
+                                            _("Sends the selected part of the active layer with "
+                                              "its surroundings to the model and adds the results "
+                                              "as a layer group above the layer, each masked to "
+                                              "the selection."),
+                                            name);
+          gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+          break;
+        case OAIMG_VARIATION:
+          gimp_procedure_set_menu_label (procedure, _("_Variations…"));
+          gimp_procedure_set_documentation (procedure,
+                                            _("Variations of the selection or the layer"),
+                                            _("Asks the model for variations of the selected "
+                                              "region (or the whole layer) and adds them as a "
+                                              "layer group above the layer."),
+                                            name);
+          gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+          break;
+        default:
+          gimp_procedure_set_menu_label (procedure, _("_New Layers from Prompt…"));
+          gimp_procedure_set_documentation (procedure,
+                                            _("Generate new layers from a prompt"),
+                                            _("Generates images from a prompt to fill the "
+                                              "selection's bounds (or the canvas) and adds them as "
+                                              "a layer group."),
+                                            name);
+          gimp_procedure_set_sensitivity_mask (procedure,
+                                               GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
+                                               GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
+                                               GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
+          break;
+        }
+      add_job_arguments (procedure, operation);
+    }
+
+  gimp_procedure_add_menu_path (procedure, MENU_PATH);
+  gimp_procedure_set_attribution (procedure, "oaimg contributors", "oaimg contributors", "2026");
+  return procedure;
+}
