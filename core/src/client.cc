@@ -2,6 +2,7 @@
 // on one Transport so that they run in parallel and a cancel stops everything at once.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 #include <new>
@@ -20,9 +21,18 @@ namespace {
 
 using http::Clock;
 
-// The progress callback runs at least every 100 ms (the transport's tick); calling it for every
-// received chunk would only slow a GUI down.
+// Ticks come at least every 50 ms, and more often while data flows; calling the progress
+// callback on every one would only slow a GUI down. Skipping ticks within 50 ms of the last call
+// still calls it at least every 100 ms.
 constexpr auto kProgressInterval = std::chrono::milliseconds(50);
+
+// "0.5 s", "600 s": timeouts as a user would set them.
+std::string seconds_text(long ms) {
+  char buf[32];
+  if (ms % 1000 == 0) std::snprintf(buf, sizeof buf, "%ld s", ms / 1000);
+  else std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
 
 // One API request of the job (n split by the model's max_n_per_request).
 struct Slot {
@@ -237,9 +247,9 @@ Error JobRunner::transfer_error(const http::Response& r, int attempts, const std
   // CURLE_OPERATION_TIMEDOUT: the connect timeout or the per-attempt timeout ran out.
   if (r.curl_code == 28) {
     Error e(Status::Timeout,
-            what + " timed out" + tries + " (timeout " + std::to_string(config_.timeout_ms / 1000) +
-                " s per attempt, connect timeout " +
-                std::to_string(config_.connect_timeout_ms / 1000) + " s): " + r.curl_error);
+            what + " timed out" + tries + " (timeout " + seconds_text(config_.timeout_ms) +
+                " per attempt, connect timeout " + seconds_text(config_.connect_timeout_ms) +
+                "): " + r.curl_error);
     return e;
   }
   Error e(Status::Connection, what + " failed" + tries + ": " + r.curl_error);

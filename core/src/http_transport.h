@@ -92,7 +92,7 @@ class Transport {
   enum class RunEnd { Finished, Cancelled, Stopped, Failed };
   // Runs until every transfer is done (Finished), `tick` returns false (Cancelled), a callback
   // called stop() (Stopped), or libcurl's multi interface itself fails (Failed, see
-  // failure_message()). `tick` runs at least every 100 ms. Whatever the end, no transfer is left:
+  // failure_message()). `tick` runs at least every 50 ms. Whatever the end, no transfer is left:
   // the ones still running are aborted and their on_done is not called.
   RunEnd run(const std::function<bool()>& tick);
 

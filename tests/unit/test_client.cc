@@ -257,6 +257,7 @@ TEST_F(ClientTest, EditIsMultipartWithFileParts) {
   // The server's own PNG serves as the upload: it validates what it receives.
   Result<JobResult> source = run(generate("gpt-image-1.5", 1));
   ASSERT_TRUE(source.ok()) << source.error().message;
+  ASSERT_EQ(log(1).requests.size(), 1u);  // logged before the reset, not after it
   server_->post("/_control/reset", "{}");
 
   ImageRequest req;
@@ -373,7 +374,7 @@ TEST_F(ClientTest, DelayPastTheTimeoutIsTimeout) {
   Result<JobResult> r = run(generate("gpt-image-1.5", 1));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().status, Status::Timeout);
-  EXPECT_NE(r.error().message.find("timeout"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("timeout 0.5 s"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos) << r.error().message;
 }
 
@@ -518,19 +519,25 @@ TEST_F(ClientTest, StreamErrorEventFailsTheJob) {
   EXPECT_EQ(log(1).requests.size(), 1u);  // a stream that started is not replayed
 }
 
-TEST_F(ClientTest, ProgressFractionStaysWithinBounds) {
-  server_->post("/_control/config", R"({"delay":0.3})");
+TEST_F(ClientTest, ProgressRunsWhileTheServerWorks) {
+  server_->post("/_control/config", R"({"delay":1.0})");
   std::vector<double> fractions;
+  std::vector<Stage> stages;
   RunCallbacks cb;
-  cb.progress = [&](Stage, double f) {
+  cb.progress = [&](Stage s, double f) {
     fractions.push_back(f);
+    stages.push_back(s);
     return true;
   };
   ASSERT_TRUE(run(generate("dall-e-3", 2), cb).ok());
-  ASSERT_GE(fractions.size(), 2u);  // 0.3 s of delay: at least one tick besides the first
+  // Promised: a call at least every 100 ms, so ~10 during the 1 s delay. 5 is a generous bound
+  // that still fails if the loop only woke up on network activity.
+  EXPECT_GE(fractions.size(), 5u);
   EXPECT_TRUE(std::is_sorted(fractions.begin(), fractions.end()));
   EXPECT_GE(fractions.front(), 0.0);
   EXPECT_LE(fractions.back(), 1.0);
+  EXPECT_EQ(stages.front(), Stage::Sending);
+  EXPECT_NE(std::find(stages.begin(), stages.end(), Stage::Waiting), stages.end());
 }
 
 TEST(Config, FromEnvironment) {
