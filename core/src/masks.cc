@@ -1,1 +1,220 @@
-// Placeholder: implemented in its own commit.
+#include "masks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <new>
+
+namespace oaimg {
+namespace {
+
+Rect intersect(const Rect& a, const Rect& b) {
+  const int32_t x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
+  const int32_t x1 = std::min(a.x + a.width, b.x + b.width);
+  const int32_t y1 = std::min(a.y + a.height, b.y + b.height);
+  if (x1 <= x0 || y1 <= y0) return Rect{};
+  return Rect{x0, y0, x1 - x0, y1 - y0};
+}
+
+Rect selection_rect(const Selection& s) {
+  return Rect{s.x, s.y, int32_t(s.width), int32_t(s.height)};
+}
+
+bool selection_is_valid(const Selection& s) {
+  return s.width > 0 && s.height > 0 && s.coverage.size() >= size_t(s.width) * s.height;
+}
+
+// Target cells [first, last] that source pixels [p, p + 1) overlap along one axis.
+void cells_of_pixel(int32_t p, double origin, double step, int32_t cells, int32_t& first,
+                    int32_t& last) {
+  first = int32_t(std::floor((p - origin) / step + 1e-9));
+  last = int32_t(std::ceil((p + 1 - origin) / step - 1e-9)) - 1;
+  first = std::clamp(first, 0, cells - 1);
+  last = std::clamp(last, first, cells - 1);
+}
+
+// Binary dilation by a (2 * radius + 1) square, as two sliding-window counts: O(1) a pixel.
+void dilate_binary(std::vector<uint8_t>& cells, int32_t width, int32_t height, int radius) {
+  if (radius <= 0) return;
+  std::vector<uint8_t> line(static_cast<size_t>(std::max(width, height)));
+  std::vector<int32_t> count(static_cast<size_t>(width));
+  for (int32_t y = 0; y < height; ++y) {
+    uint8_t* row = cells.data() + size_t(y) * width;
+    int32_t inside = 0;
+    for (int32_t x = 0; x < std::min(radius, width); ++x) inside += row[x];
+    for (int32_t x = 0; x < width; ++x) {
+      if (x + radius < width) inside += row[x + radius];
+      if (x - radius - 1 >= 0) inside -= row[x - radius - 1];
+      line[size_t(x)] = inside > 0;
+    }
+    std::copy(line.begin(), line.begin() + width, row);
+  }
+  // Vertically, a running count per column keeps the passes over whole rows.
+  std::vector<uint8_t> out(cells.size());
+  for (int32_t y = 0; y < std::min(radius, height); ++y) {
+    for (int32_t x = 0; x < width; ++x) count[size_t(x)] += cells[size_t(y) * width + x];
+  }
+  for (int32_t y = 0; y < height; ++y) {
+    if (y + radius < height) {
+      const uint8_t* add = cells.data() + size_t(y + radius) * width;
+      for (int32_t x = 0; x < width; ++x) count[size_t(x)] += add[x];
+    }
+    if (y - radius - 1 >= 0) {
+      const uint8_t* sub = cells.data() + size_t(y - radius - 1) * width;
+      for (int32_t x = 0; x < width; ++x) count[size_t(x)] -= sub[x];
+    }
+    uint8_t* dst = out.data() + size_t(y) * width;
+    for (int32_t x = 0; x < width; ++x) dst[x] = count[size_t(x)] > 0;
+  }
+  cells.swap(out);
+}
+
+// Box blur of radius r along rows then columns, zero outside: a sliding sum, O(1) a pixel.
+void box_blur(std::vector<uint8_t>& plane, int32_t width, int32_t height, int radius) {
+  if (radius <= 0) return;
+  const uint32_t divisor = uint32_t(2 * radius + 1);
+  const uint32_t half = divisor / 2;
+  // x / divisor as a multiply and a shift, exact for sums up to 256 * divisor while the divisor
+  // stays below 4096 (make_put_back_mask caps the band well under that).
+  const uint64_t reciprocal = ((uint64_t(1) << 32) + divisor - 1) / divisor;
+  auto divide = [reciprocal](uint32_t x) { return uint8_t((x * reciprocal) >> 32); };
+  std::vector<uint8_t> line(static_cast<size_t>(width));
+  for (int32_t y = 0; y < height; ++y) {
+    uint8_t* row = plane.data() + size_t(y) * width;
+    uint32_t sum = 0;
+    for (int32_t x = 0; x < std::min(radius, width); ++x) sum += row[x];
+    for (int32_t x = 0; x < width; ++x) {
+      if (x + radius < width) sum += row[x + radius];
+      if (x - radius - 1 >= 0) sum -= row[x - radius - 1];
+      line[size_t(x)] = divide(sum + half);
+    }
+    std::copy(line.begin(), line.end(), row);
+  }
+  std::vector<uint32_t> sums(size_t(width), 0);
+  std::vector<uint8_t> out(plane.size());
+  for (int32_t y = 0; y < std::min(radius, height); ++y) {
+    for (int32_t x = 0; x < width; ++x) sums[size_t(x)] += plane[size_t(y) * width + x];
+  }
+  for (int32_t y = 0; y < height; ++y) {
+    if (y + radius < height) {
+      const uint8_t* add = plane.data() + size_t(y + radius) * width;
+      for (int32_t x = 0; x < width; ++x) sums[size_t(x)] += add[x];
+    }
+    if (y - radius - 1 >= 0) {
+      const uint8_t* sub = plane.data() + size_t(y - radius - 1) * width;
+      for (int32_t x = 0; x < width; ++x) sums[size_t(x)] -= sub[x];
+    }
+    uint8_t* dst = out.data() + size_t(y) * width;
+    for (int32_t x = 0; x < width; ++x) dst[x] = divide(sums[size_t(x)] + half);
+  }
+  plane.swap(out);
+}
+
+}  // namespace
+
+int request_mask_grow(uint32_t upload_width, uint32_t upload_height) {
+  // About 0.8% of the image: 8 pixels at 1024, 2 at 256. Enough for the model to blend across
+  // the edge, small enough to leave the surroundings as they were.
+  return std::max(2, int(std::max(upload_width, upload_height) / 128));
+}
+
+Result<Image> make_request_mask(const Selection& selection, const Rect& clip, const Rect& padded,
+                                uint32_t upload_width, uint32_t upload_height, int grow) {
+  if (upload_width == 0 || upload_height == 0 || padded.empty()) {
+    return Error(Status::InvalidArgument, "request mask: empty target");
+  }
+  try {
+    const int32_t w = int32_t(upload_width), h = int32_t(upload_height);
+    std::vector<uint8_t> hit(size_t(w) * h, 0);
+    const Rect covered =
+        selection_is_valid(selection) ? intersect(selection_rect(selection), clip) : Rect{};
+    if (!covered.empty()) {
+      const double step_x = double(padded.width) / w, step_y = double(padded.height) / h;
+      std::vector<int32_t> col_first(static_cast<size_t>(covered.width)), col_last(static_cast<size_t>(covered.width));
+      for (int32_t i = 0; i < covered.width; ++i) {
+        cells_of_pixel(covered.x + i, padded.x, step_x, w, col_first[size_t(i)],
+                       col_last[size_t(i)]);
+      }
+      std::vector<uint8_t> cells_row(size_t(w), 0);
+      for (int32_t y = covered.y; y < covered.y + covered.height; ++y) {
+        const uint8_t* row = selection.coverage.data() + size_t(y - selection.y) * selection.width +
+                             (covered.x - selection.x);
+        int32_t touched_first = w, touched_last = -1;
+        for (int32_t i = 0; i < covered.width; ++i) {
+          if (!row[i]) continue;
+          for (int32_t c = col_first[size_t(i)]; c <= col_last[size_t(i)]; ++c) cells_row[size_t(c)] = 1;
+          touched_first = std::min(touched_first, col_first[size_t(i)]);
+          touched_last = std::max(touched_last, col_last[size_t(i)]);
+        }
+        if (touched_last < 0) continue;
+        int32_t row_first = 0, row_last = 0;
+        cells_of_pixel(y, padded.y, step_y, h, row_first, row_last);
+        for (int32_t r = row_first; r <= row_last; ++r) {
+          uint8_t* dst = hit.data() + size_t(r) * w;
+          for (int32_t c = touched_first; c <= touched_last; ++c) dst[c] |= cells_row[size_t(c)];
+        }
+        std::fill(cells_row.begin() + touched_first, cells_row.begin() + touched_last + 1, 0);
+      }
+      dilate_binary(hit, w, h, grow);
+    }
+    Image mask;
+    mask.width = upload_width;
+    mask.height = upload_height;
+    mask.format = PixelFormat::GrayA8;
+    mask.pixels.resize(hit.size() * 2);
+    for (size_t i = 0; i < hit.size(); ++i) {
+      const uint8_t keep = hit[i] ? 0 : 255;
+      mask.pixels[2 * i] = keep;
+      mask.pixels[2 * i + 1] = keep;
+    }
+    return mask;
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory building the request mask");
+  }
+}
+
+Result<std::vector<uint8_t>> make_put_back_mask(const Selection& selection, const Rect& area,
+                                                int band) {
+  if (area.empty()) return Error(Status::InvalidArgument, "put-back mask: empty area");
+  try {
+    std::vector<uint8_t> mask(size_t(area.width) * area.height, 0);
+    const Rect covered =
+        selection_is_valid(selection) ? intersect(selection_rect(selection), area) : Rect{};
+    if (covered.empty()) return mask;
+    band = std::clamp(band, 0, 1024);
+    // Only the selection and the band around it can be non-zero: work on that window alone.
+    const Rect window = intersect(Rect{covered.x - band - 1, covered.y - band - 1,
+                                       covered.width + 2 * band + 2, covered.height + 2 * band + 2},
+                                  area);
+    std::vector<uint8_t> own(size_t(window.width) * window.height, 0);
+    for (int32_t y = covered.y; y < covered.y + covered.height; ++y) {
+      const uint8_t* src = selection.coverage.data() + size_t(y - selection.y) * selection.width +
+                           (covered.x - selection.x);
+      std::copy(src, src + covered.width,
+                own.begin() + std::ptrdiff_t(y - window.y) * window.width + (covered.x - window.x));
+    }
+    // The band grows from the selection's core (pixels at least half selected), so that a
+    // soft selection's faint fringe does not turn into a hard-edged block. Grow by half the
+    // band, then blur with a tent reaching the other half: 255 right at the core's edge, 0 at
+    // `band` pixels out, smooth in between.
+    std::vector<uint8_t> band_plane(own.size());
+    for (size_t i = 0; i < own.size(); ++i) band_plane[i] = own[i] >= 128;
+    const int grow = band / 2;
+    const int blur_radius = (band - grow) / 2;
+    dilate_binary(band_plane, window.width, window.height, grow);
+    for (uint8_t& v : band_plane) v = v ? 255 : 0;
+    box_blur(band_plane, window.width, window.height, blur_radius);
+    box_blur(band_plane, window.width, window.height, blur_radius);
+    for (int32_t y = 0; y < window.height; ++y) {
+      uint8_t* dst = mask.data() + size_t(y + window.y - area.y) * area.width + (window.x - area.x);
+      const uint8_t* a = own.data() + size_t(y) * window.width;
+      const uint8_t* b = band_plane.data() + size_t(y) * window.width;
+      for (int32_t x = 0; x < window.width; ++x) dst[x] = std::max(a[x], b[x]);
+    }
+    return mask;
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory building the put-back mask");
+  }
+}
+
+}  // namespace oaimg
