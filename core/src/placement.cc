@@ -1,1 +1,67 @@
-// Placeholder: implemented in its own commit.
+// A result back over the source: scaled to the padded region, padding cut off, with the put-back
+// mask that limits it to the selection.
+#include <algorithm>
+#include <cmath>
+#include <new>
+
+#include "masks.h"
+#include "oaimg/core/pipeline.h"
+#include "resample.h"
+
+namespace oaimg {
+
+Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req,
+                                 const Image& result) {
+  const RegionPlan& plan = job.plan;
+  if (plan.region.empty() || plan.padded.empty()) {
+    return Error(Status::InvalidArgument, "the job has no region to place results into");
+  }
+  if (result.empty() || result.pixels.size() < result.stride() * result.height) {
+    return Error(Status::Image, "the result image is empty");
+  }
+  try {
+    // The result covers the padded rect whatever its pixel size; the region's pixels sample it
+    // at their own centres, so a result lands exactly where its source was.
+    const double kx = double(result.width) / plan.padded.width;
+    const double ky = double(result.height) / plan.padded.height;
+    AxisMap x;
+    x.origin = (plan.region.x - plan.padded.x) * kx;
+    x.step = kx;
+    x.clamp_begin = 0;
+    x.clamp_end = int32_t(result.width);
+    x.out_size = uint32_t(plan.region.width);
+    AxisMap y;
+    y.origin = (plan.region.y - plan.padded.y) * ky;
+    y.step = ky;
+    y.clamp_begin = 0;
+    y.clamp_end = int32_t(result.height);
+    y.out_size = uint32_t(plan.region.height);
+    auto pixels = resample_to_rgba(result, x, y);
+    if (!pixels) return pixels.take_error();
+
+    PlacedLayer layer;
+    layer.rgba = std::move(*pixels);
+    layer.x = plan.region.x;
+    layer.y = plan.region.y;
+    const bool has_selection =
+        req.selection && req.source &&
+        !selection_bounds(*req.selection, req.source->width, req.source->height).empty();
+    if (!has_selection) {
+      layer.mask.assign(size_t(plan.region.width) * plan.region.height, 255);
+      return layer;
+    }
+    // The band stays inside what the request mask let the model repaint.
+    const uint32_t sent_w = std::max<uint32_t>(plan.target_width, 1);
+    const uint32_t sent_h = std::max<uint32_t>(plan.target_height, 1);
+    const double source_per_sent = double(plan.padded.width) / sent_w;
+    const int band = int(std::floor(request_mask_grow(sent_w, sent_h) * source_per_sent));
+    auto mask = make_put_back_mask(*req.selection, plan.region, band);
+    if (!mask) return mask.take_error();
+    layer.mask = std::move(*mask);
+    return layer;
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory placing a result");
+  }
+}
+
+}  // namespace oaimg

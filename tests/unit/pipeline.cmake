@@ -1,5 +1,5 @@
 # Unit tests of the pixel pipeline: PNG codec, region geometry, masks, resampling, placement.
-foreach(oaimg_pipeline_test IN ITEMS png_codec geometry)
+foreach(oaimg_pipeline_test IN ITEMS png_codec geometry resample masks prepare_and_place)
   add_executable(test_${oaimg_pipeline_test}
     ${CMAKE_CURRENT_LIST_DIR}/test_${oaimg_pipeline_test}.cc)
   # The private headers (resample.h, masks.h...) are tested directly; libpng and zlib let the
