@@ -298,6 +298,26 @@ TEST_F(ClientTest, FanOutRequestsRunInParallel) {
   EXPECT_LT(latest_start, earliest_end);
 }
 
+TEST_F(ClientTest, FannedOutUsageIsSummedAndIdsCollected) {
+  ImageRequest req = generate("gpt-image-1.5", 1);
+  Result<JobResult> one = run(req);
+  ASSERT_TRUE(one.ok()) << one.error().message;
+  ASSERT_GT(one->usage.total_tokens, 0);
+
+  // The same model forced to one image per request: three requests, one job.
+  oaimg::ModelCaps caps = oaimg::find_model("gpt-image-1.5");
+  caps.max_n_per_request = 1;
+  req.n = 3;
+  Result<JobResult> three = oaimg::run_job(config_, req, caps, {});
+  ASSERT_TRUE(three.ok()) << three.error().message;
+  EXPECT_EQ(three->images.size(), 3u);
+  EXPECT_EQ(three->usage.total_tokens, 3 * one->usage.total_tokens);
+  EXPECT_EQ(three->usage.output_tokens, 3 * one->usage.output_tokens);
+  ASSERT_EQ(three->request_ids.size(), 3u);
+  EXPECT_NE(three->request_ids[0], three->request_ids[1]);
+  EXPECT_EQ(log(4).requests.size(), 4u);
+}
+
 TEST_F(ClientTest, RateLimitWaitsRetryAfterThenSucceeds) {
   fault(R"({"faults":[{"match":"/v1/images/generations","times":1,"kind":"status",
             "status":429,"headers":{"Retry-After":"1"}}]})");
