@@ -1,1 +1,41 @@
-# Filled in by its own commit.
+# GIMP 3 end to end: the real GIMP 3.0 in batch mode (gimp-console-3.0, python-fu-eval) inside the
+# Debian 13 chroot of install/gimp3-chroot.sh, calling the plug-in non-interactively against the
+# stand-in server on the host, and checking the pixels, layers, masks and parasites it leaves.
+# Needs root (chroot); without it every test here is skipped (exit 77).
+set(OAIMG_GIMP3_CHROOT_SCRIPT ${PROJECT_SOURCE_DIR}/install/gimp3-chroot.sh)
+set(OAIMG_GIMP3_RUN_CASE ${CMAKE_CURRENT_SOURCE_DIR}/gimp3/run_case.py)
+
+# The fixture builds the current source tree into the chroot (creating the chroot on first use),
+# so that the cases below always test the plug-in and library of this checkout.
+add_test(NAME gimp3.install_into_chroot
+  COMMAND sh -c "if [ \"$(id -u)\" != 0 ]; then echo 'SKIP: needs root'; exit 77; fi; \
+exec bash '${OAIMG_GIMP3_CHROOT_SCRIPT}' install")
+set_tests_properties(gimp3.install_into_chroot PROPERTIES
+  FIXTURES_SETUP oaimg_gimp3_chroot
+  SKIP_RETURN_CODE 77
+  TIMEOUT 1800
+  # One build at a time in the chroot's build folder, whatever else runs in parallel.
+  RESOURCE_LOCK oaimg_gimp3_chroot_build)
+
+set(OAIMG_GIMP3_CASES
+  edit_ellipse                # elliptic selection, non-square RGB without alpha, n = 2
+  edit_offset_layer           # an offset layer smaller than the canvas
+  edit_edge                   # a selection touching the image's edges
+  edit_16bit                  # 16-bit linear RGB: results in the image's precision
+  edit_gray                   # grayscale
+  edit_indexed                # indexed
+  edit_without_selection      # "select the area to repaint", nothing sent, nothing changed
+  variation                   # whole layer, no selection
+  generate                    # fills the selection's bounds
+  rate_limit_then_success     # 429 with Retry-After, then success
+  server_error_leaves_image)  # persistent 500: a clear error, the image exactly as it was
+foreach(case IN LISTS OAIMG_GIMP3_CASES)
+  add_test(NAME gimp3.${case}
+    COMMAND ${Python3_EXECUTABLE} ${OAIMG_GIMP3_RUN_CASE}
+            --chroot-script ${OAIMG_GIMP3_CHROOT_SCRIPT} --server ${OAIMG_FAKE_SERVER} ${case})
+  set_tests_properties(gimp3.${case} PROPERTIES
+    FIXTURES_REQUIRED oaimg_gimp3_chroot
+    SKIP_RETURN_CODE 77
+    TIMEOUT 300
+    LABELS gimp3)
+endforeach()

@@ -1,0 +1,509 @@
+# The GIMP side of the end-to-end tests: runs inside gimp-console-3.0's python-fu-eval batch
+# interpreter (in the Debian 13 chroot), builds an image, calls the oaimg procedures
+# non-interactively against the stand-in server, and checks the pixels GIMP ends up with.
+#
+# Environment (set by run_case.py): OAIMG_E2E_CASE, OAIMG_E2E_REPORT, OPENAI_BASE_URL and
+# OPENAI_API_KEY (read by the plug-in, never by this script). The report is JSON: {"case",
+# "failures": [...], "facts": {...}}; run_case.py fails the test on any failure or a missing report.
+import json
+import os
+import traceback
+import urllib.request
+
+import gi
+
+gi.require_version("Gimp", "3.0")
+gi.require_version("Gegl", "0.4")
+from gi.repository import Gegl, Gimp  # noqa: E402
+
+RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
+MODEL = "dall-e-2"
+PROMPT = "a red ball"
+# How far the put-back mask may feather outwards from the selection's edge.
+FEATHER_LIMIT = 24
+
+failures = []
+facts = {}
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+    return condition
+
+
+def control(path, payload=None):
+    base = os.environ["OPENAI_BASE_URL"].rsplit("/v1", 1)[0]
+    data = None if payload is None else json.dumps(payload).encode()
+    req = urllib.request.Request(base + path, data=data, method="GET" if data is None else "POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def image_requests():
+    return [r for r in control("/_control/log")["requests"] if r["path"].startswith("/v1/images/")]
+
+
+# ---- images and pixels ---------------------------------------------------------------------------
+
+def colour(rgb):
+    c = Gegl.Color.new("black")
+    c.set_rgba(rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0, 1.0)
+    return c
+
+
+def new_image(width, height, base=Gimp.ImageBaseType.RGB,
+              precision=Gimp.Precision.U8_NON_LINEAR, fill=BLUE, alpha=False):
+    image = Gimp.Image.new_with_precision(width, height, base, precision)
+    types = {Gimp.ImageBaseType.RGB: (Gimp.ImageType.RGB_IMAGE, Gimp.ImageType.RGBA_IMAGE),
+             Gimp.ImageBaseType.GRAY: (Gimp.ImageType.GRAY_IMAGE, Gimp.ImageType.GRAYA_IMAGE)}
+    layer = Gimp.Layer.new(image, "Background", width, height, types[base][1 if alpha else 0],
+                           100.0, Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    fill_rect(layer, 0, 0, width, height, fill)
+    return image, layer
+
+
+def fill_rect(drawable, x, y, w, h, rgb):
+    buf = drawable.get_buffer()
+    buf.set(Gegl.Rectangle.new(x, y, w, h), "R'G'B'A u8", bytes(list(rgb) + [255]) * (w * h))
+    buf.flush()
+    drawable.update(x, y, w, h)
+
+
+def read(drawable, fmt="R'G'B'A u8", rect=None):
+    """(bytes, width, height) of a drawable (or a rectangle of it) in a babl format."""
+    if rect is None:
+        rect = (0, 0, drawable.get_width(), drawable.get_height())
+    buf = drawable.get_buffer()
+    data = buf.get(Gegl.Rectangle.new(*rect), 1.0, fmt, Gegl.AbyssPolicy.NONE)
+    return bytes(data), rect[2], rect[3]
+
+
+def composite(image):
+    """The image as GIMP shows it, in 8-bit sRGB: a temporary layer from the visible projection."""
+    layer = Gimp.Layer.new_from_visible(image, image, "composite")
+    data, w, h = read(layer)
+    layer.delete()
+    return data, w, h
+
+
+def pixel(data, width, x, y, channels=4):
+    i = (y * width + x) * channels
+    return tuple(data[i:i + channels])
+
+
+def near(a, b, tolerance=2):
+    return all(abs(p - q) <= tolerance for p, q in zip(a, b))
+
+
+def selection_mask(image):
+    sel = image.get_selection()
+    data, w, h = read(sel, "Y u8", (0, 0, image.get_width(), image.get_height()))
+    return data, w, h
+
+
+def layer_tree(image):
+    return [(l.get_name(), l.is_group()) for l in image.get_layers()]
+
+
+def run(proc_name, image, drawables, **args):
+    pdb = Gimp.get_pdb()
+    proc = pdb.lookup_procedure(proc_name)
+    check(proc is not None, "%s is not registered" % proc_name)
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("image", image)
+    config.set_core_object_array("drawables", drawables)
+    for key, value in args.items():
+        config.set_property(key, value)
+    result = proc.run(config)
+    status = result.index(0)
+    if status == Gimp.PDBStatusType.SUCCESS:
+        return status, list(result.get_core_object_array(1) or []), None
+    message = result.index(1) if result.length() > 1 else None
+    return status, [], message
+
+
+# ---- shared checks -------------------------------------------------------------------------------
+
+def check_group(image, layers, n, group_name, anchor_index=0):
+    """The results are one group right above the active layer, n layers, the first visible."""
+    top = image.get_layers()
+    check(len(layers) == n, "returned %d layers, wanted %d" % (len(layers), n))
+    if not layers:
+        return None
+    group = layers[0].get_parent()
+    check(group is not None and group.is_group(), "result layers are not in a layer group")
+    if group is None:
+        return None
+    check(top[anchor_index].get_id() == group.get_id(),
+          "the group is not right above the active layer: %s" % layer_tree(image))
+    check(group.get_name() == group_name,
+          "group named %r, wanted %r" % (group.get_name(), group_name))
+    children = group.get_children()
+    check([c.get_id() for c in children] == [l.get_id() for l in layers],
+          "the group holds %d layers, not exactly the returned ones" % len(children))
+    for i, layer in enumerate(layers):
+        check(layer.get_visible() == (i == 0), "layer %d visible=%s" % (i, layer.get_visible()))
+        check(layer.get_mask() is not None, "layer %d has no layer mask" % i)
+        parasite = layer.get_parasite("oaimg-provenance")
+        check(parasite is not None, "layer %d has no provenance parasite" % i)
+        if parasite is not None:
+            text = bytes(parasite.get_data()).rstrip(b"\0").decode()
+            prov = json.loads(text)
+            facts.setdefault("provenance", []).append(prov)
+            check(prov.get("model") == MODEL, "provenance model %r" % prov.get("model"))
+            check(prov.get("request_id"), "provenance without request id")
+            check(prov.get("created"), "provenance without time")
+            check("sk-" not in text, "provenance holds something like a key")
+    return group
+
+
+def check_mask_matches_selection(image, layer, sel_data):
+    """The layer mask, put in image coordinates, is opaque wherever the selection is full, empty
+    far from it, and its extent is centred on the selection's (an offset error breaks that)."""
+    mask = layer.get_mask()
+    mdata, mw, mh = read(mask, "Y u8")
+    ox, oy = layer.get_offsets()[1:]
+    iw, ih = image.get_width(), image.get_height()
+    full_missed = 0
+    mxs, mys = [], []
+    for y in range(ih):
+        for x in range(iw):
+            s = sel_data[y * iw + x]
+            lx, ly = x - ox, y - oy
+            m = mdata[ly * mw + lx] if 0 <= lx < mw and 0 <= ly < mh else 0
+            if s == 255 and m != 255:
+                full_missed += 1
+            if m > 0:
+                mxs.append(x)
+                mys.append(y)
+    sxs = [x for y in range(ih) for x in range(iw) if sel_data[y * iw + x] > 0]
+    sys_ = [y for y in range(ih) for x in range(iw) if sel_data[y * iw + x] > 0]
+    check(full_missed == 0, "%d fully selected pixels are not fully opaque in the mask" % full_missed)
+    if mxs and sxs:
+        sb = (min(sxs), min(sys_), max(sxs), max(sys_))
+        mb = (min(mxs), min(mys), max(mxs), max(mys))
+        facts["selection_bounds"], facts["mask_bounds"] = sb, mb
+        # Feathering grows the mask by the same amount on every side the image does not clip.
+        left, top, right, bottom = sb[0] - mb[0], sb[1] - mb[1], mb[2] - sb[2], mb[3] - sb[3]
+        for name, grow in (("left", left), ("top", top), ("right", right), ("bottom", bottom)):
+            check(0 <= grow <= FEATHER_LIMIT, "mask extends %d px beyond the selection (%s)"
+                  % (grow, name))
+        if sb[0] > FEATHER_LIMIT and sb[2] < iw - 1 - FEATHER_LIMIT:
+            check(left == right, "mask not centred horizontally on the selection: %d vs %d"
+                  % (left, right))
+        if sb[1] > FEATHER_LIMIT and sb[3] < ih - 1 - FEATHER_LIMIT:
+            check(top == bottom, "mask not centred vertically on the selection: %d vs %d"
+                  % (top, bottom))
+    else:
+        check(False, "empty mask or selection")
+
+
+def check_composite(image, sel_data, inside, outside_of, tolerance=2, channels=4, fmt=None):
+    """Every fully selected pixel shows `inside`; every pixel that is far from the selection shows
+    what outside_of(x, y) says it showed before."""
+    data, w, h = composite(image) if fmt is None else read_visible(image, fmt)
+    wrong_in = wrong_out = 0
+    first = []
+    for y in range(h):
+        for x in range(w):
+            s = sel_data[y * w + x]
+            p = pixel(data, w, x, y, channels)[:3 if channels >= 3 else 1]
+            if s == 255:
+                if not near(p, inside, tolerance):
+                    wrong_in += 1
+                    first.append(("in", x, y, p))
+            elif s == 0 and far_from_selection(sel_data, w, h, x, y):
+                want = outside_of(x, y)
+                if not near(p, want, tolerance):
+                    wrong_out += 1
+                    first.append(("out", x, y, p, want))
+    check(wrong_in == 0, "%d selected pixels are not %s, e.g. %s" % (wrong_in, inside, first[:3]))
+    check(wrong_out == 0, "%d pixels outside changed, e.g. %s" % (wrong_out, first[:3]))
+
+
+_far_cache = {}
+
+
+def far_from_selection(sel_data, w, h, x, y):
+    key = id(sel_data)
+    if key not in _far_cache:
+        xs = [i % w for i, s in enumerate(sel_data) if s]
+        ys = [i // w for i, s in enumerate(sel_data) if s]
+        _far_cache.clear()
+        _far_cache[key] = (min(xs) - FEATHER_LIMIT, min(ys) - FEATHER_LIMIT,
+                           max(xs) + FEATHER_LIMIT, max(ys) + FEATHER_LIMIT)
+    x0, y0, x1, y1 = _far_cache[key]
+    return not (x0 <= x <= x1 and y0 <= y <= y1)
+
+
+def read_visible(image, fmt):
+    layer = Gimp.Layer.new_from_visible(image, image, "composite")
+    data, w, h = read(layer, fmt)
+    layer.delete()
+    return data, w, h
+
+
+def pixels_of(drawable):
+    return read(drawable)[0]
+
+
+# ---- cases ---------------------------------------------------------------------------------------
+
+def edit_case(image, layer, n=1, inside=RED, fmt=None, channels=4, outside=BLUE, tolerance=2):
+    sel, _, _ = selection_mask(image)
+    before = pixels_of(layer)
+    count_before = len(image.get_layers())
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=n,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "edit failed: %s %s" % (status, message)):
+        return []
+    check(len(image.get_layers()) == count_before + 1, "not exactly one new top-level item")
+    check(pixels_of(layer) == before, "the source layer's pixels changed")
+    check_group(image, layers, n, PROMPT, anchor_index=0)
+    for l in layers:
+        check_mask_matches_selection(image, l, sel)
+    outside_of = outside if callable(outside) else (lambda x, y: outside)
+    check_composite(image, sel, inside, outside_of, tolerance, channels, fmt)
+    log = image_requests()
+    check(len(log) == 1 and log[0]["path"] == "/v1/images/edits",
+          "server saw %s" % [(r["path"], r["status"]) for r in log])
+    if log:
+        files = {f["field"]: f for f in log[0]["files"]}
+        check("image" in files and "mask" in files, "edit without image or mask: %s" % files)
+        if "image" in files:
+            check(files["image"]["width"] == files["image"]["height"],
+                  "DALL·E 2 edits need a square image, sent %sx%s"
+                  % (files["image"]["width"], files["image"]["height"]))
+    return layers
+
+
+def case_edit_ellipse():
+    """Elliptic selection on a non-square RGB image without alpha; two results."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    layers = edit_case(image, layer, n=2)
+    if len(layers) == 2:
+        # The second result is hidden; shown instead of the first, its own colour appears.
+        layers[0].set_visible(False)
+        layers[1].set_visible(True)
+        sel, _, _ = selection_mask(image)
+        check_composite(image, sel, GREEN, lambda x, y: BLUE)
+
+
+def case_edit_offset_layer():
+    """The active layer is smaller than the canvas and offset: results land in image space."""
+    image, background = new_image(200, 120, fill=WHITE)
+    layer = Gimp.Layer.new(image, "offset", 120, 80, Gimp.ImageType.RGBA_IMAGE, 100.0,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    layer.set_offsets(50, 30)
+    fill_rect(layer, 0, 0, 120, 80, BLUE)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 80, 50, 50, 36)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "edit failed: %s" % message):
+        return
+    check_group(image, layers, 1, PROMPT, anchor_index=0)
+    result = layers[0]
+    ox, oy = result.get_offsets()[1:]
+    check(ox >= 50 and oy >= 30 and ox + result.get_width() <= 170 and
+          oy + result.get_height() <= 110,
+          "result (%d,%d %dx%d) is not inside the source layer" %
+          (ox, oy, result.get_width(), result.get_height()))
+    check_mask_matches_selection(image, result, sel)
+
+    def before(x, y):
+        return BLUE if 50 <= x < 170 and 30 <= y < 110 else WHITE
+    check_composite(image, sel, RED, before)
+
+
+def case_edit_edge():
+    """A selection touching the image's corner and edges."""
+    image, layer = new_image(180, 100)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, -40, -30, 120, 90)
+    layers = edit_case(image, layer)
+    for l in layers:
+        ox, oy = l.get_offsets()[1:]
+        check(ox >= 0 and oy >= 0, "result placed outside the canvas at (%d, %d)" % (ox, oy))
+
+
+def case_edit_16bit():
+    """A 16-bit linear RGB image: results keep the image's precision."""
+    image, layer = new_image(160, 96, precision=Gimp.Precision.U16_LINEAR)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 40, 20, 70, 50)
+    layers = edit_case(image, layer)
+    check(image.get_precision() == Gimp.Precision.U16_LINEAR, "image precision changed")
+    for l in layers:
+        # RGBA with 16 bits a channel: 8 bytes a pixel.
+        check(l.get_bpp() == 8, "result layer has %d bytes a pixel, not 16-bit RGBA" % l.get_bpp())
+        data = read(l, "RGBA u16", (l.get_width() // 2, l.get_height() // 2, 1, 1))[0]
+        check(data == bytes([255, 255, 0, 0, 0, 0, 255, 255]),
+              "result centre in linear u16 is %s, not full red" % list(data))
+
+
+def case_edit_gray():
+    """A grayscale image: the result is converted to gray (red's luminance)."""
+    image, layer = new_image(150, 100, base=Gimp.ImageBaseType.GRAY, fill=(200, 200, 200))
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 80, 60)
+    # Red in the image's gray, as GEGL converts it (babl's D50-adapted sRGB luminance).
+    probe = Gimp.Layer.new(image, "probe", 1, 1, Gimp.ImageType.GRAY_IMAGE, 100.0,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(probe, None, 0)
+    fill_rect(probe, 0, 0, 1, 1, RED)
+    red_gray = read(probe, "Y' u8")[0][0]
+    image.remove_layer(probe)
+    facts["red_as_gray"] = red_gray
+    layers = edit_case(image, layer, inside=(red_gray,), fmt="Y' u8", channels=1,
+                       outside=(200,), tolerance=1)
+    for l in layers:
+        check(l.type() == Gimp.ImageType.GRAYA_IMAGE, "result layer type %s" % l.type())
+
+
+def case_edit_indexed():
+    """An indexed image whose palette holds red: results are indexed layers showing red."""
+    image, layer = new_image(150, 100)
+    fill_rect(layer, 0, 0, 10, 10, RED)
+    image.convert_indexed(Gimp.ConvertDitherType.NONE, Gimp.ConvertPaletteType.GENERATE, 16,
+                          False, False, "")
+    layer = image.get_layers()[0]
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 40, 30, 80, 50)
+    layers = edit_case(image, layer,
+                       outside=lambda x, y: RED if x < 10 and y < 10 else BLUE)
+    for l in layers:
+        check(l.type() == Gimp.ImageType.INDEXEDA_IMAGE, "result layer type %s" % l.type())
+
+
+def case_variation():
+    """A variation of the whole layer (no selection) covers the layer exactly."""
+    image, layer = new_image(128, 96)
+    image.select_none() if hasattr(image, "select_none") else Gimp.Selection.none(image)
+    before = pixels_of(layer)
+    status, layers, message = run("plug-in-oaimg-variation", image, [layer], prompt="", n=1,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "variation failed: %s" % message):
+        return
+    check_group(image, layers, 1, "Variations", anchor_index=0)
+    check(pixels_of(layer) == before, "the source layer changed")
+    l = layers[0]
+    check(l.get_offsets()[1:] == (0, 0) and (l.get_width(), l.get_height()) == (128, 96),
+          "variation placed at %s %dx%d, not over the layer" %
+          (l.get_offsets()[1:], l.get_width(), l.get_height()))
+    data, w, h = composite(image)
+    bad = sum(1 for y in range(h) for x in range(w) if not near(pixel(data, w, x, y)[:3], RED))
+    check(bad == 0, "%d pixels of the variation are not the result colour" % bad)
+    log = image_requests()
+    check([r["path"] for r in log] == ["/v1/images/variations"],
+          "server saw %s" % [r["path"] for r in log])
+
+
+def case_generate():
+    """A generation fills the selection's bounds, with a size of the model's nearest shape."""
+    image, layer = new_image(200, 120)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 20, 10, 100, 60)
+    before = pixels_of(layer)
+    status, layers, message = run("plug-in-oaimg-generate", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "generate failed: %s" % message):
+        return
+    check_group(image, layers, 1, PROMPT, anchor_index=0)
+    check(pixels_of(layer) == before, "the active layer changed")
+    l = layers[0]
+    check(l.get_offsets()[1:] == (20, 10) and (l.get_width(), l.get_height()) == (100, 60),
+          "generated layer at %s %dx%d, not the selection's bounds (20,10) 100x60" %
+          (l.get_offsets()[1:], l.get_width(), l.get_height()))
+    sel, _, _ = selection_mask(image)
+    check_composite(image, sel, RED, lambda x, y: BLUE)
+    log = image_requests()
+    check([r["path"] for r in log] == ["/v1/images/generations"],
+          "server saw %s" % [r["path"] for r in log])
+    if log:
+        facts["generation_size"] = log[0]["fields"].get("size")
+        check(log[0]["fields"].get("size") in ("256x256", "512x512", "1024x1024"),
+              "size sent: %r" % log[0]["fields"].get("size"))
+
+
+def case_rate_limit_then_success():
+    """One 429 with Retry-After: 1, then success: the retry is invisible except for the wait."""
+    control("/_control/faults", {"faults": [{"kind": "status", "status": 429,
+                                             "headers": {"Retry-After": "1"}, "times": 1}]})
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit failed after a 429: %s" % message)
+    log = image_requests()
+    check([r["status"] for r in log] == [429, 200], "server answered %s"
+          % [r["status"] for r in log])
+    if len(log) == 2:
+        gap = log[1]["start"] - log[0]["start"]
+        check(gap >= 0.9, "the retry came %.2f s after the 429, before Retry-After" % gap)
+    if status == Gimp.PDBStatusType.SUCCESS:
+        check_group(image, layers, 1, PROMPT, anchor_index=0)
+        check_composite(image, sel, RED, lambda x, y: BLUE)
+
+
+def case_server_error_leaves_image():
+    """A persistent 500: a clear error, and the image exactly as it was."""
+    control("/_control/faults", {"faults": [{"kind": "status", "status": 500, "times": 10}]})
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    before_pixels = pixels_of(layer)
+    before_tree = layer_tree(image)
+    before_composite = composite(image)[0]
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    facts["error_message"] = message
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "status %s after persistent 500" % status)
+    check(message and "500" in message, "the message does not name the failure: %r" % message)
+    check(layer_tree(image) == before_tree, "layers changed: %s" % layer_tree(image))
+    check(pixels_of(layer) == before_pixels, "the layer's pixels changed")
+    check(composite(image)[0] == before_composite, "the image looks different")
+    log = image_requests()
+    check(len(log) == 3 and all(r["status"] == 500 for r in log),
+          "expected 3 attempts (2 retries), server saw %s" % [r["status"] for r in log])
+
+
+def case_edit_without_selection():
+    """Edit with nothing selected says so and changes nothing (no request is sent)."""
+    image, layer = new_image(100, 80)
+    Gimp.Selection.none(image)
+    before_tree = layer_tree(image)
+    before_pixels = pixels_of(layer)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    facts["error_message"] = message
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "status %s without selection" % status)
+    check(message and "select the area to repaint" in message.lower(),
+          "message %r does not ask for a selection" % message)
+    check(layer_tree(image) == before_tree and pixels_of(layer) == before_pixels,
+          "the image changed")
+    check(image_requests() == [], "a request was sent without a selection")
+
+
+CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    case = os.environ.get("OAIMG_E2E_CASE", "")
+    report_path = os.environ["OAIMG_E2E_REPORT"]
+    try:
+        control("/_control/reset", {})
+        if case not in CASES:
+            failures.append("unknown case %r; known: %s" % (case, sorted(CASES)))
+        else:
+            CASES[case]()
+    except Exception:  # a crash in the case is a failure with its traceback, not a silent pass
+        failures.append(traceback.format_exc())
+    with open(report_path + ".tmp", "w") as f:
+        json.dump({"case": case, "failures": [m for m in failures if m], "facts": facts}, f,
+                  indent=1, default=str)
+    os.rename(report_path + ".tmp", report_path)
+
+
+main()

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Runs one GIMP 3 end-to-end case: the stand-in server on the host, GIMP in batch mode in the
+Debian 13 chroot (install/gimp3-chroot.sh), and the checks of gimp_cases.py.
+
+    run_case.py --chroot-script install/gimp3-chroot.sh --server tests/server/fake_openai.py CASE
+
+Each run gets a fresh GIMP profile and a random key. The key reaches GIMP only through the
+environment (never argv, so not in `ps`); afterwards no file GIMP wrote and none of its output
+may contain it.
+"""
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SERVER_START_S = 15
+GIMP_TIMEOUT_S = 240
+
+
+def start_server(server_py, key, workdir):
+    port_file = os.path.join(workdir, "port")
+    env = dict(os.environ, OAIMG_FAKE_API_KEY=key)
+    proc = subprocess.Popen([sys.executable, server_py, "--port-file", port_file], env=env,
+                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir,
+                                                                                "server.err"), "w"))
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if os.path.exists(port_file):
+            with open(port_file) as f:
+                return proc, int(f.read().strip())
+        if proc.poll() is not None:
+            raise RuntimeError("the stand-in server exited with %s" % proc.returncode)
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("the stand-in server did not start in %d s" % SERVER_START_S)
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def files_containing(root, needle):
+    hits = []
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            try:
+                with open(path, "rb") as f:
+                    if needle in f.read():
+                        hits.append(path)
+            except OSError:
+                pass
+    return hits
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chroot-script", required=True)
+    ap.add_argument("--server", required=True)
+    ap.add_argument("case")
+    args = ap.parse_args()
+
+    if os.geteuid() != 0:
+        print("SKIP: the GIMP 3 tests need root for the chroot")
+        return 77
+    chroot = os.environ.get("OAIMG_CHROOT", "/var/tmp/oaimg-trixie")
+    if not os.path.exists(os.path.join(chroot, ".oaimg-chroot-complete")):
+        print("FAIL: no chroot at %s: run install/gimp3-chroot.sh install" % chroot)
+        return 1
+
+    key = "sk-e2e-" + secrets.token_hex(16)
+    inside = tempfile.mkdtemp(prefix="oaimg-e2e-%s-" % args.case, dir=os.path.join(chroot, "tmp"))
+    rel = "/tmp/" + os.path.basename(inside)  # the same folder as seen from inside the chroot
+    host_tmp = tempfile.mkdtemp(prefix="oaimg-e2e-server-")
+    server = None
+    try:
+        shutil.copy(os.path.join(HERE, "gimp_cases.py"), inside)
+        server, port = start_server(args.server, key, host_tmp)
+        env = dict(os.environ,
+                   HOME=rel + "/home",
+                   OPENAI_API_KEY=key,
+                   OPENAI_BASE_URL="http://127.0.0.1:%d/v1" % port,
+                   OAIMG_E2E_CASE=args.case,
+                   OAIMG_E2E_REPORT=rel + "/report.json",
+                   OAIMG_CHROOT_PASS_ENV="HOME OPENAI_API_KEY OPENAI_BASE_URL OAIMG_E2E_CASE "
+                                         "OAIMG_E2E_REPORT")
+        os.makedirs(inside + "/home")
+        cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
+               "--batch-interpreter", "python-fu-eval",
+               "-b", "exec(open('%s/gimp_cases.py').read())" % rel, "--quit"]
+        started = time.monotonic()
+        try:
+            gimp = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  timeout=GIMP_TIMEOUT_S)
+        except subprocess.TimeoutExpired as e:
+            print((e.stdout or b"").decode(errors="replace"))
+            print("FAIL: GIMP did not finish in %d s" % GIMP_TIMEOUT_S)
+            return 1
+        output = gimp.stdout
+        print("gimp exited %d after %.1f s" % (gimp.returncode, time.monotonic() - started))
+
+        failures = []
+        report_path = inside + "/report.json"
+        if os.path.exists(report_path):
+            with open(report_path) as f:
+                report = json.load(f)
+            failures += report["failures"]
+            print("facts:", json.dumps(report["facts"], indent=1))
+        else:
+            failures.append("no report: the case did not run to its end")
+        if key.encode() in output:
+            failures.append("the API key appears in GIMP's output")
+        leaked = files_containing(inside, key.encode())
+        if leaked:
+            failures.append("the API key was written to %s" % leaked)
+        if failures:
+            print(output.decode(errors="replace")[-6000:])
+            for message in failures:
+                print("FAIL:", message)
+            return 1
+        print("PASS", args.case)
+        return 0
+    finally:
+        if server is not None:
+            stop(server)
+        shutil.rmtree(host_tmp, ignore_errors=True)
+        if os.environ.get("OAIMG_E2E_KEEP") != "1":
+            shutil.rmtree(inside, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
