@@ -560,6 +560,50 @@ TEST_F(ClientTest, ProgressRunsWhileTheServerWorks) {
   EXPECT_NE(std::find(stages.begin(), stages.end(), Stage::Waiting), stages.end());
 }
 
+// The transport on its own: one GET, run to completion.
+oaimg::http::Response transport_get(const oaimg::http::Settings& settings, const std::string& url,
+                                    bool send_credentials) {
+  oaimg::http::Transport transport(settings);
+  oaimg::http::Request req;
+  req.url = url;
+  req.send_credentials = send_credentials;
+  oaimg::http::Response out;
+  transport.add(req, [&](oaimg::http::TransferId, oaimg::http::Response&& r) { out = r; });
+  EXPECT_EQ(transport.run([] { return true; }), oaimg::http::Transport::RunEnd::Finished);
+  return out;
+}
+
+TEST_F(ClientTest, TransportSendsTheKeyOnlyWhenAskedTo) {
+  oaimg::http::Settings settings;
+  settings.api_key = oaimg_test::FakeServer::api_key();
+  std::string url = server_->base_url() + "/models/gpt-image-1.5";
+  oaimg::http::Response with = transport_get(settings, url, true);
+  EXPECT_EQ(with.http_status, 200) << with.body;
+  EXPECT_FALSE(with.headers.request_id.empty());
+  EXPECT_EQ(with.headers.content_type.rfind("application/json", 0), 0u);
+  // A url result on another host gets no Authorization header: the server sees none.
+  oaimg::http::Response without = transport_get(settings, url, false);
+  EXPECT_EQ(without.http_status, 401);
+  EXPECT_NE(without.body.find("didn't provide an API key"), std::string::npos) << without.body;
+}
+
+TEST_F(ClientTest, TransportRefusesBodiesPastTheCap) {
+  oaimg::http::Settings settings;
+  settings.api_key = oaimg_test::FakeServer::api_key();
+  settings.max_body_bytes = 16;
+  oaimg::http::Response r =
+      transport_get(settings, server_->base_url() + "/models/gpt-image-1.5", true);
+  EXPECT_TRUE(r.body_too_large);
+  EXPECT_NE(r.curl_code, 0);
+  EXPECT_LE(r.body.size(), 16u);
+}
+
+TEST(Transport, DownloadsOnlyHttp) {
+  oaimg::http::Response r = transport_get(oaimg::http::Settings{}, "file:///etc/passwd", false);
+  EXPECT_NE(r.curl_code, 0);  // CURLE_UNSUPPORTED_PROTOCOL: a url result cannot read local files
+  EXPECT_TRUE(r.body.empty());
+}
+
 TEST(Config, FromEnvironment) {
   setenv("OPENAI_API_KEY", "sk-env", 1);
   setenv("OPENAI_BASE_URL", "http://example.test/v1//", 1);
