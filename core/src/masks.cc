@@ -139,12 +139,20 @@ Result<Image> make_request_mask(const Selection& selection, const Rect& clip, co
       for (int32_t y = covered.y; y < covered.y + covered.height; ++y) {
         const uint8_t* row = selection.coverage.data() + size_t(y - selection.y) * selection.width +
                              (covered.x - selection.x);
+        // Runs of covered pixels mark a contiguous span of cells: one fill per run, not a loop
+        // over the cells of every pixel.
         int32_t touched_first = w, touched_last = -1;
-        for (int32_t i = 0; i < covered.width; ++i) {
-          if (!row[i]) continue;
-          for (int32_t c = col_first[size_t(i)]; c <= col_last[size_t(i)]; ++c) cells_row[size_t(c)] = 1;
-          touched_first = std::min(touched_first, col_first[size_t(i)]);
-          touched_last = std::max(touched_last, col_last[size_t(i)]);
+        for (int32_t i = 0; i < covered.width;) {
+          if (!row[i]) {
+            ++i;
+            continue;
+          }
+          const int32_t run_start = i;
+          while (i < covered.width && row[i]) ++i;
+          const int32_t c0 = col_first[size_t(run_start)], c1 = col_last[size_t(i - 1)];
+          std::fill(cells_row.begin() + c0, cells_row.begin() + c1 + 1, uint8_t(1));
+          touched_first = std::min(touched_first, c0);
+          touched_last = std::max(touched_last, c1);
         }
         if (touched_last < 0) continue;
         int32_t row_first = 0, row_last = 0;
