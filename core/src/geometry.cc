@@ -80,6 +80,7 @@ TargetRule target_rule(const ModelCaps& caps, Operation op) {
 }
 
 bool fits_custom_rule(const CustomSizeRule& rule, int64_t w, int64_t h) {
+  if (rule.multiple <= 0) return false;
   const int64_t long_side = std::max(w, h), short_side = std::min(w, h);
   return w % rule.multiple == 0 && h % rule.multiple == 0 && short_side >= rule.min_side &&
          long_side <= rule.max_long_side && short_side <= rule.max_short_side &&
@@ -177,8 +178,10 @@ uint32_t round_up(double value, int multiple) {
 }
 
 // The region at its own resolution when the rule allows; scaled down only over the rule's limits.
-void plan_custom(const CustomSizeRule& rule, Rect& region, Rect& padded, RegionPlan& plan,
+// False when no size satisfies the rule (a malformed rule: limits below the minimum side).
+bool plan_custom(const CustomSizeRule& rule, Rect& region, Rect& padded, RegionPlan& plan,
                  int32_t image_w, int32_t image_h, bool extend) {
+  if (rule.multiple <= 0 || rule.max_aspect < 1.0) return false;
   const double aspect = double(region.width) / double(region.height);
   if (aspect > rule.max_aspect) {
     fit_aspect(region, padded, rule.max_aspect, 1.0, image_w, image_h, extend);
@@ -196,6 +199,7 @@ void plan_custom(const CustomSizeRule& rule, Rect& region, Rect& padded, RegionP
     tw = std::max<uint32_t>(round_up(w * scale, rule.multiple), rule.min_side);
     th = std::max<uint32_t>(round_up(h * scale, rule.multiple), rule.min_side);
     if (fits_custom_rule(rule, tw, th)) break;
+    if (scale < 1e-6) return false;
     scale *= 0.995;  // rounding up pushed a side over a limit: a hair smaller
   }
   // The target's rounding becomes padding, so the region keeps its resolution exactly when
@@ -208,6 +212,7 @@ void plan_custom(const CustomSizeRule& rule, Rect& region, Rect& padded, RegionP
   padded.height = ph;
   plan.target_width = tw;
   plan.target_height = th;
+  return true;
 }
 
 }  // namespace
@@ -307,7 +312,10 @@ Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t sou
       break;
     }
     case TargetRule::Custom:
-      plan_custom(rule.custom, region, padded, plan, image_w, image_h, extend);
+      if (!plan_custom(rule.custom, region, padded, plan, image_w, image_h, extend)) {
+        return Error(Status::InvalidArgument,
+                     "no size satisfies the custom size rule of " + caps.name);
+      }
       break;
   }
   plan.region = region;

@@ -215,6 +215,19 @@ TEST(PlanRegion, CustomSizeModelsPadBeyondThreeToOne) {
   EXPECT_TRUE(contains(plan.padded, plan.region));
 }
 
+TEST(PlanRegion, AnImpossibleCustomRuleIsAnErrorNotAHang) {
+  ModelCaps caps = gpt_custom_caps();
+  caps.custom_size->max_pixels = 100;  // below the 16 x 16 minimum
+  auto plan = plan_region(caps, Operation::Edit, 500, 500, Rect{}, ContextMode::Image,
+                          std::nullopt);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().status, Status::InvalidArgument);
+  caps.custom_size->multiple = 0;
+  EXPECT_FALSE(plan_region(caps, Operation::Edit, 500, 500, Rect{}, ContextMode::Image,
+                           std::string("512x512"))
+                   .ok());
+}
+
 TEST(PlanRegion, UnknownModelsGetTheDallE2Squares) {
   RegionPlan plan = plan_ok(unknown_caps(), Operation::Edit, 2000, 2000, Rect{0, 0, 400, 300},
                             ContextMode::Selection);
