@@ -17,10 +17,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 root=${OAIMG_CHROOT:-/var/tmp/oaimg-trixie}
 mirror=${OAIMG_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Bumped whenever the package list changes, so that an older chroot is completed, not trusted.
-stamp_version=2
+stamp_version=3
 stamp=$root/.oaimg-chroot-complete
 packages=(gimp libgimp-3.0-dev build-essential cmake pkg-config libcurl4-openssl-dev
-          libjson-glib-dev libpng-dev libsecret-1-dev gettext ca-certificates python3)
+          libjson-glib-dev libpng-dev libsecret-1-dev gettext ca-certificates python3 locales)
 
 die() { echo "gimp3-chroot: $*" >&2; exit 1; }
 
@@ -55,6 +55,8 @@ create() {
   in_chroot apt-get update -qq
   in_chroot apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
   in_chroot apt-get clean
+  # The Simplified Chinese translation is tested under this locale.
+  in_chroot localedef -i zh_CN -f UTF-8 zh_CN.UTF-8
   echo "$stamp_version" >"$stamp"
 }
 

@@ -25,6 +25,40 @@ add_string (JsonBuilder *builder, const char *name, const char *value)
     json_builder_add_null_value (builder);
 }
 
+/* The library's summary of the run: it knows the size that was sent when the server does not echo
+ * one (DALL·E 2 contract), the region, and every request id of a fanned-out run. */
+static JsonObject *
+summary_of (const oaimg_result *result, JsonParser *parser)
+{
+  const char *text = oaimg_result_json (result);
+  JsonNode   *root;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  return root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+}
+
+static const char *
+summary_string (JsonObject *summary, const char *name)
+{
+  const char *value;
+
+  if (summary == NULL || !json_object_has_member (summary, name))
+    return NULL;
+  value = json_object_get_string_member_with_default (summary, name, NULL);
+  return value && value[0] ? value : NULL;
+}
+
+static void
+copy_member (JsonBuilder *builder, JsonObject *summary, const char *name)
+{
+  if (summary == NULL || !json_object_has_member (summary, name))
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_value (builder, json_node_copy (json_object_get_member (summary, name)));
+}
+
 char *
 oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *result, size_t index)
 {
@@ -34,6 +68,9 @@ oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *result,
   char          *text;
   char          *created = NULL;
   int64_t        seconds = oaimg_result_created (result);
+  JsonParser    *parser  = json_parser_new ();
+  JsonObject    *summary = summary_of (result, parser);
+  const char    *size    = oaimg_result_size (result);
 
   if (seconds > 0)
     {
@@ -52,9 +89,12 @@ oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *result,
   add_string (builder, "model", oaimg_result_model (result));
   add_string (builder, "prompt", params->prompt && params->prompt[0] ? params->prompt : NULL);
   add_string (builder, "revised_prompt", oaimg_result_revised_prompt (result, index));
-  add_string (builder, "size", oaimg_result_size (result));
+  add_string (builder, "size", size ? size : summary_string (summary, "size"));
   add_string (builder, "request_id", oaimg_result_request_id (result));
   add_string (builder, "created", created);
+  add_string (builder, "endpoint", summary_string (summary, "endpoint"));
+  copy_member (builder, summary, "request_ids");
+  copy_member (builder, summary, "region");
   json_builder_set_member_name (builder, "index");
   json_builder_add_int_value (builder, (gint64) index);
   json_builder_end_object (builder);
@@ -67,6 +107,7 @@ oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *result,
   json_node_unref (root);
   g_object_unref (generator);
   g_object_unref (builder);
+  g_object_unref (parser);
   g_free (created);
   return text;
 }

@@ -119,7 +119,7 @@ update_preview (gpointer data)
                               x + jd->source->origin_x, y + jd->source->origin_y, tw, th);
       if (sent_size)
         g_string_append_printf (info, _(", size %s"), sent_size);
-      g_string_append_printf (info, ngettext ("\n%d request", "\n%d requests",
+      g_string_append_printf (info, g_dngettext (GETTEXT_PACKAGE, "\n%d request", "\n%d requests",
                                               oaimg_plan_request_count (plan)),
                               oaimg_plan_request_count (plan));
       if (notes && notes[0])

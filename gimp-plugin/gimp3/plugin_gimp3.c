@@ -353,6 +353,8 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
       add_job_arguments (procedure, operation);
     }
 
+  /* GIMP translates the submenu with the plug-in's text domain: this puts it in the catalogue. */
+  (void) N_("OpenAI Images");
   gimp_procedure_add_menu_path (procedure, MENU_PATH);
   gimp_procedure_set_attribution (procedure, "oaimg contributors", "oaimg contributors", "2026");
   return procedure;

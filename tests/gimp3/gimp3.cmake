@@ -25,6 +25,7 @@ set(OAIMG_GIMP3_CASES
   edit_gray                   # grayscale
   edit_indexed                # indexed
   edit_without_selection      # "select the area to repaint", nothing sent, nothing changed
+  edit_without_selection_zh   # the same message from the Simplified Chinese catalogue
   variation                   # whole layer, no selection
   generate                    # fills the selection's bounds
   rate_limit_then_success     # 429 with Retry-After, then success

@@ -7,6 +7,7 @@
 # "failures": [...], "facts": {...}}; run_case.py fails the test on any failure or a missing report.
 import json
 import os
+import time
 import traceback
 import urllib.request
 
@@ -41,8 +42,16 @@ def control(path, payload=None):
         return json.loads(resp.read() or b"null")
 
 
-def image_requests():
-    return [r for r in control("/_control/log")["requests"] if r["path"].startswith("/v1/images/")]
+def image_requests(expected=None, wait_s=3.0):
+    """The image API requests the server logged. The server logs a request once its answer is
+    sent, so the client may see the answer first: wait (bounded) for the expected count."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        log = [r for r in control("/_control/log")["requests"]
+               if r["path"].startswith("/v1/images/")]
+        if expected is None or len(log) >= expected or time.monotonic() >= deadline:
+            return log
+        time.sleep(0.05)
 
 
 # ---- images and pixels ---------------------------------------------------------------------------
@@ -157,6 +166,9 @@ def check_group(image, layers, n, group_name, anchor_index=0):
             check(prov.get("model") == MODEL, "provenance model %r" % prov.get("model"))
             check(prov.get("request_id"), "provenance without request id")
             check(prov.get("created"), "provenance without time")
+            check(prov.get("size"), "provenance without size")
+            if group_name == PROMPT:
+                check(prov.get("prompt") == PROMPT, "provenance prompt %r" % prov.get("prompt"))
             check("sk-" not in text, "provenance holds something like a key")
     return group
 
@@ -268,7 +280,7 @@ def edit_case(image, layer, n=1, inside=RED, fmt=None, channels=4, outside=BLUE,
         check_mask_matches_selection(image, l, sel)
     outside_of = outside if callable(outside) else (lambda x, y: outside)
     check_composite(image, sel, inside, outside_of, tolerance, channels, fmt)
-    log = image_requests()
+    log = image_requests(1)
     check(len(log) == 1 and log[0]["path"] == "/v1/images/edits",
           "server saw %s" % [(r["path"], r["status"]) for r in log])
     if log:
@@ -396,7 +408,7 @@ def case_variation():
     data, w, h = composite(image)
     bad = sum(1 for y in range(h) for x in range(w) if not near(pixel(data, w, x, y)[:3], RED))
     check(bad == 0, "%d pixels of the variation are not the result colour" % bad)
-    log = image_requests()
+    log = image_requests(1)
     check([r["path"] for r in log] == ["/v1/images/variations"],
           "server saw %s" % [r["path"] for r in log])
 
@@ -418,7 +430,7 @@ def case_generate():
           (l.get_offsets()[1:], l.get_width(), l.get_height()))
     sel, _, _ = selection_mask(image)
     check_composite(image, sel, RED, lambda x, y: BLUE)
-    log = image_requests()
+    log = image_requests(1)
     check([r["path"] for r in log] == ["/v1/images/generations"],
           "server saw %s" % [r["path"] for r in log])
     if log:
@@ -437,7 +449,7 @@ def case_rate_limit_then_success():
     status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
                                   model=MODEL, size="auto")
     check(status == Gimp.PDBStatusType.SUCCESS, "edit failed after a 429: %s" % message)
-    log = image_requests()
+    log = image_requests(2)
     check([r["status"] for r in log] == [429, 200], "server answered %s"
           % [r["status"] for r in log])
     if len(log) == 2:
@@ -464,12 +476,12 @@ def case_server_error_leaves_image():
     check(layer_tree(image) == before_tree, "layers changed: %s" % layer_tree(image))
     check(pixels_of(layer) == before_pixels, "the layer's pixels changed")
     check(composite(image)[0] == before_composite, "the image looks different")
-    log = image_requests()
+    log = image_requests(3)
     check(len(log) == 3 and all(r["status"] == 500 for r in log),
           "expected 3 attempts (2 retries), server saw %s" % [r["status"] for r in log])
 
 
-def case_edit_without_selection():
+def case_edit_without_selection(expected="select the area to repaint"):
     """Edit with nothing selected says so and changes nothing (no request is sent)."""
     image, layer = new_image(100, 80)
     Gimp.Selection.none(image)
@@ -479,11 +491,16 @@ def case_edit_without_selection():
                                   model=MODEL, size="auto")
     facts["error_message"] = message
     check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "status %s without selection" % status)
-    check(message and "select the area to repaint" in message.lower(),
+    check(message and expected in message.lower(),
           "message %r does not ask for a selection" % message)
     check(layer_tree(image) == before_tree and pixels_of(layer) == before_pixels,
           "the image changed")
-    check(image_requests() == [], "a request was sent without a selection")
+    check(image_requests(1, wait_s=0.5) == [], "a request was sent without a selection")
+
+
+def case_edit_without_selection_zh():
+    """The same in Simplified Chinese: the plug-in's catalogue is installed and bound."""
+    case_edit_without_selection(expected="请先选择要重绘的区域")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

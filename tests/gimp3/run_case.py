@@ -97,6 +97,10 @@ def main():
                    OAIMG_E2E_REPORT=rel + "/report.json",
                    OAIMG_CHROOT_PASS_ENV="HOME OPENAI_API_KEY OPENAI_BASE_URL OAIMG_E2E_CASE "
                                          "OAIMG_E2E_REPORT")
+        if args.case.endswith("_zh"):
+            # The Simplified Chinese catalogue, through the locale as a user would select it.
+            env["LANG"] = "zh_CN.UTF-8"
+            env["OAIMG_CHROOT_PASS_ENV"] += " LANG"
         os.makedirs(inside + "/home")
         cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
                "--batch-interpreter", "python-fu-eval",
