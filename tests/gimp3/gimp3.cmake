@@ -22,6 +22,8 @@ set(OAIMG_GIMP3_CASES
   edit_offset_layer           # an offset layer smaller than the canvas
   edit_edge                   # a selection touching the image's edges
   edit_16bit                  # 16-bit linear RGB: results in the image's precision
+  edit_float_alpha            # 32-bit float linear RGBA
+  edit_soft_selection         # a feathered selection keeps its soft edge in the mask
   edit_gray                   # grayscale
   edit_indexed                # indexed
   edit_without_selection      # "select the area to repaint", nothing sent, nothing changed
@@ -29,7 +31,8 @@ set(OAIMG_GIMP3_CASES
   variation                   # whole layer, no selection
   generate                    # fills the selection's bounds
   rate_limit_then_success     # 429 with Retry-After, then success
-  server_error_leaves_image)  # persistent 500: a clear error, the image exactly as it was
+  server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
+  stored_settings)            # no OPENAI_* variables: settings.ini and the 0600 key file
 foreach(case IN LISTS OAIMG_GIMP3_CASES)
   add_test(NAME gimp3.${case}
     COMMAND ${Python3_EXECUTABLE} ${OAIMG_GIMP3_RUN_CASE}

@@ -2,8 +2,9 @@
 # interpreter (in the Debian 13 chroot), builds an image, calls the oaimg procedures
 # non-interactively against the stand-in server, and checks the pixels GIMP ends up with.
 #
-# Environment (set by run_case.py): OAIMG_E2E_CASE, OAIMG_E2E_REPORT, OPENAI_BASE_URL and
-# OPENAI_API_KEY (read by the plug-in, never by this script). The report is JSON: {"case",
+# Environment (set by run_case.py): OAIMG_E2E_CASE, OAIMG_E2E_REPORT, OAIMG_E2E_SERVER (the
+# stand-in's root URL, for its control API), and OPENAI_BASE_URL and OPENAI_API_KEY, which only
+# the plug-in reads. The report is JSON: {"case",
 # "failures": [...], "facts": {...}}; run_case.py fails the test on any failure or a missing report.
 import json
 import os
@@ -34,7 +35,7 @@ def check(condition, message):
 
 
 def control(path, payload=None):
-    base = os.environ["OPENAI_BASE_URL"].rsplit("/v1", 1)[0]
+    base = os.environ["OAIMG_E2E_SERVER"]
     data = None if payload is None else json.dumps(payload).encode()
     req = urllib.request.Request(base + path, data=data, method="GET" if data is None else "POST",
                                  headers={"Content-Type": "application/json"})
@@ -342,6 +343,47 @@ def case_edit_edge():
     for l in layers:
         ox, oy = l.get_offsets()[1:]
         check(ox >= 0 and oy >= 0, "result placed outside the canvas at (%d, %d)" % (ox, oy))
+
+
+def case_edit_soft_selection():
+    """A feathered selection: full coverage repainted, the soft edge carried into the mask."""
+    image, layer = new_image(200, 140)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 50, 30, 100, 80)
+    Gimp.Selection.feather(image, 24.0)
+    sel, _, _ = selection_mask(image)
+    check(any(0 < v < 255 for v in sel), "the selection is not soft")
+    layers = edit_case(image, layer)
+    for l in layers:
+        mdata, mw, _ = read(l.get_mask(), "Y u8")
+        ox, oy = l.get_offsets()[1:]
+        # Where the selection is partial, the mask keeps at least that coverage: a soft edge is
+        # not cut off to a hard one.
+        cut = sum(1 for y in range(oy, oy + l.get_height()) for x in range(ox, ox + mw)
+                  if 0 < sel[y * 200 + x] < 255 and mdata[(y - oy) * mw + (x - ox)] + 2 <
+                  sel[y * 200 + x])
+        check(cut == 0, "%d softly selected pixels lost coverage in the mask" % cut)
+
+
+def case_edit_float_alpha():
+    """A 32-bit float linear RGBA image, the layer half transparent outside a square."""
+    image, layer = new_image(140, 100, precision=Gimp.Precision.FLOAT_LINEAR, alpha=True)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 60, 50)
+    layers = edit_case(image, layer)
+    for l in layers:
+        check(l.get_bpp() == 16, "result layer has %d bytes a pixel, not float RGBA" % l.get_bpp())
+
+
+def case_stored_settings():
+    """No OPENAI_* variables: the key file and settings.ini in the profile are used."""
+    check("OPENAI_API_KEY" not in os.environ and "OPENAI_BASE_URL" not in os.environ,
+          "the environment was meant to be clean")
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit with stored settings failed: %s" % message)
+    log = image_requests(1)
+    check(len(log) == 1 and log[0]["auth_ok"], "the stored key was not sent")
 
 
 def case_edit_16bit():
