@@ -241,8 +241,10 @@ bool JobRunner::maybe_retry(int& retries, int http_status, const http::ResponseH
 Error JobRunner::transfer_error(const http::Response& r, int attempts, const std::string& what) const {
   std::string tries = attempts > 1 ? " (after " + std::to_string(attempts) + " attempts)" : "";
   if (r.body_too_large) {
-    return Error(Status::BadResponse, what + ": the answer is larger than " +
-                                          std::to_string(200) + " MB; refusing it");
+    return Error(Status::BadResponse,
+                 what + ": the answer is larger than " +
+                     std::to_string(http::Settings{}.max_body_bytes / (1024 * 1024)) +
+                     " MB; refusing it");
   }
   // CURLE_OPERATION_TIMEDOUT: the connect timeout or the per-attempt timeout ran out.
   if (r.curl_code == 28) {
