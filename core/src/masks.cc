@@ -33,26 +33,18 @@ void cells_of_pixel(int32_t p, double origin, double step, int32_t cells, int32_
   last = std::clamp(last, first, cells - 1);
 }
 
-// Binary dilation by a (2 * radius + 1) square, as two sliding-window counts: O(1) a pixel.
-void dilate_binary(std::vector<uint8_t>& cells, int32_t width, int32_t height, int radius) {
+// Filters run down the columns only, as running sums updated a whole row at a time, which
+// vectorises; the other direction goes through a transpose. Sliding along each row instead is a
+// serial chain per pixel, three times slower on a put-back mask.
+
+// Columns dilated by 2 * radius + 1 (binary 0/1 cells): a running count per column.
+void dilate_columns(std::vector<uint8_t>& cells, int32_t width, int32_t height, int radius) {
   if (radius <= 0) return;
-  std::vector<uint8_t> line(static_cast<size_t>(std::max(width, height)));
-  std::vector<int32_t> count(static_cast<size_t>(width));
-  for (int32_t y = 0; y < height; ++y) {
-    uint8_t* row = cells.data() + size_t(y) * width;
-    int32_t inside = 0;
-    for (int32_t x = 0; x < std::min(radius, width); ++x) inside += row[x];
-    for (int32_t x = 0; x < width; ++x) {
-      if (x + radius < width) inside += row[x + radius];
-      if (x - radius - 1 >= 0) inside -= row[x - radius - 1];
-      line[size_t(x)] = inside > 0;
-    }
-    std::copy(line.begin(), line.begin() + width, row);
-  }
-  // Vertically, a running count per column keeps the passes over whole rows.
+  std::vector<uint16_t> count(static_cast<size_t>(width), 0);  // at most 2 * 1024 + 1
   std::vector<uint8_t> out(cells.size());
   for (int32_t y = 0; y < std::min(radius, height); ++y) {
-    for (int32_t x = 0; x < width; ++x) count[size_t(x)] += cells[size_t(y) * width + x];
+    const uint8_t* add = cells.data() + size_t(y) * width;
+    for (int32_t x = 0; x < width; ++x) count[size_t(x)] += add[x];
   }
   for (int32_t y = 0; y < height; ++y) {
     if (y + radius < height) {
@@ -69,31 +61,18 @@ void dilate_binary(std::vector<uint8_t>& cells, int32_t width, int32_t height, i
   cells.swap(out);
 }
 
-// Box blur of radius r along rows then columns, zero outside: a sliding sum, O(1) a pixel.
-void box_blur(std::vector<uint8_t>& plane, int32_t width, int32_t height, int radius) {
+// Columns box-blurred with radius r, zero outside. `scratch` is reused between calls.
+void blur_columns(std::vector<uint8_t>& plane, int32_t width, int32_t height, int radius,
+                  std::vector<uint8_t>& scratch) {
   if (radius <= 0) return;
-  const uint32_t divisor = uint32_t(2 * radius + 1);
-  const uint32_t half = divisor / 2;
-  // x / divisor as a multiply and a shift, exact for sums up to 256 * divisor while the divisor
-  // stays below 4096 (make_put_back_mask caps the band well under that).
-  const uint64_t reciprocal = ((uint64_t(1) << 32) + divisor - 1) / divisor;
-  auto divide = [reciprocal](uint32_t x) { return uint8_t((x * reciprocal) >> 32); };
-  std::vector<uint8_t> line(static_cast<size_t>(width));
-  for (int32_t y = 0; y < height; ++y) {
-    uint8_t* row = plane.data() + size_t(y) * width;
-    uint32_t sum = 0;
-    for (int32_t x = 0; x < std::min(radius, width); ++x) sum += row[x];
-    for (int32_t x = 0; x < width; ++x) {
-      if (x + radius < width) sum += row[x + radius];
-      if (x - radius - 1 >= 0) sum -= row[x - radius - 1];
-      line[size_t(x)] = divide(sum + half);
-    }
-    std::copy(line.begin(), line.end(), row);
-  }
-  std::vector<uint32_t> sums(size_t(width), 0);
-  std::vector<uint8_t> out(plane.size());
+  // Sums stay below 2^20, exact in a float; the float multiply vectorises where a 64-bit
+  // reciprocal multiply would not.
+  const float inverse = 1.0f / float(2 * radius + 1);
+  std::vector<int32_t> sums(static_cast<size_t>(width), 0);
+  scratch.resize(plane.size());
   for (int32_t y = 0; y < std::min(radius, height); ++y) {
-    for (int32_t x = 0; x < width; ++x) sums[size_t(x)] += plane[size_t(y) * width + x];
+    const uint8_t* add = plane.data() + size_t(y) * width;
+    for (int32_t x = 0; x < width; ++x) sums[size_t(x)] += add[x];
   }
   for (int32_t y = 0; y < height; ++y) {
     if (y + radius < height) {
@@ -104,10 +83,37 @@ void box_blur(std::vector<uint8_t>& plane, int32_t width, int32_t height, int ra
       const uint8_t* sub = plane.data() + size_t(y - radius - 1) * width;
       for (int32_t x = 0; x < width; ++x) sums[size_t(x)] -= sub[x];
     }
-    uint8_t* dst = out.data() + size_t(y) * width;
-    for (int32_t x = 0; x < width; ++x) dst[x] = divide(sums[size_t(x)] + half);
+    uint8_t* dst = scratch.data() + size_t(y) * width;
+    for (int32_t x = 0; x < width; ++x) {
+      dst[x] = uint8_t(int32_t(float(sums[size_t(x)]) * inverse + 0.5f));
+    }
+  }
+  plane.swap(scratch);
+}
+
+// Rows become columns: width x height in, height x width out, in cache-sized tiles.
+void transpose(std::vector<uint8_t>& plane, int32_t width, int32_t height) {
+  constexpr int32_t kTile = 64;
+  std::vector<uint8_t> out(plane.size());
+  for (int32_t ty = 0; ty < height; ty += kTile) {
+    for (int32_t tx = 0; tx < width; tx += kTile) {
+      const int32_t y_end = std::min(ty + kTile, height), x_end = std::min(tx + kTile, width);
+      for (int32_t y = ty; y < y_end; ++y) {
+        const uint8_t* src = plane.data() + size_t(y) * width;
+        for (int32_t x = tx; x < x_end; ++x) out[size_t(x) * height + y] = src[x];
+      }
+    }
   }
   plane.swap(out);
+}
+
+// Binary dilation by a (2 * radius + 1) square.
+void dilate_binary(std::vector<uint8_t>& cells, int32_t width, int32_t height, int radius) {
+  if (radius <= 0) return;
+  dilate_columns(cells, width, height, radius);
+  transpose(cells, width, height);
+  dilate_columns(cells, height, width, radius);
+  transpose(cells, height, width);
 }
 
 }  // namespace
@@ -189,7 +195,7 @@ Result<std::vector<uint8_t>> make_put_back_mask(const Selection& selection, cons
     const Rect covered =
         selection_is_valid(selection) ? intersect(selection_rect(selection), area) : Rect{};
     if (covered.empty()) return mask;
-    band = std::clamp(band, 0, 1024);
+    band = std::clamp(band, 0, 1024);  // keeps the blur's sums small (see blur_columns)
     // Only the selection and the band around it can be non-zero: work on that window alone.
     const Rect window = intersect(Rect{covered.x - band - 1, covered.y - band - 1,
                                        covered.width + 2 * band + 2, covered.height + 2 * band + 2},
@@ -209,10 +215,19 @@ Result<std::vector<uint8_t>> make_put_back_mask(const Selection& selection, cons
     for (size_t i = 0; i < own.size(); ++i) band_plane[i] = own[i] >= 128;
     const int grow = band / 2;
     const int blur_radius = (band - grow) / 2;
-    dilate_binary(band_plane, window.width, window.height, grow);
+    // Dilation first in both directions, then the blurs (which commute with each other):
+    // columns, transpose, rows (as columns), transpose back.
+    const int32_t w = window.width, h = window.height;
+    dilate_columns(band_plane, w, h, grow);
+    transpose(band_plane, w, h);
+    dilate_columns(band_plane, h, w, grow);
     for (uint8_t& v : band_plane) v = v ? 255 : 0;
-    box_blur(band_plane, window.width, window.height, blur_radius);
-    box_blur(band_plane, window.width, window.height, blur_radius);
+    std::vector<uint8_t> scratch;
+    blur_columns(band_plane, h, w, blur_radius, scratch);
+    blur_columns(band_plane, h, w, blur_radius, scratch);
+    transpose(band_plane, h, w);
+    blur_columns(band_plane, w, h, blur_radius, scratch);
+    blur_columns(band_plane, w, h, blur_radius, scratch);
     for (int32_t y = 0; y < window.height; ++y) {
       uint8_t* dst = mask.data() + size_t(y + window.y - area.y) * area.width + (window.x - area.x);
       const uint8_t* a = own.data() + size_t(y) * window.width;
