@@ -5,6 +5,10 @@
 #include <cstddef>
 #include <new>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace oaimg {
 namespace {
 
@@ -91,6 +95,27 @@ void blur_columns(std::vector<uint8_t>& plane, int32_t width, int32_t height, in
   plane.swap(scratch);
 }
 
+#if defined(__SSE2__)
+// An 8 x 8 block of bytes transposed in registers: three rounds of interleaving.
+void transpose_8x8(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t dst_stride) {
+  __m128i r[8];
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + i * src_stride));
+  }
+  const __m128i a0 = _mm_unpacklo_epi8(r[0], r[1]), a1 = _mm_unpacklo_epi8(r[2], r[3]);
+  const __m128i a2 = _mm_unpacklo_epi8(r[4], r[5]), a3 = _mm_unpacklo_epi8(r[6], r[7]);
+  const __m128i b0 = _mm_unpacklo_epi16(a0, a1), b1 = _mm_unpackhi_epi16(a0, a1);
+  const __m128i b2 = _mm_unpacklo_epi16(a2, a3), b3 = _mm_unpackhi_epi16(a2, a3);
+  const __m128i c[4] = {_mm_unpacklo_epi32(b0, b2), _mm_unpackhi_epi32(b0, b2),
+                        _mm_unpacklo_epi32(b1, b3), _mm_unpackhi_epi32(b1, b3)};
+  for (int i = 0; i < 4; ++i) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + (2 * i) * dst_stride), c[i]);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + (2 * i + 1) * dst_stride),
+                     _mm_unpackhi_epi64(c[i], c[i]));
+  }
+}
+#endif
+
 // Rows become columns: width x height in, height x width out, in cache-sized tiles.
 void transpose(std::vector<uint8_t>& plane, int32_t width, int32_t height) {
   constexpr int32_t kTile = 64;
@@ -98,7 +123,20 @@ void transpose(std::vector<uint8_t>& plane, int32_t width, int32_t height) {
   for (int32_t ty = 0; ty < height; ty += kTile) {
     for (int32_t tx = 0; tx < width; tx += kTile) {
       const int32_t y_end = std::min(ty + kTile, height), x_end = std::min(tx + kTile, width);
-      for (int32_t y = ty; y < y_end; ++y) {
+      int32_t y = ty;
+#if defined(__SSE2__)
+      for (; y + 8 <= y_end; y += 8) {
+        int32_t x = tx;
+        for (; x + 8 <= x_end; x += 8) {
+          transpose_8x8(plane.data() + size_t(y) * width + x, size_t(width),
+                        out.data() + size_t(x) * height + y, size_t(height));
+        }
+        for (; x < x_end; ++x) {
+          for (int32_t i = 0; i < 8; ++i) out[size_t(x) * height + y + i] = plane[size_t(y + i) * width + x];
+        }
+      }
+#endif
+      for (; y < y_end; ++y) {
         const uint8_t* src = plane.data() + size_t(y) * width;
         for (int32_t x = tx; x < x_end; ++x) out[size_t(x) * height + y] = src[x];
       }

@@ -87,6 +87,13 @@ TEST(PutBackMask, OpaqueInsideFeatheredOutsideZeroBeyond) {
   EXPECT_LT(at(200 + band / 2, 150), 215);
   EXPECT_EQ(at(200 + band, 150), 0);
   for (int32_t x = 201; x < 249; ++x) ASSERT_LE(at(x, 150), at(x - 1, 150)) << x;
+  // The band is the same across every edge of the square (rows and columns are filtered by
+  // different code paths).
+  for (int32_t d = -5; d < 45; ++d) {
+    ASSERT_EQ(at(200 + d, 150), at(150, 200 + d)) << d;
+    ASSERT_EQ(at(200 + d, 150), at(99 - d, 150)) << d;
+    ASSERT_EQ(at(200 + d, 150), at(150, 99 - d)) << d;
+  }
   EXPECT_EQ(at(60, 60), 0);
   EXPECT_EQ(at(249, 249), 0);
 }
