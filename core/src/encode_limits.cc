@@ -11,29 +11,28 @@
 namespace oaimg {
 namespace {
 
-bool all_opaque(const Image& image) {
-  if (image.format == PixelFormat::Rgb8 || image.format == PixelFormat::Gray8) return true;
-  const int n = channels(image.format);
-  const uint8_t* alpha = image.pixels.data() + (n - 1);
-  const size_t count = size_t(image.width) * image.height;
+bool all_opaque(const Image& rgba) {
+  const uint8_t* alpha = rgba.pixels.data() + 3;
+  const size_t count = size_t(rgba.width) * rgba.height;
   // Branch-free AND over the alpha bytes: vectorises, and opaque images are the common case.
   uint8_t all = 255;
-  for (size_t i = 0; i < count; ++i) all &= alpha[i * n];
+  for (size_t i = 0; i < count; ++i) all &= alpha[i * 4];
   return all == 255;
 }
 
-Image without_alpha(const Image& image) {
+Image without_alpha(const Image& rgba) {
   Image out;
-  out.width = image.width;
-  out.height = image.height;
-  out.format = image.format == PixelFormat::GrayA8 ? PixelFormat::Gray8 : PixelFormat::Rgb8;
-  const int n = channels(image.format), m = channels(out.format);
-  const size_t count = size_t(image.width) * image.height;
-  out.pixels.resize(count * m);
-  const uint8_t* src = image.pixels.data();
+  out.width = rgba.width;
+  out.height = rgba.height;
+  out.format = PixelFormat::Rgb8;
+  const size_t count = size_t(rgba.width) * rgba.height;
+  out.pixels.resize(count * 3);
+  const uint8_t* src = rgba.pixels.data();
   uint8_t* dst = out.pixels.data();
-  for (size_t i = 0; i < count; ++i, src += n, dst += m) {
-    for (int c = 0; c < m; ++c) dst[c] = src[c];
+  for (size_t i = 0; i < count; ++i, src += 4, dst += 3) {
+    dst[0] = src[0];
+    dst[1] = src[1];
+    dst[2] = src[2];
   }
   return out;
 }
@@ -64,8 +63,8 @@ std::string describe_bytes(size_t bytes) {
 
 Result<EncodedPng> encode_png_under(const Image& image, int64_t max_bytes) {
   try {
-    const bool drop_alpha = (image.format == PixelFormat::Rgba8 ||
-                             image.format == PixelFormat::GrayA8) && all_opaque(image);
+    // Gray+alpha uploads are masks, whose alpha is the whole point: only RGBA loses its alpha.
+    const bool drop_alpha = image.format == PixelFormat::Rgba8 && all_opaque(image);
     Image stripped;
     if (drop_alpha) stripped = without_alpha(image);
     const Image& pixels = drop_alpha ? stripped : image;

@@ -1,6 +1,7 @@
-// Lanczos-3, separable, one thread. Rows are converted to premultiplied float once, filtered
-// horizontally into a small ring of rows, and each output row is the weighted sum of the ring rows
-// it needs: memory stays at a few dozen rows whatever the region's size.
+// Lanczos-3, separable, one thread. Each input row is filtered horizontally once into a small ring
+// of rows (opaque RGBA rows straight from their bytes in fixed point, others as premultiplied
+// floats), and each output row is the weighted sum of the ring rows it needs: memory stays at a
+// few dozen rows whatever the region's size. Reductions of 4 and more average blocks first.
 #include "resample.h"
 
 #include <algorithm>
@@ -251,7 +252,6 @@ void unpremultiply_row(const Float4* in, uint32_t width, uint8_t* out) {
     out[3] = to_byte(a);
   }
 }
-
 
 // Large reductions first average f x f blocks (integer sums, cheap), then run Lanczos over the
 // blocks with what is left of the step, at least kMinLanczosStep: libvips' and Pillow's
