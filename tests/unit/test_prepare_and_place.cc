@@ -322,6 +322,36 @@ TEST(PlaceResult, VariationOfAOnePixelWideImage) {
   }
 }
 
+TEST(PrepareJob, FixedSizeGptEditsSendAStandardSizeWithAMatchingMask) {
+  ModelCaps caps = gpt_custom_caps();
+  caps.name = "gpt-image-1.5";
+  caps.custom_size.reset();
+  const Ellipse e{600, 400, 300, 150};
+  ImageRequest req = edit_request(picture(1200, 800), select(e, 0, 0, 1200, 800));
+  req.context_mode = ContextMode::Image;
+  auto job = prepare_job(req, caps);
+  ASSERT_TRUE(job.ok()) << job.error().message;
+  EXPECT_EQ(job->plan.size_param, "1536x1024");
+  auto image = read_png_header(job->image.bytes.data(), job->image.bytes.size());
+  auto mask = read_png_header(job->mask->bytes.data(), job->mask->bytes.size());
+  ASSERT_TRUE(image.ok() && mask.ok());
+  EXPECT_EQ(image->width, 1536u);
+  EXPECT_EQ(image->height, 1024u);
+  EXPECT_EQ(mask->width, 1536u);
+  EXPECT_EQ(mask->height, 1024u);
+}
+
+TEST(PlaceResult, VariationsKeepTheSelectionsPutBackMaskButSendNoMask) {
+  const Ellipse e{400, 300, 100, 80};
+  ImageRequest req = edit_request(picture(800, 600), select(e, 0, 0, 800, 600));
+  req.op = Operation::Variation;
+  auto job = prepare_job(req, dalle2_caps());
+  ASSERT_TRUE(job.ok());
+  EXPECT_FALSE(job->mask);
+  EXPECT_TRUE(job->plan.region.width < 800);  // the selection's context, not the whole image
+  expect_lands_under_selection(*job, req, e, 1024, 1024);
+}
+
 Image noise(uint32_t w, uint32_t h, bool random_alpha) {
   Image image;
   image.width = w;
