@@ -3,6 +3,8 @@
 //   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build --target bench_pipeline
 //   build/tests/bench_pipeline            # prepare + put back, median of 9 runs, peak memory
 //   build/tests/bench_pipeline --survey   # also: PNG size and time per filter / zlib setting
+//   build/tests/bench_pipeline --dump /tmp/oaimg-bench && \
+//     /usr/bin/python3 tests/bench/compare_pillow.py /tmp/oaimg-bench   # Pillow, same pixels
 //
 // One thread; times are this thread's CPU time. The source is a deterministic 4000x3000 (12 MP) photo-like RGBA image: smooth
 // gradients, texture at a few scales and per-pixel noise; the selection a 1500x1200 ellipse with
@@ -168,8 +170,27 @@ void survey(const oaimg::Image& sent) {
 
 }  // namespace
 
+// Raw pixels for compare_pillow.py: source.rgba (4000x3000 RGBA) and selection.gray with its
+// placement in the file name's companion, selection.txt ("x y width height").
+bool dump_inputs(const std::string& dir, const oaimg::Image& source, const oaimg::Selection& sel) {
+  auto write = [&](const std::string& name, const void* data, size_t size) {
+    FILE* f = std::fopen((dir + "/" + name).c_str(), "wb");
+    if (!f) return false;
+    const bool ok = std::fwrite(data, 1, size, f) == size;
+    return std::fclose(f) == 0 && ok;
+  };
+  const std::string placement = std::to_string(sel.x) + " " + std::to_string(sel.y) + " " +
+                                std::to_string(sel.width) + " " + std::to_string(sel.height) +
+                                " " + std::to_string(source.width) + " " +
+                                std::to_string(source.height) + "\n";
+  return write("source.rgba", source.pixels.data(), source.pixels.size()) &&
+         write("selection.gray", sel.coverage.data(), sel.coverage.size()) &&
+         write("selection.txt", placement.data(), placement.size());
+}
+
 int main(int argc, char** argv) {
   const bool with_survey = argc > 1 && std::strcmp(argv[1], "--survey") == 0;
+  const char* dump_dir = argc > 2 && std::strcmp(argv[1], "--dump") == 0 ? argv[2] : nullptr;
   const long rss_at_start = peak_rss_kb();
 
   oaimg::ImageRequest req;
@@ -178,6 +199,14 @@ int main(int argc, char** argv) {
   req.source = photo_like(4000, 3000, 1);
   req.selection = ellipse(2100, 1400, 1500, 1200);
   const long rss_with_inputs = peak_rss_kb();
+  if (dump_dir) {
+    if (!dump_inputs(dump_dir, *req.source, *req.selection)) {
+      std::fprintf(stderr, "cannot write the inputs to %s\n", dump_dir);
+      return 1;
+    }
+    std::printf("inputs written to %s\n", dump_dir);
+    return 0;
+  }
   const oaimg::ModelCaps caps = dalle2();
 
   std::vector<double> prepare_ms, prepare_wall_ms, put_back_mask_ms;
