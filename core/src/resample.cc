@@ -231,25 +231,28 @@ bool row_is_opaque(const uint8_t* rgba, int32_t first, int32_t last) {
   return all == 255;
 }
 
-uint8_t to_byte(float v) {
-  return uint8_t(v <= 0.0f ? 0.0f : v >= 255.0f ? 255.0f : v + 0.5f);
-}
+typedef int32_t Int4 __attribute__((vector_size(16)));
 
 void unpremultiply_row(const Float4* in, uint32_t width, uint8_t* out) {
+  const Float4 zero = {0, 0, 0, 0}, top = {255, 255, 255, 255}, half = {0.5f, 0.5f, 0.5f, 0.5f};
   for (uint32_t x = 0; x < width; ++x, out += 4) {
     const Float4 v = in[x];
     const float a = std::min(v[3], 255.0f);
-    // Below half a level the pixel rounds to transparent; its colour is meaningless.
-    if (a < 0.5f) {
-      out[0] = out[1] = out[2] = out[3] = 0;
-      continue;
-    }
-    // Opaque pixels, most of any photograph, need no division.
-    const float k = a >= 254.5f ? 1.0f : 255.0f / a;
-    out[0] = to_byte(v[0] * k);
-    out[1] = to_byte(v[1] * k);
-    out[2] = to_byte(v[2] * k);
-    out[3] = to_byte(a);
+    // Below half a level the pixel rounds to transparent and its colour means nothing; opaque
+    // pixels, most of any photograph, need no division.
+    const float k = a < 0.5f ? 0.0f : a >= 254.5f ? 1.0f : 255.0f / a;
+    Float4 c = v * Float4{k, k, k, 0} + Float4{0, 0, 0, a < 0.5f ? 0.0f : a};
+    // Clamped, then rounded by truncation after adding a half: lanes convert together.
+    c = c < zero ? zero : c;
+    c = c > top ? top : c;
+    const Int4 lanes = __builtin_convertvector(c + half, Int4);
+#if defined(__SSE2__)
+    const __m128i words = _mm_packs_epi32(reinterpret_cast<const __m128i&>(lanes), _mm_setzero_si128());
+    const int32_t packed = _mm_cvtsi128_si32(_mm_packus_epi16(words, words));
+    std::memcpy(out, &packed, 4);
+#else
+    for (int i = 0; i < 4; ++i) out[i] = uint8_t(lanes[i]);
+#endif
   }
 }
 
