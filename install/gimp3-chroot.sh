@@ -17,10 +17,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 root=${OAIMG_CHROOT:-/var/tmp/oaimg-trixie}
 mirror=${OAIMG_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # Bumped whenever the package list changes, so that an older chroot is completed, not trusted.
-stamp_version=3
+stamp_version=4
 stamp=$root/.oaimg-chroot-complete
 packages=(gimp libgimp-3.0-dev build-essential cmake pkg-config libcurl4-openssl-dev
-          libjson-glib-dev libpng-dev libsecret-1-dev gettext ca-certificates python3 locales)
+          libjson-glib-dev libpng-dev libsecret-1-dev gettext ca-certificates python3 locales
+          xvfb xauth xdotool)  # the last three: the dialog test drives GIMP's GUI on Xvfb
 
 die() { echo "gimp3-chroot: $*" >&2; exit 1; }
 

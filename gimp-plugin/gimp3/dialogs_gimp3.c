@@ -284,7 +284,8 @@ job_dialog_run (GimpProcedure       *procedure,
   gboolean   run;
 
   dialog = gimp_procedure_dialog_new (procedure, config, dialog_title (operation));
-  gimp_procedure_dialog_set_ok_label (GIMP_PROCEDURE_DIALOG (dialog), _("_Send"));
+  /* Alt+S belongs to GIMP's own "Save Settings" button. */
+  gimp_procedure_dialog_set_ok_label (GIMP_PROCEDURE_DIALOG (dialog), _("S_end"));
   gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dialog), "prompt",
                                     GTK_TYPE_TEXT_VIEW);
   gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "prompt", "n", "context",

@@ -226,7 +226,7 @@ run_settings (GimpProcedure        *procedure,
 static void
 add_job_arguments (GimpProcedure *procedure, oaimg_operation operation)
 {
-  gimp_procedure_add_string_argument (procedure, "prompt", _("_Prompt"),
+  gimp_procedure_add_string_argument (procedure, "prompt", _("Prompt"),
                                       operation == OAIMG_VARIATION
                                         ? _("What the variations should show; may be empty")
                                         : _("What the picture should show"),

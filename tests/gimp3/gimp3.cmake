@@ -32,7 +32,8 @@ set(OAIMG_GIMP3_CASES
   generate                    # fills the selection's bounds
   rate_limit_then_success     # 429 with Retry-After, then success
   server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
-  stored_settings)            # no OPENAI_* variables: settings.ini and the 0600 key file
+  stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
+  interactive_edit)           # GIMP's GUI on Xvfb: the dialog, its preview, Send, progress window
 foreach(case IN LISTS OAIMG_GIMP3_CASES)
   add_test(NAME gimp3.${case}
     COMMAND ${Python3_EXECUTABLE} ${OAIMG_GIMP3_RUN_CASE}

@@ -118,12 +118,12 @@ def layer_tree(image):
     return [(l.get_name(), l.is_group()) for l in image.get_layers()]
 
 
-def run(proc_name, image, drawables, **args):
+def run(proc_name, image, drawables, run_mode=Gimp.RunMode.NONINTERACTIVE, **args):
     pdb = Gimp.get_pdb()
     proc = pdb.lookup_procedure(proc_name)
     check(proc is not None, "%s is not registered" % proc_name)
     config = proc.create_config()
-    config.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+    config.set_property("run-mode", run_mode)
     config.set_property("image", image)
     config.set_core_object_array("drawables", drawables)
     for key, value in args.items():
@@ -371,6 +371,23 @@ def case_edit_float_alpha():
     layers = edit_case(image, layer)
     for l in layers:
         check(l.get_bpp() == 16, "result layer has %d bytes a pixel, not float RGBA" % l.get_bpp())
+
+
+def case_interactive_edit():
+    """The dialog path under Xvfb: interactive.sh presses Send once the dialog is up; the run
+    goes through the progress window and ends like a non-interactive one."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "interactive edit: %s %s"
+                 % (status, message)):
+        return
+    check_group(image, layers, 1, PROMPT, anchor_index=0)
+    check_composite(image, sel, RED, lambda x, y: BLUE)
+    check(len(image_requests(1)) == 1, "not exactly one request")
 
 
 def case_stored_settings():
