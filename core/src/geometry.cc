@@ -30,6 +30,14 @@ std::string format_wxh(uint32_t width, uint32_t height) {
   return std::to_string(width) + "x" + std::to_string(height);
 }
 
+Rect intersect(const Rect& a, const Rect& b) {
+  const int32_t x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
+  const int32_t x1 = std::min(a.x + a.width, b.x + b.width);
+  const int32_t y1 = std::min(a.y + a.height, b.y + b.height);
+  if (x1 <= x0 || y1 <= y0) return Rect{};
+  return Rect{x0, y0, x1 - x0, y1 - y0};
+}
+
 namespace {
 
 // The smallest DALL·E 2 square covers small regions without the model seeing a blown-up crop, so
@@ -100,14 +108,6 @@ std::string allowed_sizes_text(const TargetRule& rule) {
     text += format_wxh(rule.sizes[i].width, rule.sizes[i].height);
   }
   return text;
-}
-
-Rect intersect(const Rect& a, const Rect& b) {
-  const int32_t x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
-  const int32_t x1 = std::min(a.x + a.width, b.x + b.width);
-  const int32_t y1 = std::min(a.y + a.height, b.y + b.height);
-  if (x1 <= x0 || y1 <= y0) return Rect{};
-  return Rect{x0, y0, x1 - x0, y1 - y0};
 }
 
 // Grows [start, start + length) to new_length around its centre, shifted to stay in [0, limit).

@@ -1,10 +1,12 @@
-// Size strings shared by planning and preparation ("1024x1024").
+// Size strings and rectangle helpers shared by planning, masks and preparation.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "oaimg/core/image.h"
 
 namespace oaimg {
 
@@ -15,5 +17,8 @@ struct PixelSize {
 // "WxH" with positive decimal sides; anything else (including "auto") is nullopt.
 std::optional<PixelSize> parse_wxh(std::string_view text);
 std::string format_wxh(uint32_t width, uint32_t height);
+
+// The overlap of two rectangles; empty (all zero) when they do not overlap.
+Rect intersect(const Rect& a, const Rect& b);
 
 }  // namespace oaimg

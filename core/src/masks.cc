@@ -9,16 +9,10 @@
 #include <emmintrin.h>
 #endif
 
+#include "geometry.h"
+
 namespace oaimg {
 namespace {
-
-Rect intersect(const Rect& a, const Rect& b) {
-  const int32_t x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
-  const int32_t x1 = std::min(a.x + a.width, b.x + b.width);
-  const int32_t y1 = std::min(a.y + a.height, b.y + b.height);
-  if (x1 <= x0 || y1 <= y0) return Rect{};
-  return Rect{x0, y0, x1 - x0, y1 - y0};
-}
 
 Rect selection_rect(const Selection& s) {
   return Rect{s.x, s.y, int32_t(s.width), int32_t(s.height)};

@@ -23,7 +23,8 @@ struct PngHeader {
   int bit_depth = 0, color_type = 0;
   bool has_alpha = false;
 };
-// Reads only the IHDR (fast, for validation).
+// Reads the IHDR, and the chunks before the image data for a tRNS (so that has_alpha is true for a
+// palette or gray PNG with transparency); no pixel data. Fast, for validation.
 Result<PngHeader> read_png_header(const uint8_t* data, size_t size);
 
 struct PngEncodeOptions {
