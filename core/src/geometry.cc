@@ -43,7 +43,7 @@ namespace {
 // The smallest DALL·E 2 square covers small regions without the model seeing a blown-up crop, so
 // automatic context never goes below it when the image is large enough.
 constexpr int32_t kMinAutoContext = 256;
-const std::vector<uint32_t> kDefaultSquares = {256, 512, 1024};
+constexpr uint32_t kDefaultSquares[] = {256, 512, 1024};
 
 // How the target's shape is chosen for a model and operation.
 struct TargetRule {
@@ -165,7 +165,8 @@ PixelSize closest_aspect(const std::vector<PixelSize>& sizes, const Rect& region
     const double distance = std::abs(std::log(double(size.width) / double(size.height)) - want);
     // Among equal shapes the larger keeps more detail.
     if (distance < best_distance - 1e-9 ||
-        (distance < best_distance + 1e-9 && size.width * size.height > best.width * best.height)) {
+        (distance < best_distance + 1e-9 &&
+         uint64_t(size.width) * size.height > uint64_t(best.width) * best.height)) {
       best_distance = distance;
       best = size;
     }
