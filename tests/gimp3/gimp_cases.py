@@ -132,7 +132,11 @@ def run(proc_name, image, drawables, run_mode=Gimp.RunMode.NONINTERACTIVE, **arg
     status = result.index(0)
     if status == Gimp.PDBStatusType.SUCCESS:
         return status, list(result.get_core_object_array(1) or []), None
-    message = result.index(1) if result.length() > 1 else None
+    # Errors carry their message as the second value; a cancelled run carries none.
+    message = None
+    if status in (Gimp.PDBStatusType.EXECUTION_ERROR, Gimp.PDBStatusType.CALLING_ERROR) and \
+            result.length() > 1 and isinstance(result.index(1), str):
+        message = result.index(1)
     return status, [], message
 
 
@@ -388,6 +392,45 @@ def case_interactive_edit():
     check_group(image, layers, 1, PROMPT, anchor_index=0)
     check_composite(image, sel, RED, lambda x, y: BLUE)
     check(len(image_requests(1)) == 1, "not exactly one request")
+
+
+def case_interactive_cancel():
+    """Cancel in the progress window while the server is slow: the run stops with CANCEL and the
+    image is exactly as it was."""
+    control("/_control/config", {"delay": 20})
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    before_tree, before_pixels = layer_tree(image), pixels_of(layer)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.CANCEL, "status %s %s after Cancel" % (status, message))
+    check(layer_tree(image) == before_tree and pixels_of(layer) == before_pixels,
+          "the image changed after Cancel")
+    check(len(image_requests()) <= 1, "more than one request was sent")
+
+
+def case_interactive_settings():
+    """The Settings dialog stores a typed key; a run without OPENAI_API_KEY then uses it."""
+    check("OPENAI_API_KEY" not in os.environ, "the environment was meant to have no key")
+    pdb = Gimp.get_pdb()
+    proc = pdb.lookup_procedure("plug-in-oaimg-settings")
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
+    result = proc.run(config)
+    check(result.index(0) == Gimp.PDBStatusType.SUCCESS, "settings dialog: %s" % result.index(0))
+    key_file = os.path.join(Gimp.directory(), "oaimg", "api-key")
+    check(os.path.exists(key_file) and os.stat(key_file).st_mode & 0o777 == 0o600,
+          "the key file is missing or not 0600")
+    check(os.path.exists(os.path.join(Gimp.directory(), "oaimg", "settings.ini")),
+          "settings.ini was not written")
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit with the stored key failed: %s" % message)
+    log = image_requests(1)
+    check(len(log) == 1 and log[0]["auth_ok"], "the stored key was not sent")
 
 
 def case_stored_settings():

@@ -1,10 +1,11 @@
 #!/bin/sh
-# Runs inside the chroot: GIMP's GUI on a private Xvfb display, the test script as a batch
-# command, and a bounded watcher that presses the dialog's "Send" (Alt+E) once the dialog shows.
-#   interactive.sh SCRIPT DIALOG_TITLE
+# Runs inside the chroot: GIMP's GUI on a private Xvfb display with the test script as a batch
+# command, and a bounded watcher playing the user: for each step "TITLE|KEYS[|FILE]" it waits for
+# a new visible window titled TITLE, types FILE's text if given, then presses KEYS.
+#   interactive.sh SCRIPT STEP...
 set -u
 script=$1
-title=$2
+shift
 display=:$((90 + $$ % 100))
 Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
@@ -12,7 +13,7 @@ trap 'kill $xvfb 2>/dev/null' EXIT
 export DISPLAY=$display
 tries=0
 until xdotool getmouselocation >/dev/null 2>&1; do
-  tries=$((tries + 1)); [ $tries -gt 100 ] && { echo "Xvfb did not start"; exit 1; }
+  tries=$((tries + 1)); [ $tries -gt 100 ] && { echo "interactive: Xvfb did not start"; exit 1; }
   sleep 0.1
 done
 
@@ -20,21 +21,32 @@ gimp-3.0 -n --no-splash --batch-interpreter python-fu-eval -b "exec(open('$scrip
   --quit &
 gimp=$!
 
-# At most 180 s for GIMP to start and the plug-in to open its dialog.
-pressed=0
-i=0
-while [ $i -lt 360 ] && kill -0 $gimp 2>/dev/null; do
-  win=$(xdotool search --onlyvisible --name "^$title\$" 2>/dev/null | head -n1)
-  if [ -n "$win" ]; then
-    # A moment for the preview and the widgets to settle before the key press.
-    sleep 1
-    xdotool windowfocus --sync "$win" key alt+e
-    pressed=1
-    echo "interactive: pressed Send in window $win"
-    break
-  fi
-  sleep 0.5
-  i=$((i + 1))
+last=""
+for step in "$@"; do
+  title=${step%%|*}
+  rest=${step#*|}
+  keys=${rest%%|*}
+  file=""
+  [ "$rest" != "$keys" ] && file=${rest#*|}
+  done_step=0
+  i=0
+  # At most 180 s for each window to show (GIMP's first start included).
+  while [ $i -lt 360 ] && kill -0 $gimp 2>/dev/null; do
+    win=$(xdotool search --onlyvisible --name "^$title\$" 2>/dev/null | grep -vx "${last:-none}" |
+          head -n1)
+    if [ -n "$win" ]; then
+      sleep 1  # the widgets and the preview settle before the keys
+      xdotool windowfocus --sync "$win"
+      [ -n "$file" ] && xdotool type --delay 5 --file "$file"
+      xdotool key "$keys"
+      echo "interactive: $keys in '$title' ($win)"
+      last=$win
+      done_step=1
+      break
+    fi
+    sleep 0.5
+    i=$((i + 1))
+  done
+  [ $done_step = 1 ] || { echo "interactive: the window '$title' never showed"; break; }
 done
-[ $pressed = 1 ] || echo "interactive: the dialog '$title' never showed"
 wait $gimp

@@ -22,6 +22,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER_START_S = 15
 GIMP_TIMEOUT_S = 240
+# What the "user" does in the GUI cases (interactive.sh): window title | keys [| text to type].
+INTERACTIVE_STEPS = {
+    "interactive_edit": ["Inpaint Selection|alt+e"],
+    # Send, then Cancel in the progress window (same title, a new window) while the server waits.
+    "interactive_cancel": ["Inpaint Selection|alt+e", "Inpaint Selection|Escape"],
+    "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
+}
 
 
 def start_server(server_py, key, workdir):
@@ -100,7 +107,7 @@ def main():
                    OAIMG_E2E_SERVER="http://127.0.0.1:%d" % port,
                    OAIMG_CHROOT_PASS_ENV="HOME OPENAI_API_KEY OPENAI_BASE_URL OAIMG_E2E_CASE "
                                          "OAIMG_E2E_REPORT OAIMG_E2E_SERVER")
-        key_file = None
+        key_file = typed_file = None
         if args.case == "stored_settings":
             # What the Settings dialog writes: settings.ini and the owner-only key file.
             profile = inside + "/home/.config/GIMP/3.0/oaimg"
@@ -117,10 +124,20 @@ def main():
             env["LANG"] = "zh_CN.UTF-8"
             env["OAIMG_CHROOT_PASS_ENV"] += " LANG"
         os.makedirs(inside + "/home", exist_ok=True)
-        if args.case.startswith("interactive_"):
-            # The GUI on Xvfb; the dialog is the one of plug-in-oaimg-edit.
+        if args.case in INTERACTIVE_STEPS:
+            steps = INTERACTIVE_STEPS[args.case]
+            if args.case == "interactive_settings":
+                # The key is typed into the dialog, as a user would; only the plug-in's own
+                # stores may hold it afterwards.
+                typed_file = inside + "/typed"
+                with open(typed_file, "w") as f:
+                    f.write(key)
+                key_file = inside + "/home/.config/GIMP/3.0/oaimg/api-key"
+                env["OAIMG_CHROOT_PASS_ENV"] = ("HOME OPENAI_BASE_URL OAIMG_E2E_CASE "
+                                                "OAIMG_E2E_REPORT OAIMG_E2E_SERVER")
+                steps = [s.replace("{typed}", rel + "/typed") for s in steps]
             cmd = ["bash", args.chroot_script, "run", "sh", rel + "/interactive.sh",
-                   rel + "/gimp_cases.py", "Inpaint Selection"]
+                   rel + "/gimp_cases.py"] + steps
         else:
             cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
                    "--batch-interpreter", "python-fu-eval",
@@ -150,7 +167,13 @@ def main():
             failures.append("no report: the case did not run to its end")
         if key.encode() in output:
             failures.append("the API key appears in GIMP's output")
-        leaked = [p for p in files_containing(inside, key.encode()) if p != key_file]
+        leaked = [p for p in files_containing(inside, key.encode())
+                  if p not in (key_file, typed_file)]
+        if args.case == "interactive_settings":
+            if not (key_file and os.path.exists(key_file)):
+                failures.append("the Settings dialog did not store the key in the profile")
+            elif open(key_file).read().strip() != key:
+                failures.append("the stored key is not the typed one")
         if leaked:
             failures.append("the API key was written to %s" % leaked)
         if key_file and os.stat(key_file).st_mode & 0o077:
