@@ -168,7 +168,6 @@ fail:
 typedef struct
 {
   const OaimgHost *host;
-  oaimg_stage      last_stage;
   gboolean         cancelled;
 } RunContext;
 
@@ -179,9 +178,8 @@ on_progress (void *user_data, oaimg_stage stage, double fraction)
 
   if (ctx->host->progress)
     {
-      /* The text only changes with the stage; the host may skip repainting it otherwise. */
+      /* The text is a static string per stage: hosts compare pointers to skip repainting. */
       const char *text = oaimg_message_for_stage (stage);
-      ctx->last_stage  = stage;
       if (ctx->host->progress (ctx->host->self, text, fraction))
         ctx->cancelled = TRUE;
     }
@@ -213,7 +211,7 @@ oaimg_job_run (const OaimgHost      *host,
                const char           *default_model,
                GError              **error)
 {
-  RunContext     ctx     = { host, 0, FALSE };
+  RunContext     ctx     = { host, FALSE };
   oaimg_request *request;
   oaimg_result  *result  = NULL;
   OaimgOutput   *outputs = NULL;
