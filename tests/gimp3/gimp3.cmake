@@ -34,6 +34,7 @@ set(OAIMG_GIMP3_CASES
   server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
   interactive_edit            # GIMP's GUI on Xvfb: the dialog, its preview, Send, progress window
+  interactive_stream          # a streaming model: partial images asked for and shown while waiting
   interactive_cancel          # Cancel in the progress window aborts a slow request, image intact
   interactive_settings)       # a key typed into Settings is stored (0600 file) and then used
 foreach(case IN LISTS OAIMG_GIMP3_CASES)

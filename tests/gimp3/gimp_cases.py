@@ -394,6 +394,27 @@ def case_interactive_edit():
     check(len(image_requests(1)) == 1, "not exactly one request")
 
 
+def case_interactive_stream():
+    """A streaming model in the dialog path: partial images are asked for (and shown in the
+    progress window); the final image lands like any other."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model="gpt-image-1.5", size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "streamed edit: %s %s"
+                 % (status, message)):
+        return
+    log = image_requests(1)
+    facts["fields"] = log[0]["fields"] if log else None
+    check(len(log) == 1 and log[0]["fields"].get("stream") == "true" and
+          int(log[0]["fields"].get("partial_images", "0")) > 0,
+          "the edit did not ask for partial images: %s" % (log and log[0]["fields"]))
+    check(len(layers) == 1 and layers[0].get_mask() is not None, "no masked result layer")
+    check_composite(image, sel, RED, lambda x, y: BLUE)
+
+
 def case_interactive_cancel():
     """Cancel in the progress window while the server is slow: the run stops with CANCEL and the
     image is exactly as it was."""

@@ -25,6 +25,7 @@ GIMP_TIMEOUT_S = 240
 # What the "user" does in the GUI cases (interactive.sh): window title | keys [| text to type].
 INTERACTIVE_STEPS = {
     "interactive_edit": ["Inpaint Selection|alt+e"],
+    "interactive_stream": ["Inpaint Selection|alt+e"],
     # Send, then Cancel in the progress window (same title, a new window) while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e", "Inpaint Selection|Escape"],
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
