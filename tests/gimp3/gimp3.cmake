@@ -35,6 +35,7 @@ set(OAIMG_GIMP3_CASES
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
   interactive_edit            # GIMP's GUI on Xvfb: the dialog, its preview, Send, progress window
   interactive_stream          # a streaming model: partial images asked for and shown while waiting
+  interactive_undo            # one Ctrl+Z in the image window undoes the whole insertion
   interactive_cancel          # Cancel in the progress window aborts a slow request, image intact
   interactive_settings)       # a key typed into Settings is stored (0600 file) and then used
 foreach(case IN LISTS OAIMG_GIMP3_CASES)

@@ -415,6 +415,30 @@ def case_interactive_stream():
     check_composite(image, sel, RED, lambda x, y: BLUE)
 
 
+def case_interactive_undo():
+    """The whole insertion is one undo step: one Ctrl+Z in the image window removes the group
+    and its layers, and leaves the image as it was before the run."""
+    image, layer = new_image(200, 120)
+    Gimp.Display.new(image)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    before_tree, before_pixels = layer_tree(image), pixels_of(layer)
+    before_view = composite(image)[0]
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=2,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "edit: %s %s" % (status, message)):
+        return
+    check(layer_tree(image) != before_tree, "the run added nothing")
+    Gimp.displays_flush()
+    open(os.path.join(os.environ["OAIMG_E2E_DIR"], "ran"), "w").close()
+    deadline = time.monotonic() + 60
+    while layer_tree(image) != before_tree and time.monotonic() < deadline:
+        time.sleep(0.2)
+    check(layer_tree(image) == before_tree, "one undo left %s" % layer_tree(image))
+    check(pixels_of(layer) == before_pixels, "the layer differs after the undo")
+    check(composite(image)[0] == before_view, "the image looks different after the undo")
+
+
 def case_interactive_cancel():
     """Cancel in the progress window while the server is slow: the run stops with CANCEL and the
     image is exactly as it was."""

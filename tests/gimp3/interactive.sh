@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside the chroot: GIMP's GUI on a private Xvfb display with the test script as a batch
 # command, and a bounded watcher playing the user: for each step "TITLE|KEYS[|FILE]" it waits for
-# a new visible window titled TITLE, types FILE's text if given, then presses KEYS.
+# a new visible window whose whole title matches the regex TITLE, types FILE's text if given,
+# then presses KEYS; a step "@PATH" waits for the test script to create PATH.
 #   interactive.sh SCRIPT STEP...
 set -u
 script=$1
@@ -23,6 +24,15 @@ gimp=$!
 
 last=""
 for step in "$@"; do
+  case $step in
+    @*)
+      i=0
+      while [ $i -lt 360 ] && [ ! -e "${step#@}" ] && kill -0 $gimp 2>/dev/null; do
+        sleep 0.5; i=$((i + 1))
+      done
+      last=""
+      continue ;;
+  esac
   title=${step%%|*}
   rest=${step#*|}
   keys=${rest%%|*}

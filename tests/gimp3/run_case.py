@@ -29,6 +29,8 @@ INTERACTIVE_STEPS = {
     # Send, then Cancel in the progress window (same title, a new window) while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e", "Inpaint Selection|Escape"],
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
+    # Send, then Ctrl+Z in the image window once the script says the run is over.
+    "interactive_undo": ["Inpaint Selection|alt+e", "@{dir}/ran", ".*Untitled.*|ctrl+z"],
 }
 
 
@@ -137,6 +139,9 @@ def main():
                 env["OAIMG_CHROOT_PASS_ENV"] = ("HOME OPENAI_BASE_URL OAIMG_E2E_CASE "
                                                 "OAIMG_E2E_REPORT OAIMG_E2E_SERVER")
                 steps = [s.replace("{typed}", rel + "/typed") for s in steps]
+            steps = [s.replace("{dir}", rel) for s in steps]
+            env["OAIMG_E2E_DIR"] = rel
+            env["OAIMG_CHROOT_PASS_ENV"] += " OAIMG_E2E_DIR"
             cmd = ["bash", args.chroot_script, "run", "sh", rel + "/interactive.sh",
                    rel + "/gimp_cases.py"] + steps
         else:
