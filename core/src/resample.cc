@@ -155,8 +155,9 @@ void filter_row(const Float4* in, int32_t in_offset, const AxisWeights& axis, Fl
 }
 
 #if defined(__SSE2__)
-// Opaque RGBA rows skip the float conversion: the bytes are filtered as they are, two taps per
-// pmaddwd with 14-bit weights (what Pillow-SIMD does), for the same result to within rounding.
+// Opaque rows (RGB, and RGBA rows whose alpha is all 255) skip the float conversion: the bytes are
+// filtered as they are, two taps per pmaddwd with 14-bit weights (what Pillow-SIMD does), for the
+// same result as the float path to within rounding.
 constexpr int kFixedShift = 14;
 
 struct FixedWeights {
@@ -193,20 +194,32 @@ FixedWeights fixed_weights(const AxisWeights& axis) {
   return fixed;
 }
 
-void filter_opaque_rgba_row(const uint8_t* row, const AxisWeights& axis,
-                            const FixedWeights& fixed, Float4* out, uint32_t out_size) {
+// Four bytes of pixel k: RGBA as stored, RGB with an opaque alpha (never reading past the pixel).
+template <int Channels>
+inline int32_t load_pixel(const uint8_t* p) {
+  int32_t v;
+  if constexpr (Channels == 4) {
+    std::memcpy(&v, p, 4);
+  } else {
+    v = int32_t(uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | 0xffu << 24);
+  }
+  return v;
+}
+
+template <int Channels>
+void filter_opaque_row(const uint8_t* row, const AxisWeights& axis, const FixedWeights& fixed,
+                       Float4* out, uint32_t out_size) {
   const __m128i zero = _mm_setzero_si128();
   const __m128 scale = _mm_set1_ps(1.0f / (1 << kFixedShift));
   for (uint32_t i = 0; i < out_size; ++i) {
-    const uint8_t* src = row + size_t(axis.first[i]) * 4;
+    const uint8_t* src = row + size_t(axis.first[i]) * Channels;
     const int16_t* w = fixed.pairs.data() + size_t(i) * fixed.pairs_per_pixel * 8;
     const int32_t count = axis.count[i];
     __m128i sum = zero;
     int32_t k = 0;
     for (; k + 1 < count; k += 2, w += 8) {
-      int32_t p0, p1;
-      std::memcpy(&p0, src + k * 4, 4);
-      std::memcpy(&p1, src + k * 4 + 4, 4);
+      const int32_t p0 = load_pixel<Channels>(src + k * Channels);
+      const int32_t p1 = load_pixel<Channels>(src + (k + 1) * Channels);
       // [r0 r1 g0 g1 b0 b1 a0 a1] as int16: pmaddwd gives r0*w0 + r1*w1, and so on.
       const __m128i pair =
           _mm_unpacklo_epi8(_mm_unpacklo_epi8(_mm_cvtsi32_si128(p0), _mm_cvtsi32_si128(p1)), zero);
@@ -214,8 +227,7 @@ void filter_opaque_rgba_row(const uint8_t* row, const AxisWeights& axis,
           sum, _mm_madd_epi16(pair, _mm_loadu_si128(reinterpret_cast<const __m128i*>(w))));
     }
     if (k < count) {
-      int32_t p0;
-      std::memcpy(&p0, src + k * 4, 4);
+      const int32_t p0 = load_pixel<Channels>(src + k * Channels);
       const __m128i single = _mm_unpacklo_epi8(_mm_unpacklo_epi8(_mm_cvtsi32_si128(p0), zero), zero);
       sum = _mm_add_epi32(
           sum, _mm_madd_epi16(single, _mm_loadu_si128(reinterpret_cast<const __m128i*>(w))));
@@ -423,7 +435,8 @@ Result<Image> resample_to_rgba(const Image& source, const AxisMap& x, const Axis
     const AxisWeights wy = compute_weights(by.map);
     RowSource rows_in(source, bx, by, wx.lowest, wx.highest);
 #if defined(__SSE2__)
-    const bool fixed_point = !rows_in.boxed() && source.format == PixelFormat::Rgba8;
+    const bool fixed_point = !rows_in.boxed() && (source.format == PixelFormat::Rgba8 ||
+                                                  source.format == PixelFormat::Rgb8);
     const FixedWeights wx_fixed = fixed_point ? fixed_weights(wx) : FixedWeights{};
 #endif
     Image out;
@@ -447,8 +460,13 @@ Result<Image> resample_to_rgba(const Image& source, const AxisMap& x, const Axis
         Float4* filtered = ring.data() + size_t(slot) * x.out_size;
 #if defined(__SSE2__)
         const uint8_t* source_row = source.pixels.data() + size_t(j) * source.stride();
+        if (fixed_point && source.format == PixelFormat::Rgb8) {
+          filter_opaque_row<3>(source_row, wx, wx_fixed, filtered, x.out_size);
+          ring_holds[size_t(slot)] = j;
+          continue;
+        }
         if (fixed_point && row_is_opaque(source_row, wx.lowest, wx.highest)) {
-          filter_opaque_rgba_row(source_row, wx, wx_fixed, filtered, x.out_size);
+          filter_opaque_row<4>(source_row, wx, wx_fixed, filtered, x.out_size);
           ring_holds[size_t(slot)] = j;
           continue;
         }
