@@ -47,9 +47,16 @@ oaimg_message_for_failure (oaimg_status status, const oaimg_client *client)
       break;
     case OAIMG_ERR_RATE_LIMITED:
       if (wait_ms >= 0)
-        headline = g_strdup_printf (_("The server's rate limit was reached. Try again in %d "
-                                      "seconds."),
-                                    (int) ((wait_ms + 999) / 1000));
+        {
+          int seconds = (int) MAX (1, (wait_ms + 999) / 1000);
+          headline = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                   "The server's rate limit was reached. Try "
+                                                   "again in %d second.",
+                                                   "The server's rate limit was reached. Try "
+                                                   "again in %d seconds.",
+                                                   seconds),
+                                      seconds);
+        }
       else
         headline = g_strdup (_("The server's rate limit was reached. Wait a little and try "
                                "again."));

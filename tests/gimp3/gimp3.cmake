@@ -31,6 +31,8 @@ set(OAIMG_GIMP3_CASES
   variation                   # whole layer, no selection
   generate                    # fills the selection's bounds
   rate_limit_then_success     # 429 with Retry-After, then success
+  failure_messages            # 429 with its wait, blocked prompt, refused key: clear words, no change
+  unreachable_server          # nothing listening at the base URL
   server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
   interactive_edit            # GIMP's GUI on Xvfb: the dialog, its preview, Send, progress window

@@ -628,6 +628,46 @@ def case_server_error_leaves_image():
           "expected 3 attempts (2 retries), server saw %s" % [r["status"] for r in log])
 
 
+def failing_edit(fault, expected_words):
+    """An edit the server fails with `fault`: a message with the expected words, and the image,
+    its layers and its pixels exactly as they were."""
+    control("/_control/reset", {})
+    if fault:
+        control("/_control/faults", {"faults": [fault]})
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    before_tree, before_pixels = layer_tree(image), pixels_of(layer)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    facts.setdefault("messages", []).append(message)
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "status %s for %s" % (status, fault))
+    for words in expected_words:
+        check(message is not None and words in message,
+              "message %r does not say %r" % (message, words))
+    check(layer_tree(image) == before_tree and pixels_of(layer) == before_pixels,
+          "the image changed after %s" % fault)
+    image.delete()
+
+
+def case_failure_messages():
+    """What a user reads for each kind of failure, each leaving the image as it was."""
+    failing_edit({"kind": "status", "status": 429, "headers": {"Retry-After": "1"}, "times": 3},
+                 ["rate limit", "Try again in 1 second."])
+    failing_edit({"kind": "status", "status": 400, "times": 1,
+                  "error": {"message": "Your request was rejected by the safety system.",
+                            "type": "invalid_request_error", "code": "content_policy_violation"}},
+                 ["content policy", "rejected by the safety system"])
+    failing_edit({"kind": "status", "status": 401, "times": 1,
+                  "error": {"message": "Incorrect API key provided.",
+                            "type": "invalid_request_error", "code": "invalid_api_key"}},
+                 ["refused the API key", "Request ID"])
+
+
+def case_unreachable_server():
+    """Nothing listens at the base URL (run_case.py points it at a closed port)."""
+    failing_edit(None, ["could not be reached", os.environ["OPENAI_BASE_URL"].rstrip("/")])
+
+
 def case_edit_without_selection(expected="select the area to repaint"):
     """Edit with nothing selected says so and changes nothing (no request is sent)."""
     image, layer = new_image(100, 80)

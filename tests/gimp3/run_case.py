@@ -14,6 +14,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,13 @@ def stop(proc):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def closed_port():
+    """A local port nothing listens on: bound once by us, then released."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def files_containing(root, needle):
@@ -111,6 +119,8 @@ def main():
                    OAIMG_CHROOT_PASS_ENV="HOME OPENAI_API_KEY OPENAI_BASE_URL OAIMG_E2E_CASE "
                                          "OAIMG_E2E_REPORT OAIMG_E2E_SERVER")
         key_file = typed_file = None
+        if args.case == "unreachable_server":
+            env["OPENAI_BASE_URL"] = "http://127.0.0.1:%d/v1" % closed_port()
         if args.case == "stored_settings":
             # What the Settings dialog writes: settings.ini and the owner-only key file.
             profile = inside + "/home/.config/GIMP/3.0/oaimg"
