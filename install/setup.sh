@@ -23,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$prefix" \
-  -DOAIMG_GIMP_PLUGIN=off
+  -DOAIMG_GIMP_PLUGIN=off -DOAIMG_BUILD_TESTS=OFF -DOAIMG_BUILD_BENCH=OFF
 cmake --build "$build" -j"$(nproc)"
 cmake --install "$build"
 ldconfig
