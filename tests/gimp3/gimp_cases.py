@@ -559,6 +559,16 @@ def case_variation():
     check([r["path"] for r in log] == ["/v1/images/variations"],
           "server saw %s" % [r["path"] for r in log])
 
+    # With a selection, the variation works on its region and is masked to it.
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 20, 20, 60, 40)
+    sel, _, _ = selection_mask(image)
+    layers[0].get_parent().set_visible(False)
+    status, layers, message = run("plug-in-oaimg-variation", image, [layer], prompt="", n=1,
+                                  model=MODEL, size="auto")
+    if check(status == Gimp.PDBStatusType.SUCCESS, "variation of a region: %s" % message):
+        check_mask_matches_selection(image, layers[0], sel)
+        check_composite(image, sel, RED, lambda x, y: BLUE)
+
 
 def case_generate():
     """A generation fills the selection's bounds, with a size of the model's nearest shape."""
@@ -584,6 +594,20 @@ def case_generate():
         facts["generation_size"] = log[0]["fields"].get("size")
         check(log[0]["fields"].get("size") in ("256x256", "512x512", "1024x1024"),
               "size sent: %r" % log[0]["fields"].get("size"))
+
+    # Without a selection, a generation fills the canvas.
+    Gimp.Selection.none(image)
+    layers[0].get_parent().set_visible(False)
+    status, layers, message = run("plug-in-oaimg-generate", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    if check(status == Gimp.PDBStatusType.SUCCESS, "generate on the canvas: %s" % message):
+        l = layers[0]
+        check(l.get_offsets()[1:] == (0, 0) and (l.get_width(), l.get_height()) == (200, 120),
+              "canvas generation at %s %dx%d" % (l.get_offsets()[1:], l.get_width(),
+                                                l.get_height()))
+        data, w, h = composite(image)
+        bad = sum(1 for y in range(h) for x in range(w) if not near(pixel(data, w, x, y)[:3], RED))
+        check(bad == 0, "%d canvas pixels are not the generated colour" % bad)
 
 
 def case_rate_limit_then_success():
