@@ -89,12 +89,20 @@ build() {
   echo "gimp3-chroot: plug-in installed at $root$plugin"
 }
 
+# Two builds into one chroot (a test run and setup.sh, say) would overwrite each other's copy
+# and build folder: they take turns, each waiting at most an hour.
+lock() {
+  mkdir -p "$(dirname "$root")"
+  exec 9>"$root.lock"
+  flock -w 3600 9 || die "another gimp3-chroot.sh kept $root.lock for an hour"
+}
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
-  create) create ;;
-  build) build ;;
-  install) create; build ;;
+  create) lock; create ;;
+  build) lock; build ;;
+  install) lock; create; build ;;
   run)
     [ -f "$stamp" ] || die "no complete chroot at $root: run '$0 install' first"
     [ $# -gt 0 ] || die "run: no command"
