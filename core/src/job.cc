@@ -162,6 +162,15 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
     for (const auto& note : job.notes) plan.notes += note + "\n";
   }
 
+  // On GPT models the mask is guidance, and background=auto may answer an edit with transparent
+  // holes, which the put-back mask would then show as holes in the user's image.
+  bool sends_edit = plan.request.op != Operation::Generate &&
+                    endpoint_for(plan.request, plan.caps) == operation_endpoint(Operation::Edit);
+  const auto& backgrounds = plan.caps.backgrounds;
+  if (sends_edit && !plan.request.background && plan.caps.family == ModelFamily::GptImage &&
+      std::find(backgrounds.begin(), backgrounds.end(), "opaque") != backgrounds.end())
+    plan.request.background = "opaque";
+
   if (Outcome valid = validate_request(plan.request, plan.caps); !valid) return valid.take_error();
 
   int n = plan.request.n.value_or(1);
