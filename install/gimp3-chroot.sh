@@ -10,12 +10,25 @@
 #                                named in OAIMG_CHROOT_PASS_ENV (space separated) are passed through
 #
 #   OAIMG_CHROOT        chroot folder (default /var/tmp/oaimg-trixie)
-#   OAIMG_DEBIAN_MIRROR mirror for debootstrap (default http://deb.debian.org/debian)
+#   OAIMG_DEBIAN_MIRROR mirror for debootstrap (default: the host's own Debian mirror from
+#                       its apt sources, so the chroot uses whatever this machine is allowed to reach)
 # Needs root and debootstrap (install/setup.sh installs it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=${OAIMG_CHROOT:-/var/tmp/oaimg-trixie}
-mirror=${OAIMG_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The first "main archive" URI of the host's apt sources (deb822 or one-line format), skipping the
+# security archive, which holds no full distribution.
+host_mirror() {
+  local files=() f
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] && files+=("$f")
+  done
+  [ ${#files[@]} -gt 0 ] || return 0
+  { sed -n 's/^URIs:[[:space:]]*//p' "${files[@]}" | tr ' ' '\n'
+    sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\).*/\2/p' "${files[@]}"
+  } | grep -E '^https?://' | grep -v -- '-security' | head -n 1
+}
+mirror=${OAIMG_DEBIAN_MIRROR:-$(host_mirror)}
 # Bumped whenever the package list changes, so that an older chroot is completed, not trusted.
 stamp_version=4
 stamp=$root/.oaimg-chroot-complete
@@ -42,6 +55,7 @@ create() {
     return 0
   fi
   command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
+  [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt: set OAIMG_DEBIAN_MIRROR to one"
   if [ ! -x "$root/usr/bin/apt-get" ]; then
     echo "gimp3-chroot: debootstrap trixie into $root"
     # A half-finished debootstrap cannot be resumed reliably: start it again from scratch.
