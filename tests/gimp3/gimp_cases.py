@@ -455,7 +455,7 @@ def case_interactive_cancel():
     check(len(image_requests()) <= 1, "more than one request was sent")
 
 
-def case_interactive_settings():
+def case_interactive_settings(in_keyring=False):
     """The Settings dialog stores a typed key; a run without OPENAI_API_KEY then uses it."""
     check("OPENAI_API_KEY" not in os.environ, "the environment was meant to have no key")
     pdb = Gimp.get_pdb()
@@ -465,8 +465,11 @@ def case_interactive_settings():
     result = proc.run(config)
     check(result.index(0) == Gimp.PDBStatusType.SUCCESS, "settings dialog: %s" % result.index(0))
     key_file = os.path.join(Gimp.directory(), "oaimg", "api-key")
-    check(os.path.exists(key_file) and os.stat(key_file).st_mode & 0o777 == 0o600,
-          "the key file is missing or not 0600")
+    if in_keyring:
+        check(not os.path.exists(key_file), "a key file is in the profile beside the keyring")
+    else:
+        check(os.path.exists(key_file) and os.stat(key_file).st_mode & 0o777 == 0o600,
+              "the key file is missing or not 0600")
     check(os.path.exists(os.path.join(Gimp.directory(), "oaimg", "settings.ini")),
           "settings.ini was not written")
     image, layer = new_image(120, 80)
@@ -476,6 +479,14 @@ def case_interactive_settings():
     check(status == Gimp.PDBStatusType.SUCCESS, "edit with the stored key failed: %s" % message)
     log = image_requests(1)
     check(len(log) == 1 and log[0]["auth_ok"], "the stored key was not sent")
+
+
+def case_interactive_settings_keyring():
+    """Under a session with a Secret Service (keyring.sh): the typed key goes to the keyring,
+    not the profile, and a later non-interactive edit sends it (run_case.py checks the keyring
+    itself with secret-tool)."""
+    check(os.environ.get("DBUS_SESSION_BUS_ADDRESS"), "no D-Bus session: the keyring is missing")
+    case_interactive_settings(in_keyring=True)
 
 
 def case_stored_settings():

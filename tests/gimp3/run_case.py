@@ -30,6 +30,8 @@ INTERACTIVE_STEPS = {
     # Send, then Cancel in the progress window (same title, a new window) while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e", "Inpaint Selection|Escape"],
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
+    # The same under a D-Bus session with an unlocked GNOME keyring (keyring.sh).
+    "interactive_settings_keyring": ["OpenAI Images Settings|alt+s|{typed}"],
     # Send, then Ctrl+Z in the image window once the script says the run is over.
     "interactive_undo": ["Inpaint Selection|alt+e", "@{dir}/ran", ".*Untitled.*|ctrl+z"],
 }
@@ -107,6 +109,7 @@ def main():
     try:
         shutil.copy(os.path.join(HERE, "gimp_cases.py"), inside)
         shutil.copy(os.path.join(HERE, "interactive.sh"), inside)
+        shutil.copy(os.path.join(HERE, "keyring.sh"), inside)
         server, port = start_server(args.server, key, host_tmp)
         base_url = "http://127.0.0.1:%d/v1" % port
         env = dict(os.environ,
@@ -118,7 +121,8 @@ def main():
                    OAIMG_E2E_SERVER="http://127.0.0.1:%d" % port,
                    OAIMG_CHROOT_PASS_ENV="HOME OPENAI_API_KEY OPENAI_BASE_URL OAIMG_E2E_CASE "
                                          "OAIMG_E2E_REPORT OAIMG_E2E_SERVER")
-        key_file = typed_file = None
+        key_file = typed_file = lookup_file = stale_file = None
+        stale_key = "sk-stale-" + secrets.token_hex(16)
         if args.case == "unreachable_server":
             env["OPENAI_BASE_URL"] = "http://127.0.0.1:%d/v1" % closed_port()
         if args.case == "stored_settings":
@@ -139,7 +143,7 @@ def main():
         os.makedirs(inside + "/home", exist_ok=True)
         if args.case in INTERACTIVE_STEPS:
             steps = INTERACTIVE_STEPS[args.case]
-            if args.case == "interactive_settings":
+            if args.case.startswith("interactive_settings"):
                 # The key is typed into the dialog, as a user would; only the plug-in's own
                 # stores may hold it afterwards.
                 typed_file = inside + "/typed"
@@ -154,6 +158,16 @@ def main():
             env["OAIMG_CHROOT_PASS_ENV"] += " OAIMG_E2E_DIR"
             cmd = ["bash", args.chroot_script, "run", "sh", rel + "/interactive.sh",
                    rel + "/gimp_cases.py"] + steps
+            if args.case == "interactive_settings_keyring":
+                # A key file left from before the keyring ran: storing in the keyring must remove
+                # it, or the old key would stay readable on disk.
+                os.makedirs(os.path.dirname(key_file), mode=0o700)
+                fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.write(fd, stale_key.encode())
+                os.close(fd)
+                stale_file, key_file = key_file, None
+                lookup_file = inside + "/keyring-lookup"
+                cmd[3:4] = ["dbus-run-session", "--", "sh", rel + "/keyring.sh"]
         else:
             cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
                    "--batch-interpreter", "python-fu-eval",
@@ -184,7 +198,17 @@ def main():
         if key.encode() in output:
             failures.append("the API key appears in GIMP's output")
         leaked = [p for p in files_containing(inside, key.encode())
-                  if p not in (key_file, typed_file)]
+                  if p not in (key_file, typed_file, lookup_file)]
+        if lookup_file:
+            # In the keyring (as libsecret's secret-tool finds it), not in the profile.
+            lookup = open(lookup_file).read().strip() if os.path.exists(lookup_file) else ""
+            if lookup != key:
+                failures.append("the typed key is not in the desktop keyring (lookup gave %d "
+                                "characters)" % len(lookup))
+            if os.path.exists(stale_file):
+                failures.append("a key file is still in the profile: %s" % stale_file)
+            if stale_key.encode() in output:
+                failures.append("the old key appears in GIMP's output")
         if args.case == "interactive_settings":
             if not (key_file and os.path.exists(key_file)):
                 failures.append("the Settings dialog did not store the key in the profile")
