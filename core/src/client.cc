@@ -2,6 +2,7 @@
 // on one Transport so that they run in parallel and a cancel stops everything at once.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <exception>
@@ -72,18 +73,12 @@ void add_usage(Usage& sum, const Usage& u) {
   add(sum.input_image_tokens, u.input_image_tokens);
 }
 
+// The error reports what the server asked for, also beyond the 60 s a retry would wait.
 int64_t retry_after_ms_of(const http::ResponseHeaders& h) {
-  if (!h.retry_after_ms.empty()) {
-    char* end = nullptr;
-    double v = std::strtod(h.retry_after_ms.c_str(), &end);
-    if (end != h.retry_after_ms.c_str() && v >= 0) return static_cast<int64_t>(v);
-  }
-  if (!h.retry_after.empty()) {
-    char* end = nullptr;
-    double v = std::strtod(h.retry_after.c_str(), &end);
-    if (end != h.retry_after.c_str() && v >= 0) return static_cast<int64_t>(v * 1000.0);
-  }
-  return -1;
+  std::optional<double> ms = server_requested_wait_ms(h.retry_after_ms, h.retry_after,
+                                                      static_cast<int64_t>(std::time(nullptr)));
+  if (!ms || !std::isfinite(*ms) || *ms < 0 || *ms > 1e15) return -1;
+  return static_cast<int64_t>(*ms);
 }
 
 bool has_control_chars(const std::string& s) {

@@ -39,6 +39,20 @@ bool status_is_retryable(int http_status) {
 
 }  // namespace
 
+std::optional<double> server_requested_wait_ms(std::string_view retry_after_ms,
+                                               std::string_view retry_after, int64_t now_epoch_s) {
+  std::optional<double> wait_ms;
+  if (!retry_after_ms.empty()) wait_ms = parse_float_prefix(retry_after_ms);
+  if (!wait_ms && !retry_after.empty()) {
+    if (auto seconds = parse_float_prefix(retry_after)) {
+      wait_ms = *seconds * 1000.0;
+    } else if (auto date = parse_http_date(retry_after)) {
+      wait_ms = static_cast<double>(*date - now_epoch_s) * 1000.0;
+    }
+  }
+  return wait_ms;
+}
+
 RetryDecision decide_retry(int attempt, int max_retries, int http_status,
                            std::string_view x_should_retry, std::string_view retry_after_ms,
                            std::string_view retry_after, double random01, int64_t now_epoch_s) {
@@ -55,15 +69,7 @@ RetryDecision decide_retry(int attempt, int max_retries, int http_status,
   }
   if (!d.retry) return d;
 
-  std::optional<double> wait_ms;
-  if (!retry_after_ms.empty()) wait_ms = parse_float_prefix(retry_after_ms);
-  if (!wait_ms && !retry_after.empty()) {
-    if (auto seconds = parse_float_prefix(retry_after)) {
-      wait_ms = *seconds * 1000.0;
-    } else if (auto date = parse_http_date(retry_after)) {
-      wait_ms = static_cast<double>(*date - now_epoch_s) * 1000.0;
-    }
-  }
+  std::optional<double> wait_ms = server_requested_wait_ms(retry_after_ms, retry_after, now_epoch_s);
   // Honour the server only within [0, 60 s]; a negative or far-off wait falls back to the backoff
   // rather than stalling a job for minutes.
   if (wait_ms && std::isfinite(*wait_ms) && *wait_ms >= 0.0 && *wait_ms <= 60000.0) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -347,6 +348,24 @@ TEST_F(ClientTest, PersistentServerErrorStopsAfterMaxRetries) {
   EXPECT_EQ(r.error().request_id.rfind("req_", 0), 0u);
   EXPECT_EQ(r.error().retry_after_ms, 10);
   EXPECT_EQ(log(3).requests.size(), 3u);  // 1 + max_retries
+}
+
+// The error reports the server's wait in every form the retry policy reads, an HTTP date too.
+TEST_F(ClientTest, RateLimitErrorReportsAnHttpDateRetryAfter) {
+  char date[64];
+  std::time_t at = std::time(nullptr) + 40;
+  std::tm tm{};
+  gmtime_r(&at, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  fault(std::string(R"({"faults":[{"times":1,"kind":"status","status":429,"headers":{"Retry-After":")") +
+        date + R"("}}]})");
+  config_.max_retries = 0;
+  Result<JobResult> r = run(generate("gpt-image-1.5", 1));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, Status::RateLimited);
+  // 40 s ahead, read a little later with whole-second dates: generous bounds.
+  EXPECT_GE(r.error().retry_after_ms, 30000);
+  EXPECT_LE(r.error().retry_after_ms, 41000);
 }
 
 TEST_F(ClientTest, ShouldRetryFalseStopsRetries) {

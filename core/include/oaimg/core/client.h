@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "oaimg/core/error.h"
@@ -61,6 +62,13 @@ Result<JobResult> run_job(const ClientConfig& config, const ImageRequest& req,
                           const ModelCaps& caps, const RunCallbacks& callbacks);
 
 // The SDK's retry policy, as pure functions so they are tested on their own.
+
+// The wait the server asks for, read as the SDK reads it: retry-after-ms (milliseconds) first,
+// else Retry-After as seconds or an HTTP date relative to now_epoch_s. nullopt when neither gives
+// a number; the value may be negative or huge (decide_retry only honours 0-60 s).
+std::optional<double> server_requested_wait_ms(std::string_view retry_after_ms,
+                                               std::string_view retry_after, int64_t now_epoch_s);
+
 struct RetryDecision {
   bool retry = false;
   long delay_ms = 0;
