@@ -272,8 +272,14 @@ oaimg_job_run (const OaimgHost      *host,
       out->provenance = oaimg_provenance_json (params, result, i);
     }
 
-  if (host->progress)
-    host->progress (host->self, _("Adding the layers"), 1.0);
+  /* The last chance to cancel: a Cancel pressed after the library's last callback (while the
+   * results were decoded and placed) must still leave the image as it was. */
+  if (host->progress && host->progress (host->self, _("Adding the layers"), 1.0))
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_CANCELLED,
+                           _("Cancelled. The image was not changed."));
+      goto out;
+    }
   ok = host->insert (host->self, group, outputs, count, error);
 
 out:

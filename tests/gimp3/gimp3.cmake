@@ -39,6 +39,7 @@ set(OAIMG_GIMP3_CASES
   interactive_stream          # a streaming model: partial images asked for and shown while waiting
   interactive_undo            # one Ctrl+Z in the image window undoes the whole insertion
   interactive_cancel          # Cancel in the progress window aborts a slow request, image intact
+  job_cancel_before_insert    # common/job.c, scripted host: a Cancel after the last download
   interactive_settings        # a key typed into Settings is stored (0600 file) and then used
   interactive_settings_keyring) # the same with a running Secret Service: in the keyring, no file
 foreach(case IN LISTS OAIMG_GIMP3_CASES)
