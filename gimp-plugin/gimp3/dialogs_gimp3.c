@@ -44,6 +44,19 @@ model_in_use (JobDialog *jd, const char *typed)
   return oaimg_default_model (oaimg_client_base_url (jd->client), jd->operation);
 }
 
+/* A pixbuf holding its own copy of straight-alpha RGBA8 pixels. The pixbuf takes its own
+ * reference to the bytes: ours is dropped here, or every preview and partial image would leak a
+ * full copy of its pixels. */
+static GdkPixbuf *
+pixbuf_from_rgba (const uint8_t *rgba, uint32_t width, uint32_t height)
+{
+  GBytes    *bytes  = g_bytes_new (rgba, (gsize) width * height * 4);
+  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, TRUE, 8, width,
+                                                 height, width * 4);
+  g_bytes_unref (bytes);
+  return pixbuf;
+}
+
 static GdkPixbuf *
 pixbuf_from_png (const uint8_t *png, size_t size, int max_side)
 {
@@ -53,9 +66,11 @@ pixbuf_from_png (const uint8_t *png, size_t size, int max_side)
   double     scale;
 
   if (oaimg_png_decode (png, size, 0, &rgba, &w, &h) != OAIMG_OK || w == 0 || h == 0)
-    return NULL;
-  full = gdk_pixbuf_new_from_bytes (g_bytes_new (rgba, (gsize) w * h * 4), GDK_COLORSPACE_RGB,
-                                    TRUE, 8, w, h, w * 4);
+    {
+      oaimg_free (rgba);
+      return NULL;
+    }
+  full = pixbuf_from_rgba (rgba, w, h);
   oaimg_free (rgba);
   scale = MIN ((double) max_side / w, (double) max_side / h);
   /* Composited over a checkerboard: the mask's transparent part is what the model repaints. */
@@ -421,8 +436,7 @@ progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba, uint3
 
   if (width == 0 || height == 0)
     return;
-  full  = gdk_pixbuf_new_from_bytes (g_bytes_new (rgba, (gsize) width * height * 4),
-                                     GDK_COLORSPACE_RGB, TRUE, 8, width, height, width * 4);
+  full  = pixbuf_from_rgba (rgba, width, height);
   scale = MIN ((double) PARTIAL_SIDE / width, (double) PARTIAL_SIDE / height);
   shown = gdk_pixbuf_composite_color_simple (full, MAX (1, (int) (width * scale)),
                                              MAX (1, (int) (height * scale)),

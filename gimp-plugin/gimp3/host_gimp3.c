@@ -219,6 +219,11 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
       position = gimp_image_get_item_position (image, GIMP_ITEM (host->anchor));
     }
 
+  /* GIMP's own Cancel (the status bar's, or its progress dialog's) does not ask the plug-in: it
+   * kills it. Killed halfway through the insertion, it would leave part of a group behind, so
+   * GIMP's cancellable progress ends before the image is touched. */
+  gimp_progress_end ();
+
   /* One undo step for the whole insertion; existing layers are never written to. */
   gimp_image_undo_group_start (image);
   group = gimp_group_layer_new (image, group_name);
