@@ -19,6 +19,10 @@ __all__ = ["Client", "Request", "Result", "Error", "version"]
 _OPERATIONS = {"generate": 1, "edit": 2, "variation": 3}
 _FORMATS = {"RGBA": 1, "RGB": 2, "L": 3, "LA": 4}
 _CONTEXTS = {"auto": 0, "selection": 1, "image": 2}
+_CHANNELS = {"RGBA": 4, "RGB": 3, "L": 1, "LA": 2}
+# The request's text fields: each has a setter oaimg_request_set_<name>(request, const char *).
+_TEXT_FIELDS = ("prompt", "model", "size", "quality", "background", "output_format",
+                "moderation", "input_fidelity", "style", "response_format", "user")
 
 
 def _load():
@@ -64,8 +68,7 @@ def _load():
         "oaimg_result_layer_mask": (ctypes.c_int, [P, ctypes.c_size_t, ctypes.POINTER(U8P),
                                                    ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_uint32)]),
     }
-    for text_field in ("prompt", "model", "size", "quality", "background", "output_format",
-                       "moderation", "input_fidelity", "style", "response_format", "user"):
+    for text_field in _TEXT_FIELDS:
         sigs[f"oaimg_request_set_{text_field}"] = (ctypes.c_int, [P, S])
     for name, (restype, argtypes) in sigs.items():
         fn = getattr(lib, name)
@@ -88,6 +91,13 @@ class Error(Exception):
         self.http_status = http_status
         self.code = code
         self.request_id = request_id
+
+
+def _check_length(what, data, width, height, channels):
+    # The library reads width * height * channels bytes: a shorter buffer would be over-read.
+    need = width * height * channels
+    if width <= 0 or height <= 0 or len(data) < need:
+        raise ValueError(f"{what}: {width}x{height} needs {need} bytes, got {len(data)}")
 
 
 def _bytes_arg(data):
@@ -117,7 +127,9 @@ class Request:
             self._check(getattr(_lib, f"oaimg_request_set_{name}")(self._handle, int(value)))
         elif name == "stream":
             self._check(_lib.oaimg_request_set_stream(self._handle, -1 if value is None else int(value)))
-        elif hasattr(_lib, f"oaimg_request_set_{name}") and name not in ("source", "selection", "mask"):
+        elif name in _TEXT_FIELDS:
+            # Only these take a C string: any other setter (markup, context_mode, ...) would be
+            # handed a char * where it reads a buffer and its size.
             encoded = None if value is None else str(value).encode()
             self._check(getattr(_lib, f"oaimg_request_set_{name}")(self._handle, encoded))
         else:
@@ -136,11 +148,15 @@ class Request:
 
     def set_source(self, pixels, width, height, mode="RGBA"):
         """Raw 8-bit pixels, rows packed, mode RGBA, RGB, L or LA."""
+        if mode not in _FORMATS:
+            raise ValueError(f"mode {mode!r}: use one of {', '.join(_FORMATS)}")
+        _check_length("source", pixels, width, height, _CHANNELS[mode])
         buffer, _ = _bytes_arg(pixels)
         self._check(_lib.oaimg_request_set_source(self._handle, buffer, width, height, 0, _FORMATS[mode]))
         return self
 
     def set_selection(self, coverage, width, height, x=0, y=0, context="auto"):
+        _check_length("selection", coverage, width, height, 1)
         buffer, _ = _bytes_arg(coverage)
         self._check(_lib.oaimg_request_set_selection(self._handle, buffer, width, height, 0, x, y))
         self._check(_lib.oaimg_request_set_context_mode(self._handle, _CONTEXTS[context]))

@@ -62,5 +62,22 @@ class PythonBindingTest(unittest.TestCase):
         self.assertNotIn(secret[-12:], str(error))
 
 
+    def test_fields_without_a_text_setter_are_refused(self):
+        # markup and context_mode have setters, but not of a C string: they must not be reached.
+        for name in ("markup", "context_mode", "source", "mask"):
+            with self.assertRaises(ValueError, msg=name):
+                oaimg.Request("edit", **{name: "x"})
+
+    def test_short_pixel_buffers_are_refused_before_the_library_reads_them(self):
+        request = oaimg.Request("edit", prompt="x")
+        with self.assertRaises(ValueError):
+            request.set_source(bytes(4), 100, 100, "RGBA")
+        with self.assertRaises(ValueError):
+            request.set_source(bytes(3 * 100 * 99), 100, 100, "RGB")
+        with self.assertRaises(ValueError):
+            request.set_selection(bytes(10), 100, 100)
+        request.set_source(bytes(3 * 100 * 100), 100, 100, "RGB")  # exactly enough is fine
+
+
 if __name__ == "__main__":
     unittest.main()
