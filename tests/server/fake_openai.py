@@ -144,9 +144,10 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        self.status = status
+        self._commit_log()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self.status = status
 
     def _send_json(self, status, obj, headers=None):
         self._send(status, json.dumps(obj).encode(), "application/json", headers)
@@ -174,6 +175,7 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/v1/"):
             return self._send_error(ApiError(404, "Invalid URL (%s %s)" % (self.command, path)))
         entry = self._log_entry(path, body, start)
+        self._pending_log_entry = entry
         try:
             self._api(path, body, entry)
         except ApiError as e:
@@ -181,10 +183,19 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            entry["end"] = time.monotonic()
-            entry["status"] = self.status
-            with self.state.lock:
-                self.state.log.append(entry)
+            self._commit_log()
+
+    def _commit_log(self):
+        """Logs the request being answered, once, before the answer's last bytes go out: a client
+        that has its answer and then reads /_control/log must find its own request there."""
+        entry = getattr(self, "_pending_log_entry", None)
+        if entry is None:
+            return
+        self._pending_log_entry = None
+        entry["end"] = time.monotonic()
+        entry["status"] = self.status
+        with self.state.lock:
+            self.state.log.append(entry)
 
     def _log_entry(self, path, body, start):
         key = self.state.api_key
@@ -355,6 +366,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _end_stream(self):
+        self._commit_log()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
