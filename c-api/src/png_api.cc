@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "handles.h"
+#include "packed_pixels.h"
 #include "oaimg/core/png_codec.h"
 
 extern "C" {
@@ -39,12 +40,9 @@ oaimg_status oaimg_png_encode(const uint8_t* pixels, uint32_t width, uint32_t he
     image.width = width;
     image.height = height;
     image.format = static_cast<oaimg::PixelFormat>(format);
-    size_t row = image.stride();
-    if (stride == 0) stride = row;
-    if (stride < row) return OAIMG_ERR_INVALID_ARGUMENT;
-    image.pixels.resize(row * height);
-    for (uint32_t y = 0; y < height; ++y)
-      std::memcpy(image.pixels.data() + row * y, pixels + stride * y, row);
+    if (!oaimg_capi::copy_rows(image.pixels, pixels, width, height, stride,
+                               size_t(oaimg::channels(image.format))))
+      return OAIMG_ERR_INVALID_ARGUMENT;
     oaimg::Result<std::vector<uint8_t>> png = oaimg::encode_png(image);
     if (!png) return oaimg_capi::to_c(png.error().status);
     auto* copy = static_cast<uint8_t*>(std::malloc(png->size()));

@@ -3,8 +3,10 @@
 #include <string>
 
 #include "handles.h"
+#include "packed_pixels.h"
 
 using oaimg_capi::guarded;
+using oaimg_capi::copy_rows;
 using oaimg_capi::RequestFailAdapter;
 
 namespace {
@@ -58,18 +60,6 @@ oaimg_status set_file(oaimg_request* request, const char* name, const uint8_t* d
       request->request.*field = std::move(file);
     return request->succeed();
   });
-}
-
-// Copies caller pixels with any stride into a tightly packed buffer.
-bool copy_rows(std::vector<uint8_t>& out, const uint8_t* src, uint32_t width, uint32_t height,
-               size_t stride, size_t bytes_per_pixel) {
-  size_t row = size_t(width) * bytes_per_pixel;
-  if (stride == 0) stride = row;
-  if (stride < row) return false;
-  if (height != 0 && row > std::numeric_limits<size_t>::max() / height) return false;
-  out.resize(row * height);
-  for (uint32_t y = 0; y < height; ++y) std::memcpy(out.data() + row * y, src + stride * y, row);
-  return true;
 }
 
 }  // namespace
@@ -189,8 +179,10 @@ oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pix
     image.format = static_cast<oaimg::PixelFormat>(format);
     if (!copy_rows(image.pixels, pixels, width, height, stride, oaimg::channels(image.format)))
       return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                           "source stride " + std::to_string(stride) +
-                               " is smaller than a row (width x bytes per pixel)");
+                           "source stride " + std::to_string(stride) + " for " +
+                               std::to_string(width) + "x" + std::to_string(height) +
+                               " pixels: the stride must be at least a row (width x bytes per "
+                               "pixel, or 0 for packed rows) and the image must fit in memory");
     request->request.source = std::move(image);
     return request->succeed();
   });

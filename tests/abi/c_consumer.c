@@ -177,6 +177,18 @@ static void check_png_round_trip(void) {
   oaimg_free(rgba);
 }
 
+/* Sides the caller claims are not trusted to multiply safely: 2^31 x 2^31 RGBA is 2^64 bytes,
+ * which wraps to 0 in size_t. */
+static void check_png_encode_refuses_sizes_that_wrap(void) {
+  uint8_t pixel[4] = {0};
+  uint8_t *png = NULL;
+  size_t size = 0;
+  EXPECT(oaimg_png_encode(pixel, 0x80000000u, 0x80000000u, 0, OAIMG_RGBA8, &png, &size) ==
+             OAIMG_ERR_INVALID_ARGUMENT,
+         "a size that wraps is refused");
+  EXPECT(png == NULL, "nothing handed out");
+}
+
 int main(void) {
   check_status_texts();
   check_models();
@@ -184,6 +196,7 @@ int main(void) {
   check_client();
   check_whole_job_plan();
   check_png_round_trip();
+  check_png_encode_refuses_sizes_that_wrap();
   /* Every free function takes NULL. */
   oaimg_client_free(NULL);
   oaimg_request_free(NULL);
