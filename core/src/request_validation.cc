@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "oaimg/core/png_codec.h"
 #include "oaimg/core/request.h"
 
 namespace oaimg {
@@ -52,40 +53,12 @@ std::string megabytes(int64_t bytes) {
   return text;
 }
 
-// What the PNG header says, read without decoding: enough for squareness, mask alpha and
-// dimension matching, so validation does not depend on the pixel codec.
-struct PngInfo {
-  uint32_t width = 0, height = 0;
-  int color_type = -1;
-  bool has_trns = false;
-  bool has_alpha() const { return color_type == 4 || color_type == 6 || has_trns; }
-};
-
-uint32_t read_be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
-
-std::optional<PngInfo> read_png_header(const std::vector<uint8_t>& bytes) {
-  if (sniff_format(bytes) != FileFormat::Png || bytes.size() < 8 + 8 + 13) return std::nullopt;
-  size_t pos = 8;
-  if (read_be32(&bytes[pos]) != 13 || std::string_view(reinterpret_cast<const char*>(&bytes[pos + 4]), 4) != "IHDR")
-    return std::nullopt;
-  PngInfo info;
-  info.width = read_be32(&bytes[pos + 8]);
-  info.height = read_be32(&bytes[pos + 12]);
-  info.color_type = bytes[pos + 17];
-  if (info.width == 0 || info.height == 0) return std::nullopt;
-  // tRNS must come before the first IDAT; walk the chunks up to there.
-  pos += 8 + 13 + 4;
-  while (pos + 8 <= bytes.size()) {
-    uint32_t length = read_be32(&bytes[pos]);
-    std::string_view type(reinterpret_cast<const char*>(&bytes[pos + 4]), 4);
-    if (type == "tRNS") info.has_trns = true;
-    if (type == "IDAT" || type == "IEND") break;
-    if (length > bytes.size() - pos - 8) break;
-    pos += 8 + size_t(length) + 4;
-  }
-  return info;
+// The PNG header (IHDR, and tRNS for alpha) read without decoding: enough for squareness, mask
+// alpha and dimension matching.
+std::optional<PngHeader> png_header_of(const std::vector<uint8_t>& bytes) {
+  Result<PngHeader> header = read_png_header(bytes.data(), bytes.size());
+  if (!header) return std::nullopt;
+  return header.value();
 }
 
 std::string format_label(FileFormat f) {
@@ -286,7 +259,7 @@ Outcome check_enums(const ImageRequest& req, const ModelCaps& caps) {
 }
 
 Outcome check_input_file(const char* param, const std::string& label, const UploadFile& file,
-                         const ModelCaps& caps, std::optional<PngInfo>* png_out) {
+                         const ModelCaps& caps, std::optional<PngHeader>* png_out) {
   FileFormat format = sniff_format(file.bytes);
   if (format == FileFormat::Unknown)
     return invalid(param, label + " is not a PNG, JPEG or WebP file (" + std::to_string(file.bytes.size()) +
@@ -297,9 +270,9 @@ Outcome check_input_file(const char* param, const std::string& label, const Uplo
   if (int64_t(file.bytes.size()) >= caps.input_max_bytes)
     return invalid(param, label + " is " + megabytes(int64_t(file.bytes.size())) + "; " + caps.name +
                               " accepts less than " + megabytes(caps.input_max_bytes) + " per image");
-  std::optional<PngInfo> png;
+  std::optional<PngHeader> png;
   if (format == FileFormat::Png) {
-    png = read_png_header(file.bytes);
+    png = png_header_of(file.bytes);
     if (!png) return invalid(param, label + " starts like a PNG but its header (IHDR) cannot be read");
   }
   if (caps.input_must_be_square && png && png->width != png->height)
@@ -311,7 +284,7 @@ Outcome check_input_file(const char* param, const std::string& label, const Uplo
 
 // The mask and the markup are both PNG overlays on the first image.
 Outcome check_overlay(const char* param, const UploadFile& file, const ModelCaps& caps,
-                      const std::optional<PngInfo>& first_image) {
+                      const std::optional<PngHeader>& first_image) {
   std::string name = param;
   if (sniff_format(file.bytes) != FileFormat::Png)
     return invalid(param, name + " is a " + format_label(sniff_format(file.bytes)) +
@@ -319,9 +292,9 @@ Outcome check_overlay(const char* param, const UploadFile& file, const ModelCaps
   if (int64_t(file.bytes.size()) >= caps.mask_max_bytes)
     return invalid(param, name + " is " + megabytes(int64_t(file.bytes.size())) + "; " + caps.name +
                               " accepts less than " + megabytes(caps.mask_max_bytes));
-  auto png = read_png_header(file.bytes);
+  auto png = png_header_of(file.bytes);
   if (!png) return invalid(param, name + " starts like a PNG but its header (IHDR) cannot be read");
-  if (!png->has_alpha())
+  if (!png->has_alpha)
     return invalid(param, name + " has no alpha channel (PNG color type " + std::to_string(png->color_type) +
                               ", no tRNS); its transparent pixels mark the area, so it needs RGBA, gray+alpha "
                               "or tRNS");
@@ -350,9 +323,9 @@ Outcome check_inputs(const ImageRequest& req, const ModelCaps& caps) {
                                 " accepts at most " + std::to_string(max_images) + " for " +
                                 plural_operation(req.op));
 
-  std::optional<PngInfo> first_png;
+  std::optional<PngHeader> first_png;
   for (size_t i = 0; i < req.images.size(); ++i) {
-    std::optional<PngInfo> png;
+    std::optional<PngHeader> png;
     std::string label = "image " + std::to_string(i + 1);
     if (Outcome o = check_input_file("image", label, req.images[i], caps, &png); !o) return o;
     if (i == 0) first_png = png;
