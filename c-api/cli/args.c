@@ -4,6 +4,9 @@
 
 #include "cli.h"
 
+/* A day: longer than any image request, small enough for a 32-bit long of ms. */
+#define CLI_MAX_TIMEOUT_S 86400
+
 void cli_print_usage(void) {
   fputs(
       "usage:\n"
@@ -121,8 +124,11 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_size)
       } else if (strcmp(arg, "--timeout") == 0) {
         char *end = NULL;
         o->timeout_s = strtod(value, &end);
-        if (!*value || *end || !(o->timeout_s > 0)) {
-          snprintf(err, err_size, "--timeout '%s' must be a number of seconds greater than 0", value);
+        /* The bound keeps seconds * 1000 within a long of milliseconds on every platform. */
+        if (!*value || *end || !(o->timeout_s > 0 && o->timeout_s <= CLI_MAX_TIMEOUT_S)) {
+          snprintf(err, err_size,
+                   "--timeout '%s' must be a number of seconds, more than 0 and at most %d",
+                   value, CLI_MAX_TIMEOUT_S);
           return CLI_PARSE_ERROR;
         }
         matched = 1;

@@ -117,6 +117,13 @@ class Basics(CliTest):
         self.assertOneLineFailure(r, "--out-dir")
         self.assertEqual(self.s.log(), [])
 
+    def test_timeout_beyond_what_fits_in_milliseconds_is_a_usage_error(self):
+        # 1e300 s as a long of milliseconds is undefined behaviour; it must be refused by name.
+        r = self.oaimg("generate", "--prompt", "a cat", "--timeout", "1e300", "--out-dir", self.out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertOneLineFailure(r, "--timeout")
+        self.assertEqual(self.s.log(), [])
+
 
 class Generate(CliTest):
     def test_gpt_generate_writes_results_and_response(self):
