@@ -36,6 +36,7 @@ set(OAIMG_GIMP3_CASES
   server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
   interactive_edit            # GIMP's GUI on Xvfb: the dialog, its preview, Send, progress window
+  interactive_busy_displays   # the same while other X servers hold :90-:189 (parallel cases)
   interactive_stream          # a streaming model: partial images asked for and shown while waiting
   interactive_undo            # one Ctrl+Z in the image window undoes the whole insertion
   interactive_cancel          # Cancel in the progress window aborts a slow request, image intact

@@ -7,16 +7,18 @@
 set -u
 script=$1
 shift
-display=:$((90 + $$ % 100))
-Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+# Xvfb picks a free display itself and writes its number to fd 3: a number chosen here could be
+# one a parallel case's Xvfb already holds, and both GIMPs would then share one screen.
+number=$(mktemp)
+Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$number" >/dev/null 2>&1 &
 xvfb=$!
-trap 'kill $xvfb 2>/dev/null' EXIT
-export DISPLAY=$display
+trap 'kill $xvfb 2>/dev/null; rm -f "$number"' EXIT
 tries=0
-until xdotool getmouselocation >/dev/null 2>&1; do
+until [ -s "$number" ] && DISPLAY=":$(cat "$number")" xdotool getmouselocation >/dev/null 2>&1; do
   tries=$((tries + 1)); [ $tries -gt 100 ] && { echo "interactive: Xvfb did not start"; exit 1; }
   sleep 0.1
 done
+export DISPLAY=":$(cat "$number")"
 
 gimp-3.0 -n --no-splash --batch-interpreter python-fu-eval -b "exec(open('$script').read())" \
   --quit &

@@ -31,6 +31,8 @@ GIMP_TIMEOUT_S = 240
 # What the "user" does in the GUI cases (interactive.sh): window title | keys [| text to type].
 INTERACTIVE_STEPS = {
     "interactive_edit": ["Inpaint Selection|alt+e"],
+    # The same while other X servers hold the displays :90-:189 (BUSY_DISPLAYS).
+    "interactive_busy_displays": ["Inpaint Selection|alt+e"],
     "interactive_stream": ["Inpaint Selection|alt+e"],
     # Send, then Cancel in the progress window (same title, a new window) while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e", "Inpaint Selection|Escape"],
@@ -40,6 +42,34 @@ INTERACTIVE_STEPS = {
     # Send, then Ctrl+Z in the image window once the script says the run is over.
     "interactive_undo": ["Inpaint Selection|alt+e", "@{dir}/ran", ".*Untitled.*|ctrl+z"],
 }
+
+
+BUSY_DISPLAYS = range(90, 190)
+
+
+def hold_displays(chroot):
+    """X lock files for displays that no server uses yet, naming a live process (pid 1), as a
+    parallel case's Xvfb would leave them: interactive.sh must find a display of its own. Returns
+    the files made, for release_displays()."""
+    made = []
+    for number in BUSY_DISPLAYS:
+        path = os.path.join(chroot, "tmp", ".X%d-lock" % number)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+        except FileExistsError:
+            continue
+        os.write(fd, b"%10d\n" % 1)
+        os.close(fd)
+        made.append(path)
+    return made
+
+
+def release_displays(made):
+    for path in made:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
 
 
 def start_server(server_py, key, workdir):
@@ -111,6 +141,7 @@ def main():
     rel = "/tmp/" + os.path.basename(inside)  # the same folder as seen from inside the chroot
     host_tmp = tempfile.mkdtemp(prefix="oaimg-e2e-server-")
     server = None
+    held = []
     try:
         shutil.copy(os.path.join(HERE, "gimp_cases.py"), inside)
         shutil.copy(os.path.join(HERE, "interactive.sh"), inside)
@@ -179,6 +210,9 @@ def main():
             cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
                    "--batch-interpreter", "python-fu-eval",
                    "-b", "exec(open('%s/gimp_cases.py').read())" % rel, "--quit"]
+        if args.case == "interactive_busy_displays":
+            env["OAIMG_E2E_CASE"] = "interactive_edit"
+            held = hold_displays(chroot)
         started = time.monotonic()
         # Its own process group, so that a hung GIMP is stopped with all its plug-ins (and Xvfb).
         gimp = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -238,6 +272,7 @@ def main():
         print("PASS", args.case)
         return 0
     finally:
+        release_displays(held)
         if server is not None:
             stop(server)
         shutil.rmtree(host_tmp, ignore_errors=True)
