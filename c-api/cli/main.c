@@ -368,6 +368,7 @@ int main(int argc, char **argv) {
   oaimg_client *client = NULL;
   oaimg_request *request = NULL;
   if (oaimg_client_new(&client) != OAIMG_OK || oaimg_request_new(operation, &request) != OAIMG_OK) {
+    oaimg_client_free(client);
     fputs("oaimg: out of memory\n", stderr);
     return EXIT_FAILED;
   }

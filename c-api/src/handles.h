@@ -85,6 +85,13 @@ oaimg_status guarded(Handle* handle, Body&& body) noexcept {
     }
     return OAIMG_ERR_INTERNAL;
   } catch (...) {
+    if (handle) {
+      try {
+        return handle->fail(oaimg::Error(oaimg::Status::Internal,
+                                         "internal error: an unknown exception"));
+      } catch (...) {
+      }
+    }
     return OAIMG_ERR_INTERNAL;
   }
 }

@@ -112,39 +112,48 @@ OAIMG_TEXT_SETTER(user, user)
 
 oaimg_status oaimg_request_set_n(oaimg_request* request, int n) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
-  if (n < 1)
-    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                         "n " + std::to_string(n) + ": the number of images must be at least 1");
-  request->request.n = n;
-  return request->succeed();
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (n < 1)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "n " + std::to_string(n) + ": the number of images must be at least 1");
+    request->request.n = n;
+    return request->succeed();
+  });
 }
 
 oaimg_status oaimg_request_set_output_compression(oaimg_request* request, int compression) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
-  if (compression == -1) {
-    request->request.output_compression.reset();
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (compression == -1) {
+      request->request.output_compression.reset();
+      return request->succeed();
+    }
+    if (compression < 0 || compression > 100)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "output_compression " + std::to_string(compression) +
+                               ": must be between 0 and 100, or -1 to leave it unset");
+    request->request.output_compression = compression;
     return request->succeed();
-  }
-  if (compression < 0 || compression > 100)
-    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                         "output_compression " + std::to_string(compression) +
-                             ": must be between 0 and 100, or -1 to leave it unset");
-  request->request.output_compression = compression;
-  return request->succeed();
+  });
 }
 
 oaimg_status oaimg_request_set_stream(oaimg_request* request, int partial_images) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
-  if (partial_images == -1) {
-    request->request.partial_images.reset();
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (partial_images == -1) {
+      request->request.partial_images.reset();
+      return request->succeed();
+    }
+    if (partial_images < 0 || partial_images > 3)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "partial_images " + std::to_string(partial_images) +
+                               ": must be between 0 and 3, or -1 to turn streaming off");
+    request->request.partial_images = partial_images;
     return request->succeed();
-  }
-  if (partial_images < 0 || partial_images > 3)
-    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                         "partial_images " + std::to_string(partial_images) +
-                             ": must be between 0 and 3, or -1 to turn streaming off");
-  request->request.partial_images = partial_images;
-  return request->succeed();
+  });
 }
 
 oaimg_status oaimg_request_add_image(oaimg_request* request, const uint8_t* data, size_t size) {
@@ -213,12 +222,15 @@ oaimg_status oaimg_request_set_selection(oaimg_request* request, const uint8_t* 
 
 oaimg_status oaimg_request_set_context_mode(oaimg_request* request, oaimg_context_mode mode) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
-  if (mode < OAIMG_CONTEXT_AUTO || mode > OAIMG_CONTEXT_IMAGE)
-    return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                         "context mode " + std::to_string(int(mode)) +
-                             ": use OAIMG_CONTEXT_AUTO, OAIMG_CONTEXT_SELECTION or OAIMG_CONTEXT_IMAGE");
-  request->request.context_mode = static_cast<oaimg::ContextMode>(mode);
-  return request->succeed();
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (mode < OAIMG_CONTEXT_AUTO || mode > OAIMG_CONTEXT_IMAGE)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "context mode " + std::to_string(int(mode)) +
+                               ": use OAIMG_CONTEXT_AUTO, OAIMG_CONTEXT_SELECTION or OAIMG_CONTEXT_IMAGE");
+    request->request.context_mode = static_cast<oaimg::ContextMode>(mode);
+    return request->succeed();
+  });
 }
 
 const char* oaimg_default_variation_prompt(void) {
