@@ -147,6 +147,12 @@ static int set_source_and_selection(oaimg_request *request, const cli_options *o
   return 0;
 }
 
+/* With a selection (or an image to generate over) the library plans the region and places every
+ * result back; otherwise the files go to the server as they are. */
+static int places_results(const cli_options *o) {
+  return o->selection || (strcmp(o->command, "generate") == 0 && o->image_count == 1);
+}
+
 static int add_files(oaimg_request *request, const cli_options *o) {
   for (int i = 0; i < o->image_count; ++i) {
     uint8_t *bytes = NULL;
@@ -200,8 +206,7 @@ static int build_request(oaimg_request *request, const cli_options *o) {
       (st = oaimg_request_set_output_compression(request, o->output_compression)) != OAIMG_OK)
     return fail_request(request, st);
 
-  const int whole_job = o->selection || (strcmp(o->command, "generate") == 0 && o->image_count == 1);
-  if (whole_job) return set_source_and_selection(request, o);
+  if (places_results(o)) return set_source_and_selection(request, o);
   return add_files(request, o);
 }
 
@@ -323,7 +328,7 @@ static int run(oaimg_client *client, oaimg_request *request, const cli_options *
   oaimg_status st = oaimg_client_run(client, request, &result);
   if (st != OAIMG_OK) return fail_client(client, st);
   int rc = 0;
-  const int placed = o->selection || (strcmp(o->command, "generate") == 0 && o->image_count == 1);
+  const int placed = places_results(o);
   for (size_t i = 0; rc == 0 && i < oaimg_result_count(result); ++i) {
     if (placed) {
       rc = write_placed(result, i, o);
