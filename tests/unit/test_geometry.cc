@@ -7,43 +7,11 @@
 #include <random>
 
 #include "geometry.h"
+#include "hand_built_caps.h"
 #include "oaimg/core/pipeline.h"
 
 namespace oaimg {
 namespace {
-
-ModelCaps dalle2_caps() {
-  ModelCaps caps;
-  caps.name = "dall-e-2";
-  caps.family = ModelFamily::DallE2;
-  caps.known = true;
-  caps.generate_sizes = caps.edit_sizes = caps.variation_sizes = {"256x256", "512x512",
-                                                                  "1024x1024"};
-  return caps;
-}
-
-ModelCaps gpt_fixed_caps() {
-  ModelCaps caps;
-  caps.name = "gpt-image-1.5";
-  caps.family = ModelFamily::GptImage;
-  caps.known = true;
-  caps.generate_sizes = caps.edit_sizes = {"auto", "1024x1024", "1536x1024", "1024x1536"};
-  caps.variation = false;
-  return caps;
-}
-
-ModelCaps gpt_custom_caps() {
-  ModelCaps caps = gpt_fixed_caps();
-  caps.name = "gpt-image-2";
-  caps.custom_size = CustomSizeRule{};
-  return caps;
-}
-
-ModelCaps unknown_caps() {
-  ModelCaps caps;
-  caps.name = "my-local-model";
-  return caps;
-}
 
 Selection filled_selection(int32_t x, int32_t y, uint32_t w, uint32_t h, uint8_t value = 255) {
   Selection s;
@@ -89,7 +57,7 @@ TEST(SelectionBounds, ClipsToTheSourceAndIgnoresWhatLiesOutside) {
 TEST(PlanRegion, AutoContextGrowsWithTheSelectionAndStaysInTheImage) {
   // The benchmark's case: 1500x1200 in a 4000x3000 photo.
   const Rect sel{1250, 900, 1500, 1200};
-  RegionPlan plan = plan_ok(dalle2_caps(), Operation::Edit, 4000, 3000, sel, ContextMode::Auto);
+  RegionPlan plan = plan_ok(test_caps::dalle2(), Operation::Edit, 4000, 3000, sel, ContextMode::Auto);
   EXPECT_TRUE(contains(plan.region, sel));
   EXPECT_TRUE(contains(Rect{0, 0, 4000, 3000}, plan.region));
   // Margin of half the average side on each side, then squared with real pixels: no padding.
@@ -102,13 +70,13 @@ TEST(PlanRegion, AutoContextGrowsWithTheSelectionAndStaysInTheImage) {
   // A bigger selection gets a bigger margin.
   const Rect small{1900, 1400, 200, 200};
   RegionPlan small_plan =
-      plan_ok(dalle2_caps(), Operation::Edit, 4000, 3000, small, ContextMode::Auto);
+      plan_ok(test_caps::dalle2(), Operation::Edit, 4000, 3000, small, ContextMode::Auto);
   EXPECT_LT(small_plan.region.width - small.width, plan.region.width - sel.width);
   EXPECT_GE(small_plan.region.width - small.width, 2 * (4000 / 16));
 }
 
 TEST(PlanRegion, DallE2PicksTheSmallestSquareHoldingTheRegion) {
-  const auto caps = dalle2_caps();
+  const auto caps = test_caps::dalle2();
   struct Case {
     int32_t side;
     uint32_t target;
@@ -123,7 +91,7 @@ TEST(PlanRegion, DallE2PicksTheSmallestSquareHoldingTheRegion) {
 }
 
 TEST(PlanRegion, SelectionModePadsToTheSquareInsteadOfTakingContext) {
-  RegionPlan plan = plan_ok(dalle2_caps(), Operation::Edit, 2000, 2000, Rect{500, 600, 300, 100},
+  RegionPlan plan = plan_ok(test_caps::dalle2(), Operation::Edit, 2000, 2000, Rect{500, 600, 300, 100},
                             ContextMode::Selection);
   EXPECT_EQ(plan.region, (Rect{500, 600, 300, 100}));
   EXPECT_EQ(plan.padded, (Rect{500, 500, 300, 300}));
@@ -132,7 +100,7 @@ TEST(PlanRegion, SelectionModePadsToTheSquareInsteadOfTakingContext) {
 
 TEST(PlanRegion, PadsWhereTheSquareCannotFitTheImage) {
   // A wide strip of an image: the square cannot come from real pixels.
-  RegionPlan plan = plan_ok(dalle2_caps(), Operation::Edit, 3000, 200, Rect{0, 50, 600, 100},
+  RegionPlan plan = plan_ok(test_caps::dalle2(), Operation::Edit, 3000, 200, Rect{0, 50, 600, 100},
                             ContextMode::Auto);
   EXPECT_EQ(plan.region.x, 0);  // the selection touches the left edge
   EXPECT_EQ(plan.region.y, 0);
@@ -146,7 +114,7 @@ TEST(PlanRegion, PadsWhereTheSquareCannotFitTheImage) {
 
 TEST(PlanRegion, OnePixelWideImage) {
   RegionPlan plan =
-      plan_ok(dalle2_caps(), Operation::Variation, 1, 500, Rect{}, ContextMode::Auto);
+      plan_ok(test_caps::dalle2(), Operation::Variation, 1, 500, Rect{}, ContextMode::Auto);
   EXPECT_EQ(plan.region, (Rect{0, 0, 1, 500}));
   EXPECT_EQ(plan.padded, (Rect{-249, 0, 500, 500}));
   EXPECT_EQ(plan.target_width, 512u);
@@ -154,14 +122,14 @@ TEST(PlanRegion, OnePixelWideImage) {
 
 TEST(PlanRegion, TinySelectionInATinyImage) {
   RegionPlan plan =
-      plan_ok(dalle2_caps(), Operation::Edit, 100, 80, Rect{50, 40, 3, 3}, ContextMode::Auto);
+      plan_ok(test_caps::dalle2(), Operation::Edit, 100, 80, Rect{50, 40, 3, 3}, ContextMode::Auto);
   EXPECT_EQ(plan.region, (Rect{0, 0, 100, 80}));  // context fills the small image
   EXPECT_EQ(plan.padded, (Rect{0, -10, 100, 100}));
   EXPECT_EQ(plan.target_width, 256u);
 }
 
 TEST(PlanRegion, FixedSizeGptModelsTakeTheClosestAspect) {
-  const auto caps = gpt_fixed_caps();
+  const auto caps = test_caps::gpt_fixed();
   RegionPlan wide = plan_ok(caps, Operation::Edit, 6000, 4000, Rect{0, 0, 3000, 1000},
                             ContextMode::Selection);
   EXPECT_EQ(wide.size_param, "1536x1024");
@@ -181,7 +149,7 @@ TEST(PlanRegion, FixedSizeGptModelsTakeTheClosestAspect) {
 }
 
 TEST(PlanRegion, CustomSizeModelsKeepTheRegionsResolution) {
-  const auto caps = gpt_custom_caps();
+  const auto caps = test_caps::gpt_custom();
   RegionPlan plan = plan_ok(caps, Operation::Edit, 4000, 3000, Rect{100, 200, 1000, 700},
                             ContextMode::Selection);
   EXPECT_EQ(plan.region, (Rect{100, 200, 1000, 700}));
@@ -193,7 +161,7 @@ TEST(PlanRegion, CustomSizeModelsKeepTheRegionsResolution) {
 }
 
 TEST(PlanRegion, CustomSizeModelsScaleDownOnlyOverTheLimit) {
-  const auto caps = gpt_custom_caps();
+  const auto caps = test_caps::gpt_custom();
   RegionPlan plan = plan_ok(caps, Operation::Variation, 6000, 4000, Rect{}, ContextMode::Image);
   EXPECT_EQ(plan.region, (Rect{0, 0, 6000, 4000}));
   EXPECT_LE(plan.target_width, 3840u);
@@ -206,7 +174,7 @@ TEST(PlanRegion, CustomSizeModelsScaleDownOnlyOverTheLimit) {
 }
 
 TEST(PlanRegion, CustomSizeModelsPadBeyondThreeToOne) {
-  const auto caps = gpt_custom_caps();
+  const auto caps = test_caps::gpt_custom();
   RegionPlan plan = plan_ok(caps, Operation::Edit, 5000, 5000, Rect{0, 0, 4000, 500},
                             ContextMode::Selection);
   EXPECT_EQ(plan.region, (Rect{0, 0, 4000, 500}));
@@ -216,7 +184,7 @@ TEST(PlanRegion, CustomSizeModelsPadBeyondThreeToOne) {
 }
 
 TEST(PlanRegion, AnImpossibleCustomRuleIsAnErrorNotAHang) {
-  ModelCaps caps = gpt_custom_caps();
+  ModelCaps caps = test_caps::gpt_custom();
   caps.custom_size->max_pixels = 100;  // below the 16 x 16 minimum
   auto plan = plan_region(caps, Operation::Edit, 500, 500, Rect{}, ContextMode::Image,
                           std::nullopt);
@@ -229,46 +197,46 @@ TEST(PlanRegion, AnImpossibleCustomRuleIsAnErrorNotAHang) {
 }
 
 TEST(PlanRegion, UnknownModelsGetTheDallE2Squares) {
-  RegionPlan plan = plan_ok(unknown_caps(), Operation::Edit, 2000, 2000, Rect{0, 0, 400, 300},
+  RegionPlan plan = plan_ok(test_caps::unknown(), Operation::Edit, 2000, 2000, Rect{0, 0, 400, 300},
                             ContextMode::Selection);
   EXPECT_EQ(plan.target_width, 512u);
   EXPECT_EQ(plan.target_height, 512u);
   // The server decides what it accepts: any explicit size goes.
-  RegionPlan asked = plan_ok(unknown_caps(), Operation::Edit, 2000, 2000, Rect{0, 0, 400, 300},
+  RegionPlan asked = plan_ok(test_caps::unknown(), Operation::Edit, 2000, 2000, Rect{0, 0, 400, 300},
                              ContextMode::Selection, "640x480");
   EXPECT_EQ(asked.size_param, "640x480");
   EXPECT_EQ(asked.padded.width * 3, asked.padded.height * 4);
 }
 
 TEST(PlanRegion, AnExplicitSizeOverridesThePlanWhenTheModelAllowsIt) {
-  RegionPlan plan = plan_ok(dalle2_caps(), Operation::Edit, 4000, 4000, Rect{0, 0, 3000, 3000},
+  RegionPlan plan = plan_ok(test_caps::dalle2(), Operation::Edit, 4000, 4000, Rect{0, 0, 3000, 3000},
                             ContextMode::Selection, "512x512");
   EXPECT_EQ(plan.target_width, 512u);
-  RegionPlan automatic = plan_ok(dalle2_caps(), Operation::Edit, 4000, 4000,
+  RegionPlan automatic = plan_ok(test_caps::dalle2(), Operation::Edit, 4000, 4000,
                                  Rect{0, 0, 3000, 3000}, ContextMode::Selection, "auto");
   EXPECT_EQ(automatic.target_width, 1024u);
-  RegionPlan custom = plan_ok(gpt_custom_caps(), Operation::Edit, 4000, 4000,
+  RegionPlan custom = plan_ok(test_caps::gpt_custom(), Operation::Edit, 4000, 4000,
                               Rect{0, 0, 1000, 1000}, ContextMode::Selection, "1200x800");
   EXPECT_EQ(custom.size_param, "1200x800");
   EXPECT_EQ(custom.padded.width * 2, custom.padded.height * 3);
 
-  auto refused = plan_region(dalle2_caps(), Operation::Edit, 4000, 4000, Rect{0, 0, 10, 10},
+  auto refused = plan_region(test_caps::dalle2(), Operation::Edit, 4000, 4000, Rect{0, 0, 10, 10},
                              ContextMode::Selection, std::string("800x600"));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().status, Status::InvalidArgument);
   EXPECT_NE(refused.error().message.find("256x256, 512x512, 1024x1024"), std::string::npos);
-  EXPECT_FALSE(plan_region(gpt_custom_caps(), Operation::Edit, 100, 100, Rect{}, ContextMode::Auto,
+  EXPECT_FALSE(plan_region(test_caps::gpt_custom(), Operation::Edit, 100, 100, Rect{}, ContextMode::Auto,
                            std::string("1000x100"))
                    .ok());  // 10:1
-  EXPECT_FALSE(plan_region(dalle2_caps(), Operation::Edit, 100, 100, Rect{}, ContextMode::Auto,
+  EXPECT_FALSE(plan_region(test_caps::dalle2(), Operation::Edit, 100, 100, Rect{}, ContextMode::Auto,
                            std::string("big"))
                    .ok());
 }
 
 TEST(PlanRegion, InvariantsHoldForRandomSelectionsInEveryFamily) {
   std::mt19937 rng(7);
-  const ModelCaps families[] = {dalle2_caps(), gpt_fixed_caps(), gpt_custom_caps(),
-                                unknown_caps()};
+  const ModelCaps families[] = {test_caps::dalle2(), test_caps::gpt_fixed(), test_caps::gpt_custom(),
+                                test_caps::unknown()};
   for (int i = 0; i < 3000; ++i) {
     const uint32_t w = 1 + rng() % 5000, h = 1 + rng() % 5000;
     const int32_t sx = int32_t(rng() % w), sy = int32_t(rng() % h);

@@ -5,34 +5,12 @@
 #include <cmath>
 #include <random>
 
+#include "hand_built_caps.h"
 #include "oaimg/core/pipeline.h"
 #include "oaimg/core/png_codec.h"
 
 namespace oaimg {
 namespace {
-
-ModelCaps dalle2_caps() {
-  ModelCaps caps;
-  caps.name = "dall-e-2";
-  caps.family = ModelFamily::DallE2;
-  caps.known = true;
-  caps.generate_sizes = caps.edit_sizes = caps.variation_sizes = {"256x256", "512x512",
-                                                                  "1024x1024"};
-  caps.input_max_bytes = 4LL * 1000 * 1000;
-  caps.mask_max_bytes = 4LL * 1000 * 1000;
-  return caps;
-}
-
-ModelCaps gpt_custom_caps() {
-  ModelCaps caps;
-  caps.name = "gpt-image-2";
-  caps.family = ModelFamily::GptImage;
-  caps.known = true;
-  caps.generate_sizes = caps.edit_sizes = {"auto", "1024x1024", "1536x1024", "1024x1536"};
-  caps.custom_size = CustomSizeRule{};
-  caps.input_max_bytes = 50LL * 1000 * 1000;
-  return caps;
-}
 
 // A smooth opaque picture, so that results and sources are told apart by colour alone.
 Image picture(uint32_t w, uint32_t h) {
@@ -190,22 +168,22 @@ TEST(PrepareJob, AnEditNeedsASelection) {
   ImageRequest req;
   req.op = Operation::Edit;
   req.source = picture(64, 64);
-  auto none = prepare_job(req, dalle2_caps());
+  auto none = prepare_job(req, test_caps::dalle2());
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error().status, Status::NoSelection);
   EXPECT_EQ(none.error().message, "select the area to repaint");
   req.selection = select(Ellipse{300, 300, 10, 10}, 0, 0, 64, 64);  // all zero on the source
-  EXPECT_EQ(prepare_job(req, dalle2_caps()).error().status, Status::NoSelection);
+  EXPECT_EQ(prepare_job(req, test_caps::dalle2()).error().status, Status::NoSelection);
   ImageRequest no_source;
   no_source.op = Operation::Variation;
-  EXPECT_EQ(prepare_job(no_source, dalle2_caps()).error().status, Status::InvalidArgument);
+  EXPECT_EQ(prepare_job(no_source, test_caps::dalle2()).error().status, Status::InvalidArgument);
 }
 
 TEST(PrepareJob, GenerationsGetAPlanAndNoUploads) {
   ImageRequest req;
   req.op = Operation::Generate;
   req.source = picture(900, 300);
-  auto job = prepare_job(req, gpt_custom_caps());
+  auto job = prepare_job(req, test_caps::gpt_custom());
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->plan.region, (Rect{0, 0, 900, 300}));
   EXPECT_EQ(job->plan.size_param, "912x304");
@@ -216,7 +194,7 @@ TEST(PrepareJob, GenerationsGetAPlanAndNoUploads) {
 TEST(PrepareJob, DallE2EditUploadsAnOpaqueImageAndATinyAlphaMask) {
   const Ellipse e{300, 200, 80, 50};
   ImageRequest req = edit_request(picture(600, 400), select(e, 0, 0, 600, 400));
-  auto job = prepare_job(req, dalle2_caps());
+  auto job = prepare_job(req, test_caps::dalle2());
   ASSERT_TRUE(job.ok()) << job.error().message;
   ASSERT_TRUE(job->mask);
   auto image_header = read_png_header(job->image.bytes.data(), job->image.bytes.size());
@@ -247,7 +225,7 @@ TEST(PrepareJob, DallE2EditUploadsAnOpaqueImageAndATinyAlphaMask) {
 TEST(PlaceResult, AResultLandsExactlyUnderTheSelection) {
   const Ellipse e{1234.3, 801.7, 420, 260};
   ImageRequest req = edit_request(picture(2500, 1600), select(e, 700, 500, 1100, 620));
-  auto job = prepare_job(req, dalle2_caps());
+  auto job = prepare_job(req, test_caps::dalle2());
   ASSERT_TRUE(job.ok()) << job.error().message;
   EXPECT_EQ(job->plan.target_width, 1024u);
   expect_lands_under_selection(*job, req, e, 1024, 1024);
@@ -260,7 +238,7 @@ TEST(PlaceResult, CustomSizeModelsRoundTripAtTheRegionsResolution) {
   const Ellipse e{200.5, 150, 60, 40};
   ImageRequest req = edit_request(picture(500, 400), select(e, 0, 0, 500, 400));
   req.context_mode = ContextMode::Selection;
-  auto job = prepare_job(req, gpt_custom_caps());
+  auto job = prepare_job(req, test_caps::gpt_custom());
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->plan.target_width % 16, 0u);
   EXPECT_LT(job->plan.target_width, uint32_t(job->plan.region.width) + 16);
@@ -271,7 +249,7 @@ TEST(PlaceResult, SelectionTouchingTheEdgeIsPaddedAndCroppedBack) {
   // An ellipse centred on the top-left corner: a quarter of it lies on the source.
   const Ellipse e{0, 0, 300, 200};
   ImageRequest req = edit_request(picture(1600, 250), select(e, 0, 0, 400, 250));
-  auto job = prepare_job(req, dalle2_caps());
+  auto job = prepare_job(req, test_caps::dalle2());
   ASSERT_TRUE(job.ok());
   const RegionPlan& p = job->plan;
   EXPECT_GE(p.region.x, 0);
@@ -284,7 +262,7 @@ TEST(PlaceResult, SelectionPartlyOutsideTheSource) {
   const Ellipse e{40, 300, 120, 90};
   // The selection's buffer starts left of the source; that part is ignored.
   ImageRequest req = edit_request(picture(800, 600), select(e, -100, 180, 300, 240));
-  auto job = prepare_job(req, dalle2_caps());
+  auto job = prepare_job(req, test_caps::dalle2());
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->plan.region.x, 0);
   expect_lands_under_selection(*job, req, e, 1024, 1024);
@@ -294,7 +272,7 @@ TEST(PlaceResult, VariationOfAOnePixelWideImage) {
   ImageRequest req;
   req.op = Operation::Variation;
   req.source = picture(1, 300);
-  auto job = prepare_job(req, dalle2_caps());
+  auto job = prepare_job(req, test_caps::dalle2());
   ASSERT_TRUE(job.ok()) << job.error().message;
   EXPECT_FALSE(job->mask);
   EXPECT_EQ(job->plan.target_width, 512u);
@@ -323,7 +301,7 @@ TEST(PlaceResult, VariationOfAOnePixelWideImage) {
 }
 
 TEST(PrepareJob, FixedSizeGptEditsSendAStandardSizeWithAMatchingMask) {
-  ModelCaps caps = gpt_custom_caps();
+  ModelCaps caps = test_caps::gpt_custom();
   caps.name = "gpt-image-1.5";
   caps.custom_size.reset();
   const Ellipse e{600, 400, 300, 150};
@@ -345,7 +323,7 @@ TEST(PlaceResult, VariationsKeepTheSelectionsPutBackMaskButSendNoMask) {
   const Ellipse e{400, 300, 100, 80};
   ImageRequest req = edit_request(picture(800, 600), select(e, 0, 0, 800, 600));
   req.op = Operation::Variation;
-  auto job = prepare_job(req, dalle2_caps());
+  auto job = prepare_job(req, test_caps::dalle2());
   ASSERT_TRUE(job.ok());
   EXPECT_FALSE(job->mask);
   EXPECT_TRUE(job->plan.region.width < 800);  // the selection's context, not the whole image
@@ -370,7 +348,7 @@ TEST(PrepareJob, PureNoiseStaysUnderFourMegabytes) {
   const Ellipse e{512, 512, 300, 300};
   ImageRequest opaque = edit_request(noise(1024, 1024, false), select(e, 0, 0, 1024, 1024));
   opaque.context_mode = ContextMode::Image;
-  auto job = prepare_job(opaque, dalle2_caps());
+  auto job = prepare_job(opaque, test_caps::dalle2());
   ASSERT_TRUE(job.ok()) << job.error().message;
   EXPECT_EQ(job->plan.target_width, 1024u);
   EXPECT_LT(job->image.bytes.size(), 4'000'000u);
@@ -382,7 +360,7 @@ TEST(PrepareJob, PureNoiseStaysUnderFourMegabytes) {
   // Noise with noisy alpha cannot drop alpha: the next smaller size goes, and the notes say so.
   ImageRequest translucent = edit_request(noise(1024, 1024, true), select(e, 0, 0, 1024, 1024));
   translucent.context_mode = ContextMode::Image;
-  auto smaller = prepare_job(translucent, dalle2_caps());
+  auto smaller = prepare_job(translucent, test_caps::dalle2());
   ASSERT_TRUE(smaller.ok()) << smaller.error().message;
   EXPECT_EQ(smaller->plan.target_width, 512u);
   EXPECT_EQ(smaller->plan.size_param, "1024x1024");  // the result size asked for is unchanged
