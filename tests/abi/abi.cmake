@@ -39,3 +39,29 @@ add_test(NAME abi_installed_package
     -DCONSUMER_DIR=${OAIMG_ABI_DIR}/consumer
     -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/installed-package
     -P ${OAIMG_ABI_DIR}/installed_package.cmake)
+
+# The ABI against the stored baseline (libabigail): an incompatible change to a public type, enum
+# value or function signature fails; functions and status codes appended do not. Updating the
+# baseline after a compatible addition: tests/abi/README.md.
+set(OAIMG_ABI_CHECK ${Python3_EXECUTABLE} ${OAIMG_ABI_DIR}/check_abi.py
+  --baseline ${OAIMG_ABI_DIR}/liboaimg.abi)
+add_test(NAME abi_baseline
+  COMMAND ${OAIMG_ABI_CHECK} --headers ${OAIMG_PUBLIC_HEADER_DIR}
+    --headers ${OAIMG_GENERATED_HEADER_DIR} $<TARGET_FILE:oaimg>)
+add_custom_target(oaimg_abi_baseline_update
+  COMMAND ${OAIMG_ABI_CHECK} --headers ${OAIMG_PUBLIC_HEADER_DIR}
+    --headers ${OAIMG_GENERATED_HEADER_DIR} $<TARGET_FILE:oaimg> --update
+  DEPENDS oaimg COMMENT "Rewriting tests/abi/liboaimg.abi from the library just built")
+
+include(${OAIMG_ABI_DIR}/planted.cmake)
+add_test(NAME abi_baseline_catches_a_renumbered_status
+  COMMAND ${OAIMG_ABI_CHECK}
+    --headers ${CMAKE_CURRENT_BINARY_DIR}/oaimg_abi_planted_incompatible/include
+    --headers ${OAIMG_GENERATED_HEADER_DIR} $<TARGET_FILE:oaimg_abi_planted_incompatible>
+    --expect-incompatible OAIMG_ERR_SERVER)
+add_test(NAME abi_baseline_allows_additions_and_internal_changes
+  COMMAND ${OAIMG_ABI_CHECK}
+    --headers ${CMAKE_CURRENT_BINARY_DIR}/oaimg_abi_planted_compatible/include
+    --headers ${OAIMG_GENERATED_HEADER_DIR} $<TARGET_FILE:oaimg_abi_planted_compatible>)
+set_tests_properties(abi_baseline abi_baseline_catches_a_renumbered_status
+  abi_baseline_allows_additions_and_internal_changes PROPERTIES LABELS abi TIMEOUT 300)
