@@ -24,7 +24,8 @@ run(${WORK}/venv/bin/python -m pip install --no-index --no-build-isolation --no-
 run(${WORK}/venv/bin/python -m pip wheel --no-index --no-build-isolation --no-deps
     --disable-pip-version-check -w ${WORK}/wheels ${WORK}/source)
 file(GLOB wheel ${WORK}/wheels/oaimg-*.whl)
-run(${PYTHON} -m venv ${WORK}/venv-plain)
-run(${WORK}/venv-plain/bin/python -m pip install --no-index --no-deps
-    --disable-pip-version-check ${wheel})
+# Without a pip of its own (seconds saved): the first venv's pip installs into it.
+run(${PYTHON} -m venv --without-pip ${WORK}/venv-plain)
+run(${WORK}/venv/bin/python -m pip --python ${WORK}/venv-plain/bin/python install --no-index
+    --no-deps --disable-pip-version-check ${wheel})
 message(STATUS "installed ${wheel} into ${WORK}/venv and ${WORK}/venv-plain")

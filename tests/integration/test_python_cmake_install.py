@@ -59,6 +59,19 @@ class CMakeInstall(unittest.TestCase):
         self.assertEqual(os.path.realpath(path), self.library)
         self.assertRegex(version, r"^\d+\.\d+\.\d+$")
 
+    def test_a_library_next_to_the_package_is_loaded_first(self):
+        # What a packager bundling liboaimg.so.1 into the package folder relies on.
+        bundle = os.path.join(WORK, "bundle")
+        shutil.copytree(os.path.join(self.site, "oaimg"), os.path.join(bundle, "oaimg"))
+        os.remove(os.path.join(bundle, "oaimg", "_installed_library.py"))
+        shutil.copy(self.library, os.path.join(bundle, "oaimg", "liboaimg.so.1"))
+        code = "import sys; sys.path.insert(0, sys.argv[1]); import oaimg; print(oaimg.library_path)"
+        env = {k: v for k, v in os.environ.items() if k not in ("OAIMG_LIBRARY", "PYTHONPATH")}
+        r = subprocess.run([sys.executable, "-c", code, bundle], env=env, cwd=WORK,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), os.path.join(bundle, "oaimg", "liboaimg.so.1"))
+
     def test_the_installed_library_is_stripped_and_its_debug_info_kept_apart(self):
         installed = sections(self.library)
         self.assertNotIn(".debug_info", installed)
