@@ -359,6 +359,18 @@ class Cancel(ServerTest):
         self.assertLess(elapsed, SERVER_DELAY / 2, "the call waited for the server's answer")
         print("cancel by on_progress: returned %.2f s after the call began" % elapsed)
 
+    def test_an_exception_in_a_callback_cancels_and_propagates(self):
+        self.server.control("config", {"delay": SERVER_DELAY})
+
+        def on_progress(stage, fraction):
+            if stage == "waiting":
+                raise LookupError("from the callback")
+
+        started = time.monotonic()
+        with self.assertRaisesRegex(LookupError, "from the callback"):
+            self.client().generate(prompt="x", model="gpt-image-1.5", on_progress=on_progress)
+        self.assertLess(time.monotonic() - started, SERVER_DELAY / 2)
+
     def test_ctrl_c_aborts_and_raises_keyboard_interrupt(self):
         script = textwrap.dedent("""
             import sys, oaimg
