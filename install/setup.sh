@@ -10,11 +10,9 @@ prefix=${OAIMG_PREFIX:-/usr/local}
 build=${OAIMG_BUILD:-$here/build}
 
 packages=(build-essential cmake pkg-config git python3 ca-certificates
+          python3-venv python3-setuptools python3-wheel python3-pil python3-numpy abigail-tools
           libcurl4-openssl-dev libjson-glib-dev libpng-dev libgtest-dev libglib2.0-dev
           libsecret-1-dev gettext debootstrap)
-# The Python package (built offline by Debian's setuptools/wheel; its tests use Pillow and numpy)
-# and the ABI baseline check (libabigail's abidw/abidiff).
-packages+=(python3-venv python3-setuptools python3-wheel python3-pil python3-numpy abigail-tools)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
