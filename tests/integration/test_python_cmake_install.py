@@ -72,6 +72,19 @@ class CMakeInstall(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.strip(), os.path.join(bundle, "oaimg", "liboaimg.so.1"))
 
+    def test_without_a_recorded_path_the_loaders_search_path_is_used(self):
+        copy = os.path.join(WORK, "search-path")
+        shutil.copytree(os.path.join(self.site, "oaimg"), os.path.join(copy, "oaimg"))
+        os.remove(os.path.join(copy, "oaimg", "_installed_library.py"))
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); import oaimg; "
+                "print(oaimg.library_path, oaimg.__version__)")
+        env = {k: v for k, v in os.environ.items() if k not in ("OAIMG_LIBRARY", "PYTHONPATH")}
+        env["LD_LIBRARY_PATH"] = os.path.dirname(self.library)
+        r = subprocess.run([sys.executable, "-c", code, copy], env=env, cwd=WORK,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split()[0], "liboaimg.so.1")
+
     def test_the_installed_library_is_stripped_and_its_debug_info_kept_apart(self):
         installed = sections(self.library)
         self.assertNotIn(".debug_info", installed)
