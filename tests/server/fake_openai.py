@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import signal
+import select
 import socket
 import sys
 import threading
@@ -309,11 +310,33 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "Could not parse multipart form: %s." % e)
         plan = rules.check(op, rules.Fields(fields, op != "generate"), parts)
         k, config = self.state.next_image_request()
-        if config["delay"]:
-            time.sleep(config["delay"])
+        if config["delay"] and not self._work(config["delay"]):
+            return None  # the client hung up: nobody to answer
         if plan.stream:
             return self._stream(plan, k, config)
         self._send_json(200, self._result(plan, k, config))
+
+    def _work(self, seconds):
+        """Waits like a server generating an image, but notices a client that hangs up (a
+        cancelled request): logs "client_closed" and returns False."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    self.close_connection = True
+                    entry = getattr(self, "_pending_log_entry", None)
+                    if entry is not None:
+                        entry["client_closed"] = True
+                    return False
+                time.sleep(min(left, 0.05))  # pipelined bytes: not a hang-up
 
     def _png(self, plan, rgb):
         alpha = 255 if plan.background == "transparent" else None

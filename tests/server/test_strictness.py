@@ -486,6 +486,27 @@ class Faults(ServerTest):
         self.assertEqual(self.s.generate({"model": "gpt-image-1.5", "prompt": "a"}).status, 200)
 
 
+class Cancellation(ServerTest):
+    def test_a_client_hanging_up_during_the_delay_is_logged(self):
+        import socket
+        import time
+        self.s.control("config", {"delay": 5.0})
+        body = json.dumps({"model": "gpt-image-1.5", "prompt": "a cat"}).encode()
+        sock = socket.create_connection(("127.0.0.1", self.s.port), timeout=10)
+        sock.sendall(b"POST /v1/images/generations HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer " + self.s.key.encode() + b"\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+                     + body)
+        time.sleep(0.5)
+        sock.close()
+        started = time.monotonic()
+        while not self.s.log() and time.monotonic() - started < 4:
+            time.sleep(0.05)
+        (entry,) = self.s.log()
+        self.assertTrue(entry.get("client_closed"), entry)
+        self.assertLess(time.monotonic() - started, 4)  # noticed at once, not after the delay
+
+
 class Models(ServerTest):
     def test_retired_models_carry_shutdown_date(self):
         r = self.s.request("GET", "/v1/models/dall-e-2", headers=self.s.auth())
