@@ -54,8 +54,28 @@ TEST(Models, InputFidelityDiffersPerGptModel) {
   EXPECT_EQ(find_model("gpt-image-1-mini").input_fidelities, (std::vector<std::string>{"low"}));
   EXPECT_TRUE(find_model("gpt-image-2").input_fidelities.empty());
   EXPECT_TRUE(find_model("gpt-image-2-2026-04-21").input_fidelities.empty());
-  EXPECT_EQ(find_model("gpt-image-2.5-flare").input_fidelities, (std::vector<std::string>{"high", "low"}));
   EXPECT_TRUE(find_model("dall-e-2").input_fidelities.empty());
+  // 7.59.0 documents input_fidelity for gpt-image-1.5 and 1-mini only: the later models omit it.
+  for (const char* name : {"gpt-image-2.5-flare", "gpt-image-2.5-sunburst-2026-09-08",
+                           "gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "chatgpt-image-latest"})
+    EXPECT_TRUE(find_model(name).input_fidelities.empty()) << name;
+}
+
+TEST(Models, ComplexityOnGptModelsOnly) {
+  const std::vector<std::string> levels = {"low", "medium", "high"};
+  EXPECT_EQ(find_model("gpt-image-1.5").complexities, levels);
+  EXPECT_EQ(find_model("gpt-image-2.5-flare").complexities, levels);
+  EXPECT_TRUE(find_model("dall-e-2").complexities.empty());
+  EXPECT_TRUE(find_model("dall-e-3").complexities.empty());
+}
+
+TEST(Models, ExperimentalSizesLieAbove2560x1440) {
+  const CustomSizeRule rule = *find_model("gpt-image-2").custom_size;
+  EXPECT_FALSE(is_experimental_size(rule, 2560, 1440));
+  EXPECT_FALSE(is_experimental_size(rule, 1440, 2560));
+  EXPECT_TRUE(is_experimental_size(rule, 2880, 2160));
+  EXPECT_TRUE(is_experimental_size(rule, 2576, 1008));
+  EXPECT_TRUE(is_experimental_size(rule, 1456, 1456));
 }
 
 TEST(Models, CustomSizesOnlyOnGptImage2And25) {
