@@ -12,6 +12,9 @@ build=${OAIMG_BUILD:-$here/build}
 packages=(build-essential cmake pkg-config git python3 ca-certificates
           libcurl4-openssl-dev libjson-glib-dev libpng-dev libgtest-dev libglib2.0-dev
           libsecret-1-dev gettext debootstrap)
+# The CLI decodes JPEG and WebP --image files for --selection; its tests write them with
+# cjpeg (libjpeg-turbo-progs) and cwebp (webp).
+packages+=(libjpeg62-turbo-dev libwebp-dev libjpeg-turbo-progs webp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
