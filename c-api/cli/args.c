@@ -91,7 +91,7 @@ static const option_spec options[] = {
     {"dry-run", 0, KIND_FLAG, AT(dry_run), 0, 0, CLI_REQUESTS, NULL,
      "send nothing; write DIR/request-image.png, DIR/request-mask.png and DIR/request.json"},
     {"json", 0, KIND_FLAG, AT(json), 0, 0, CLI_REQUESTS | CLI_MODELS, NULL,
-     "print the response summary (models: the table) as JSON on stdout"},
+     "print the summary as JSON on stdout"},
     {"verbose", 'v', KIND_FLAG, AT(verbose), 0, 0, CLI_REQUESTS, NULL,
      "a line per stage on stderr (a terminal shows a moving progress line anyway)"},
 };
@@ -110,7 +110,19 @@ static void print_option(const option_spec *o) {
   else used = snprintf(left, sizeof left, "      --%s", o->name);
   if (o->value_name && used > 0 && (size_t)used < sizeof left)
     snprintf(left + used, sizeof left - (size_t)used, " %s", o->value_name);
-  printf("%-34s %s\n", left, o->help);
+  /* The help text wrapped at word boundaries to fit 100 columns, continued under itself. */
+  const int indent = 35, width = 100 - indent;
+  printf("%-34s ", left);
+  const char *text = o->help;
+  while ((int)strlen(text) > width) {
+    int cut = width;
+    while (cut > 0 && text[cut] != ' ') --cut;
+    if (cut == 0) cut = width;
+    printf("%.*s\n%*s", cut, text, indent, "");
+    text += cut;
+    while (*text == ' ') ++text;
+  }
+  printf("%s\n", text);
 }
 
 static const char exit_text[] =
@@ -136,10 +148,10 @@ void cli_print_help(unsigned command_bit) {
   printf("usage: oaimg %s\n\n%s.\n\noptions:\n", command->usage, command->summary);
   for (size_t i = 0; i < OPTION_COUNT; ++i)
     if (options[i].commands & command_bit) print_option(&options[i]);
-  printf("  -h, --help                         this help\n\n");
+  printf("%-34s this help\n\n", "  -h, --help");
   if (command_bit != CLI_MODELS) {
     fputs("Writes DIR/result-1.png ... and DIR/response.json. The API key comes from\n"
-          "OPENAI_API_KEY, the server from OPENAI_BASE_URL.\n",
+          "OPENAI_API_KEY, the server from OPENAI_BASE_URL.\n\n",
           stdout);
     fputs(exit_text, stdout);
   }

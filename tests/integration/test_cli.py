@@ -459,6 +459,20 @@ class RequestFields(CliTest):
         order = ["preparing", "sending", "waiting for the server", "receiving", "done"]
         self.assertEqual(stages, sorted(stages, key=order.index), err)  # never backwards
 
+    def test_planned_sizes_stay_standard_unless_experimental_ones_are_allowed(self):
+        big = self.path("big.png", images.solid_png(4000, 3000, (9, 9, 9)))
+        args = ("generate", "-i", big, "-p", "a sky", "-m", "gpt-image-2", "--dry-run",
+                "-o", self.out)
+        r = self.oaimg(*args)
+        self.assertOk(r)
+        self.assertIn("with 1920x1440", r.stdout.decode())
+        self.assertNotIn("experimental", r.stdout.decode())
+        r = self.oaimg(*args, "--allow-experimental-size")
+        self.assertOk(r)
+        out = r.stdout.decode()
+        self.assertIn("with 2880x2160", out)
+        self.assertIn("size 2880x2160 is experimental", out)
+
     def test_stream_saves_partials_and_dates_the_result(self):
         before = int(time.time())
         r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-s", "1024x1024",
