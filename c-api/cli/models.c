@@ -10,24 +10,18 @@ static const struct {
 } operations[] = {{OAIMG_GENERATE, "generate"}, {OAIMG_EDIT, "edit"}, {OAIMG_VARIATION, "variation"}};
 #define OPERATION_COUNT (sizeof operations / sizeof operations[0])
 
-/* Sizes offered for any operation, each once: "auto 1024x1024 ...", plus free sizes. */
-static void sizes_text(const char *model, char *out, size_t out_size) {
-  out[0] = '\0';
-  size_t used = 0;
+/* The sizes a model offers for any operation, each once, in table order. */
+static size_t unique_sizes(const char *model, const char **out, size_t max) {
+  size_t count = 0;
   for (size_t k = 0; k < OPERATION_COUNT; ++k) {
     for (size_t i = 0; i < oaimg_model_size_count(model, operations[k].operation); ++i) {
       const char *size = oaimg_model_size(model, operations[k].operation, i);
-      char padded[32];
-      snprintf(padded, sizeof padded, " %s ", size);
-      char haystack[512];
-      snprintf(haystack, sizeof haystack, " %s ", out);
-      if (strstr(haystack, padded)) continue;
-      int n = snprintf(out + used, out_size - used, "%s%s", used ? " " : "", size);
-      if (n > 0 && (size_t)n < out_size - used) used += (size_t)n;
+      int seen = 0;
+      for (size_t q = 0; q < count && !seen; ++q) seen = strcmp(out[q], size) == 0;
+      if (!seen && count < max) out[count++] = size;
     }
   }
-  if (oaimg_model_allows_custom_size(model))
-    snprintf(out + used, out_size - used, "%sany WxH (x16, up to 3840x2160)", used ? ", " : "");
+  return count;
 }
 
 static void json_string(const char *text) {
@@ -53,8 +47,16 @@ int cli_list_models(int json) {
       if (ops[0]) strncat(ops, " ", sizeof ops - strlen(ops) - 1);
       strncat(ops, operations[k].name, sizeof ops - strlen(ops) - 1);
     }
-    char sizes[256];
-    sizes_text(model, sizes, sizeof sizes);
+    const char *size_list[32];
+    const size_t size_count = unique_sizes(model, size_list, 32);
+    char sizes[256] = "";
+    for (size_t i = 0; i < size_count; ++i) {
+      if (i) strncat(sizes, " ", sizeof sizes - strlen(sizes) - 1);
+      strncat(sizes, size_list[i], sizeof sizes - strlen(sizes) - 1);
+    }
+    if (oaimg_model_allows_custom_size(model))
+      strncat(sizes, size_count ? ", any WxH (x16, up to 3840x2160)" : "any WxH (x16, up to 3840x2160)",
+              sizeof sizes - strlen(sizes) - 1);
     const int per_request = oaimg_model_max_n(model);
     const int streams = oaimg_model_supports_streaming(model);
     const int retired = oaimg_model_is_retired(model);
@@ -71,19 +73,7 @@ int cli_list_models(int json) {
         first = 0;
       }
       fputs("], \"sizes\": [", stdout);
-      first = 1;
-      for (size_t k = 0; k < OPERATION_COUNT; ++k) {
-        for (size_t i = 0; i < oaimg_model_size_count(model, operations[k].operation); ++i) {
-          const char *size = oaimg_model_size(model, operations[k].operation, i);
-          int seen = 0; /* each size once across operations */
-          for (size_t j = 0; j < k && !seen; ++j)
-            for (size_t q = 0; q < oaimg_model_size_count(model, operations[j].operation) && !seen; ++q)
-              seen = strcmp(oaimg_model_size(model, operations[j].operation, q), size) == 0;
-          if (seen) continue;
-          printf("%s\"%s\"", first ? "" : ", ", size);
-          first = 0;
-        }
-      }
+      for (size_t i = 0; i < size_count; ++i) printf("%s\"%s\"", i ? ", " : "", size_list[i]);
       printf("], \"custom_sizes\": %s, \"n_max\": 10, \"n_per_request\": %d, \"streaming\": %s, "
              "\"retired\": %s, \"replacement\": ",
              oaimg_model_allows_custom_size(model) ? "true" : "false", per_request,
