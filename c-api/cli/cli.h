@@ -1,16 +1,32 @@
-/* The oaimg command line: shared declarations of its three files. */
+/* The oaimg command line: shared declarations of its files. */
 #ifndef OAIMG_CLI_H
 #define OAIMG_CLI_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oaimg.h"
+
 #define CLI_MAX_IMAGES 16
 
+/* Exit statuses: documented in --help and the man page. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILED = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INTERRUPTED = 130 };
+
+/* Subcommands as bits, so that an option lists the subcommands taking it in one field. */
+enum {
+  CLI_GENERATE = 1,
+  CLI_EDIT = 2,
+  CLI_VARIATION = 4,
+  CLI_MODELS = 8,
+  CLI_REQUESTS = CLI_GENERATE | CLI_EDIT | CLI_VARIATION
+};
+
 typedef struct cli_options {
-  const char *command; /* "generate", "edit", "variation" */
+  const char *command; /* "generate", "edit", "variation", "models" */
+  unsigned command_bit;
   const char *prompt, *model, *size, *quality, *background, *output_format, *response_format,
-      *moderation, *input_fidelity, *style, *user, *out_dir, *mask, *selection, *context;
+      *moderation, *input_fidelity, *style, *user, *safety_identifier, *complexity, *out_dir,
+      *mask, *selection, *context;
   const char *images[CLI_MAX_IMAGES];
   int image_count;
   int n;                  /* 0 = not given */
@@ -18,14 +34,36 @@ typedef struct cli_options {
   int output_compression; /* -1 = not given */
   int max_retries;        /* -1 = library default */
   double timeout_s;       /* 0 = library default */
-  int dry_run, verbose;
+  int dry_run, verbose, json, allow_experimental_size;
 } cli_options;
 
 enum { CLI_PARSE_OK = 0, CLI_PARSE_HELP = 1, CLI_PARSE_VERSION = 2, CLI_PARSE_ERROR = -1 };
 
-/* Fills options from argv; on CLI_PARSE_ERROR writes one line into err. */
+/* Fills options from argv; on CLI_PARSE_ERROR writes one line into err. On CLI_PARSE_HELP,
+ * options->command_bit names the subcommand whose help was asked for (0 = the overview). */
 int cli_parse(int argc, char **argv, cli_options *options, char *err, size_t err_size);
-void cli_print_usage(void);
+/* The overview (command_bit 0) or one subcommand's usage and options, on stdout. */
+void cli_print_help(unsigned command_bit);
+
+/* `oaimg models`: the known models and what each accepts, as a table or JSON. */
+int cli_list_models(int json);
+
+/* The one-line progress display on a terminal, and --verbose stage lines elsewhere. */
+typedef struct cli_progress cli_progress;
+cli_progress *cli_progress_new(int verbose);
+void cli_progress_free(cli_progress *progress);
+/* From the progress callback: redraws the line (TTY) or prints a stage line (--verbose). */
+void cli_progress_update(cli_progress *progress, const oaimg_client *client, oaimg_stage stage);
+/* A line that stays (a partial image saved, a warning), printed above the moving line. */
+void cli_progress_note(cli_progress *progress, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Removes the moving line, before the final message. */
+void cli_progress_clear(cli_progress *progress);
+
+/* Image files into RGBA8 pixels: PNG through liboaimg, JPEG and WebP through libjpeg / libwebp.
+ * 0 on success (*rgba is freed with *release), else -1 with a message in err. */
+int cli_decode_image(const uint8_t *bytes, size_t size, uint8_t **rgba, uint32_t *width,
+                     uint32_t *height, void (**release)(void *), char *err, size_t err_size);
 
 /* Files: 0 on success, else -1 with errno set. *data is malloc'ed (free()). */
 int cli_read_file(const char *path, uint8_t **data, size_t *size);

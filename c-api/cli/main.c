@@ -5,133 +5,216 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "oaimg.h"
 
-enum { EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* A model shutting down within this many days gets a warning (at most once a day). */
+#define SHUTDOWN_WARNING_DAYS 90
+#define STDIN_NAME "standard input"
 
-static volatile sig_atomic_t interrupted = 0;
-static void on_interrupt(int signal_number) {
-  (void)signal_number;
-  interrupted = 1;
+static volatile sig_atomic_t interrupted_by = 0;
+static void on_interrupt(int signal_number) { interrupted_by = signal_number; }
+
+/* Everything one run works with, freed in one place. */
+typedef struct job {
+  const cli_options *o;
+  oaimg_client *client;
+  oaimg_request *request;
+  cli_progress *progress;
+  /* Input files read once (stdin cannot be read twice). */
+  uint8_t *image_bytes[CLI_MAX_IMAGES];
+  size_t image_sizes[CLI_MAX_IMAGES];
+  char *prompt_from_stdin;
+  /* With a selection: the source decoded once, for the request and the composites. */
+  uint8_t *source_rgba;
+  void (*release_source)(void *);
+  uint32_t source_width, source_height;
+  /* Partial images written so far, removed again when the run is interrupted or fails. */
+  char **partials;
+  size_t partial_count;
+} job;
+
+static const char *shown_path(const char *path) { return strcmp(path, "-") == 0 ? STDIN_NAME : path; }
+
+/* Each thing once: "no API key: set OPENAI_API_KEY ..." rather than "no API key: no API key: ...". */
+static void print_failure(oaimg_status status, const char *message) {
+  const char *what = oaimg_status_str(status);
+  if (!message || !*message || strcmp(message, what) == 0)
+    fprintf(stderr, "oaimg: %s", what);
+  else if (strncmp(message, what, strlen(what)) == 0)
+    fprintf(stderr, "oaimg: %s", message);
+  else
+    fprintf(stderr, "oaimg: %s: %s", what, message);
 }
 
-static const char *stage_name(oaimg_stage stage) {
-  switch (stage) {
-    case OAIMG_STAGE_PREPARING: return "preparing";
-    case OAIMG_STAGE_SENDING: return "sending";
-    case OAIMG_STAGE_WAITING: return "waiting for the server";
-    case OAIMG_STAGE_RECEIVING: return "receiving";
-    case OAIMG_STAGE_RETRYING: return "waiting to retry";
-    case OAIMG_STAGE_PLACING: return "placing results";
-    case OAIMG_STAGE_DONE: return "done";
+/* Values the model refuses are bad usage (2), like a bad option: nothing was sent. */
+static int exit_status_for(oaimg_status status) {
+  switch (status) {
+    case OAIMG_ERR_INVALID_ARGUMENT:
+    case OAIMG_ERR_UNSUPPORTED:
+    case OAIMG_ERR_MODEL_RETIRED:
+    case OAIMG_ERR_NO_SELECTION:
+      return CLI_EXIT_USAGE;
+    case OAIMG_ERR_CANCELLED:
+      return CLI_EXIT_INTERRUPTED;
+    default:
+      return CLI_EXIT_FAILED;
   }
-  return "working";
 }
 
-/* Ctrl-C cancels the transfers rather than killing the process mid-write. */
-static int on_progress(void *user_data, oaimg_stage stage, double fraction) {
-  const cli_options *o = user_data;
-  static oaimg_stage last = 0;
-  if (o->verbose && stage != last) {
-    if (fraction >= 0)
-      fprintf(stderr, "oaimg: %s (%.0f%%)\n", stage_name(stage), fraction * 100);
-    else
-      fprintf(stderr, "oaimg: %s\n", stage_name(stage));
-    last = stage;
+static int fail_client(job *j, oaimg_status status) {
+  cli_progress_clear(j->progress);
+  if (status == OAIMG_ERR_CANCELLED && interrupted_by) {
+    fputs("oaimg: interrupted; nothing written\n", stderr);
+    return 128 + interrupted_by;
   }
-  return interrupted ? 1 : 0;
-}
-
-static int fail_client(const oaimg_client *client, oaimg_status status) {
-  const char *message = oaimg_client_error_message(client);
-  fprintf(stderr, "oaimg: %s: %s", oaimg_status_str(status), message && *message ? message : "");
-  int http = oaimg_client_error_http_status(client);
-  const char *request_id = oaimg_client_error_request_id(client);
+  print_failure(status, oaimg_client_error_message(j->client));
+  int http = oaimg_client_error_http_status(j->client);
+  const char *request_id = oaimg_client_error_request_id(j->client);
   if (http) fprintf(stderr, " (HTTP %d", http);
   if (http && request_id) fprintf(stderr, ", request %s", request_id);
   if (http) fputc(')', stderr);
-  int64_t wait_ms = oaimg_client_error_retry_after_ms(client);
+  int64_t wait_ms = oaimg_client_error_retry_after_ms(j->client);
   if (status == OAIMG_ERR_RATE_LIMITED && wait_ms >= 0)
     fprintf(stderr, "; try again in %.0f s", (double)wait_ms / 1000.0 + 0.5);
   fputc('\n', stderr);
-  return EXIT_FAILED;
+  return exit_status_for(status);
 }
 
-static int fail_request(const oaimg_request *request, oaimg_status status) {
-  fprintf(stderr, "oaimg: %s: %s\n", oaimg_status_str(status), oaimg_request_error_message(request));
-  return status == OAIMG_ERR_INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED;
+static int fail_request(job *j, oaimg_status status) {
+  print_failure(status, oaimg_request_error_message(j->request));
+  fputc('\n', stderr);
+  return exit_status_for(status);
 }
 
 static int fail_file(const char *what, const char *path) {
   fprintf(stderr, "oaimg: cannot %s '%s': %s\n", what, path, strerror(errno));
-  return EXIT_FAILED;
+  return CLI_EXIT_FAILED;
 }
 
-typedef struct decoded_image {
-  uint8_t *rgba;
-  uint32_t width, height;
-} decoded_image;
+static int read_input(const char *path, uint8_t **bytes, size_t *size) {
+  const int from_stdin = strcmp(path, "-") == 0;
+  if (from_stdin && isatty(STDIN_FILENO))
+    fputs("oaimg: reading from standard input (end with Ctrl-D)\n", stderr);
+  if (cli_read_file(from_stdin ? "/dev/stdin" : path, bytes, size) != 0)
+    return fail_file("read", shown_path(path));
+  return 0;
+}
 
-static int decode_file(const char *path, decoded_image *out) {
-  uint8_t *bytes = NULL;
-  size_t size = 0;
-  if (cli_read_file(path, &bytes, &size) != 0) return fail_file("read", path);
-  oaimg_status st = oaimg_png_decode(bytes, size, 0, &out->rgba, &out->width, &out->height);
-  free(bytes);
-  if (st != OAIMG_OK) {
-    fprintf(stderr, "oaimg: '%s' could not be decoded as PNG: %s\n", path, oaimg_status_str(st));
-    return EXIT_FAILED;
+/* Ctrl-C cancels the transfers rather than killing the process mid-write. */
+static int on_progress(void *user_data, oaimg_stage stage, double fraction) {
+  (void)fraction;
+  job *j = user_data;
+  if (!interrupted_by) cli_progress_update(j->progress, j->client, stage);
+  return interrupted_by ? 1 : 0;
+}
+
+static const char *extension_of(const uint8_t *bytes, size_t size) {
+  if (size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8) return "jpg";
+  if (size >= 12 && memcmp(bytes, "RIFF", 4) == 0 && memcmp(bytes + 8, "WEBP", 4) == 0) return "webp";
+  return "png";
+}
+
+static int write_or_fail(const char *dir, const char *name, const void *data, size_t size) {
+  if (cli_write_file(dir, name, data, size) == 0) return 0;
+  fprintf(stderr, "oaimg: cannot write '%s/%s': %s\n", dir, name, strerror(errno));
+  return CLI_EXIT_FAILED;
+}
+
+static void on_partial(void *user_data, size_t result_index, int partial_index, const uint8_t *image,
+                       size_t size) {
+  job *j = user_data;
+  if (interrupted_by) return;
+  char name[64];
+  snprintf(name, sizeof name, "partial-%zu-%d.%s", result_index + 1, partial_index + 1,
+           extension_of(image, size));
+  char **grown = realloc(j->partials, (j->partial_count + 1) * sizeof *grown);
+  char *copy = strdup(name);
+  if (!grown || !copy) {
+    free(copy);
+    if (grown) j->partials = grown;
+    return; /* a partial is a preview: losing one is no reason to stop the run */
+  }
+  j->partials = grown;
+  if (cli_write_file(j->o->out_dir, name, image, size) != 0) {
+    cli_progress_note(j->progress, "cannot write '%s/%s': %s", j->o->out_dir, name, strerror(errno));
+    free(copy);
+    return;
+  }
+  j->partials[j->partial_count++] = copy;
+  if (isatty(STDERR_FILENO) || j->o->verbose)
+    cli_progress_note(j->progress, "partial image %d of result %zu: %s/%s", partial_index + 1,
+                      result_index + 1, j->o->out_dir, name);
+}
+
+static void remove_partials(job *j) {
+  for (size_t i = 0; i < j->partial_count; ++i) {
+    size_t length = strlen(j->o->out_dir) + strlen(j->partials[i]) + 2;
+    char *path = malloc(length);
+    if (!path) continue;
+    snprintf(path, length, "%s/%s", j->o->out_dir, j->partials[i]);
+    unlink(path);
+    free(path);
+  }
+}
+
+static int decode_input(job *j, size_t index, const char *path, uint8_t **rgba, uint32_t *w,
+                        uint32_t *h, void (**release)(void *)) {
+  char err[256];
+  if (cli_decode_image(j->image_bytes[index], j->image_sizes[index], rgba, w, h, release, err,
+                       sizeof err) != 0) {
+    fprintf(stderr, "oaimg: '%s' %s\n", shown_path(path), err);
+    return CLI_EXIT_USAGE;
   }
   return 0;
 }
 
 /* Source pixels and selection coverage (white = selected) for the whole-job path. */
-static int set_source_and_selection(oaimg_request *request, const cli_options *o) {
-  decoded_image image = {0}, selection = {0};
-  int rc = decode_file(o->images[0], &image);
+static int set_source_and_selection(job *j) {
+  const cli_options *o = j->o;
+  int rc = decode_input(j, 0, o->images[0], &j->source_rgba, &j->source_width, &j->source_height,
+                        &j->release_source);
   if (rc) return rc;
-  oaimg_status st = oaimg_request_set_source(request, image.rgba, image.width, image.height, 0, OAIMG_RGBA8);
-  if (st != OAIMG_OK) {
-    oaimg_free(image.rgba);
-    return fail_request(request, st);
-  }
+  oaimg_status st = oaimg_request_set_source(j->request, j->source_rgba, j->source_width,
+                                             j->source_height, 0, OAIMG_RGBA8);
+  if (st != OAIMG_OK) return fail_request(j, st);
   if (o->selection) {
-    rc = decode_file(o->selection, &selection);
-    if (rc) {
-      oaimg_free(image.rgba);
-      return rc;
+    uint8_t *bytes = NULL, *selection = NULL;
+    size_t size = 0;
+    uint32_t sw = 0, sh = 0;
+    if (cli_read_file(o->selection, &bytes, &size) != 0) return fail_file("read", o->selection);
+    st = oaimg_png_decode(bytes, size, 0, &selection, &sw, &sh);
+    free(bytes);
+    if (st != OAIMG_OK) {
+      fprintf(stderr, "oaimg: the selection '%s' is not a readable PNG (%s)\n", o->selection,
+              oaimg_status_str(st));
+      return CLI_EXIT_USAGE;
     }
-    if (selection.width != image.width || selection.height != image.height) {
+    if (sw != j->source_width || sh != j->source_height) {
       fprintf(stderr, "oaimg: the selection '%s' is %ux%u but the image is %ux%u; they must match\n",
-              o->selection, selection.width, selection.height, image.width, image.height);
-      oaimg_free(image.rgba);
-      oaimg_free(selection.rgba);
-      return EXIT_USAGE;
+              o->selection, sw, sh, j->source_width, j->source_height);
+      oaimg_free(selection);
+      return CLI_EXIT_USAGE;
     }
-    size_t pixels = (size_t)selection.width * selection.height;
+    size_t pixels = (size_t)sw * sh;
     uint8_t *coverage = malloc(pixels ? pixels : 1);
     if (!coverage) {
-      oaimg_free(image.rgba);
-      oaimg_free(selection.rgba);
+      oaimg_free(selection);
       fputs("oaimg: out of memory\n", stderr);
-      return EXIT_FAILED;
+      return CLI_EXIT_FAILED;
     }
     for (size_t i = 0; i < pixels; ++i) {
-      const uint8_t *p = selection.rgba + 4 * i;
+      const uint8_t *p = selection + 4 * i;
       unsigned gray = (p[0] * 77u + p[1] * 150u + p[2] * 29u) >> 8; /* luma */
       coverage[i] = (uint8_t)((gray * p[3] + 127) / 255);
     }
-    st = oaimg_request_set_selection(request, coverage, selection.width, selection.height, 0, 0, 0);
+    st = oaimg_request_set_selection(j->request, coverage, sw, sh, 0, 0, 0);
     free(coverage);
-    oaimg_free(selection.rgba);
-    if (st != OAIMG_OK) {
-      oaimg_free(image.rgba);
-      return fail_request(request, st);
-    }
+    oaimg_free(selection);
+    if (st != OAIMG_OK) return fail_request(j, st);
   }
-  oaimg_free(image.rgba);
   if (o->context) {
     oaimg_context_mode mode;
     if (strcmp(o->context, "auto") == 0) mode = OAIMG_CONTEXT_AUTO;
@@ -139,10 +222,10 @@ static int set_source_and_selection(oaimg_request *request, const cli_options *o
     else if (strcmp(o->context, "image") == 0) mode = OAIMG_CONTEXT_IMAGE;
     else {
       fprintf(stderr, "oaimg: --context '%s' is not known; use auto, selection or image\n", o->context);
-      return EXIT_USAGE;
+      return CLI_EXIT_USAGE;
     }
-    st = oaimg_request_set_context_mode(request, mode);
-    if (st != OAIMG_OK) return fail_request(request, st);
+    st = oaimg_request_set_context_mode(j->request, mode);
+    if (st != OAIMG_OK) return fail_request(j, st);
   }
   return 0;
 }
@@ -150,38 +233,73 @@ static int set_source_and_selection(oaimg_request *request, const cli_options *o
 /* With a selection (or an image to generate over) the library plans the region and places every
  * result back; otherwise the files go to the server as they are. */
 static int places_results(const cli_options *o) {
-  return o->selection || (strcmp(o->command, "generate") == 0 && o->image_count == 1);
+  return o->selection || (o->command_bit == CLI_GENERATE && o->image_count == 1);
 }
 
-static int add_files(oaimg_request *request, const cli_options *o) {
+static int add_files(job *j) {
+  const cli_options *o = j->o;
   for (int i = 0; i < o->image_count; ++i) {
-    uint8_t *bytes = NULL;
-    size_t size = 0;
-    if (cli_read_file(o->images[i], &bytes, &size) != 0) return fail_file("read", o->images[i]);
-    oaimg_status st = oaimg_request_add_image(request, bytes, size);
-    free(bytes);
+    oaimg_status st = oaimg_request_add_image(j->request, j->image_bytes[i], j->image_sizes[i]);
     if (st != OAIMG_OK) {
-      fprintf(stderr, "oaimg: '%s': %s\n", o->images[i], oaimg_request_error_message(request));
-      return EXIT_FAILED;
+      fprintf(stderr, "oaimg: '%s': %s\n", shown_path(o->images[i]), oaimg_request_error_message(j->request));
+      return exit_status_for(st) == CLI_EXIT_FAILED ? CLI_EXIT_USAGE : exit_status_for(st);
     }
   }
   if (o->mask) {
     uint8_t *bytes = NULL;
     size_t size = 0;
     if (cli_read_file(o->mask, &bytes, &size) != 0) return fail_file("read", o->mask);
-    oaimg_status st = oaimg_request_set_mask(request, bytes, size);
+    oaimg_status st = oaimg_request_set_mask(j->request, bytes, size);
     free(bytes);
     if (st != OAIMG_OK) {
-      fprintf(stderr, "oaimg: '%s': %s\n", o->mask, oaimg_request_error_message(request));
-      return EXIT_FAILED;
+      fprintf(stderr, "oaimg: '%s': %s\n", o->mask, oaimg_request_error_message(j->request));
+      return CLI_EXIT_USAGE;
     }
   }
   return 0;
 }
 
-static int build_request(oaimg_request *request, const cli_options *o) {
+/* --prompt - : the whole of stdin, without the line break that ends it. */
+static int read_prompt(job *j, const char **prompt) {
+  uint8_t *bytes = NULL;
+  size_t size = 0;
+  if (read_input("-", &bytes, &size) != 0) return CLI_EXIT_FAILED;
+  while (size > 0 && (bytes[size - 1] == '\n' || bytes[size - 1] == '\r')) --size;
+  char *text = realloc(bytes, size + 1);
+  if (!text) {
+    free(bytes);
+    fputs("oaimg: out of memory\n", stderr);
+    return CLI_EXIT_FAILED;
+  }
+  text[size] = '\0';
+  if (strlen(text) != size) {
+    free(text);
+    fputs("oaimg: the prompt on standard input contains a NUL byte; it must be text\n", stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (size == 0) {
+    free(text);
+    fputs("oaimg: the prompt on standard input is empty\n", stderr);
+    return CLI_EXIT_USAGE;
+  }
+  j->prompt_from_stdin = text;
+  *prompt = text;
+  return 0;
+}
+
+static int build_request(job *j) {
+  const cli_options *o = j->o;
+  const char *prompt = o->prompt;
+  if (prompt && strcmp(prompt, "-") == 0) {
+    int rc = read_prompt(j, &prompt);
+    if (rc) return rc;
+  }
+  for (int i = 0; i < o->image_count; ++i) {
+    int rc = read_input(o->images[i], &j->image_bytes[i], &j->image_sizes[i]);
+    if (rc) return rc;
+  }
   struct { oaimg_status (*set)(oaimg_request *, const char *); const char *value; } texts[] = {
-      {oaimg_request_set_prompt, o->prompt},
+      {oaimg_request_set_prompt, prompt},
       {oaimg_request_set_model, o->model},
       {oaimg_request_set_size, o->size},
       {oaimg_request_set_quality, o->quality},
@@ -192,34 +310,34 @@ static int build_request(oaimg_request *request, const cli_options *o) {
       {oaimg_request_set_input_fidelity, o->input_fidelity},
       {oaimg_request_set_style, o->style},
       {oaimg_request_set_user, o->user},
+      {oaimg_request_set_safety_identifier, o->safety_identifier},
+      {oaimg_request_set_complexity, o->complexity},
   };
   for (size_t i = 0; i < sizeof texts / sizeof texts[0]; ++i) {
     if (!texts[i].value) continue;
-    oaimg_status st = texts[i].set(request, texts[i].value);
-    if (st != OAIMG_OK) return fail_request(request, st);
+    oaimg_status st = texts[i].set(j->request, texts[i].value);
+    if (st != OAIMG_OK) return fail_request(j, st);
   }
   oaimg_status st = OAIMG_OK;
-  if (o->n && (st = oaimg_request_set_n(request, o->n)) != OAIMG_OK) return fail_request(request, st);
-  if (o->stream != -1 && (st = oaimg_request_set_stream(request, o->stream)) != OAIMG_OK)
-    return fail_request(request, st);
+  if (o->n && (st = oaimg_request_set_n(j->request, o->n)) != OAIMG_OK) return fail_request(j, st);
+  if (o->stream != -1 && (st = oaimg_request_set_stream(j->request, o->stream)) != OAIMG_OK)
+    return fail_request(j, st);
   if (o->output_compression != -1 &&
-      (st = oaimg_request_set_output_compression(request, o->output_compression)) != OAIMG_OK)
-    return fail_request(request, st);
+      (st = oaimg_request_set_output_compression(j->request, o->output_compression)) != OAIMG_OK)
+    return fail_request(j, st);
+  if (o->allow_experimental_size &&
+      (st = oaimg_request_set_allow_experimental_size(j->request, 1)) != OAIMG_OK)
+    return fail_request(j, st);
 
-  if (places_results(o)) return set_source_and_selection(request, o);
-  return add_files(request, o);
+  if (places_results(o)) return set_source_and_selection(j);
+  return add_files(j);
 }
 
-static int write_or_fail(const char *dir, const char *name, const void *data, size_t size) {
-  if (cli_write_file(dir, name, data, size) == 0) return 0;
-  fprintf(stderr, "oaimg: cannot write '%s/%s': %s\n", dir, name, strerror(errno));
-  return EXIT_FAILED;
-}
-
-static int dry_run(oaimg_client *client, oaimg_request *request, const cli_options *o) {
+static int dry_run(job *j) {
+  const cli_options *o = j->o;
   oaimg_plan *plan = NULL;
-  oaimg_status st = oaimg_client_plan(client, request, &plan);
-  if (st != OAIMG_OK) return fail_client(client, st);
+  oaimg_status st = oaimg_client_plan(j->client, j->request, &plan);
+  if (st != OAIMG_OK) return fail_client(j, st);
   int rc = 0;
   int image_number = 0;
   for (size_t i = 0; rc == 0 && i < oaimg_plan_upload_count(plan); ++i) {
@@ -230,8 +348,8 @@ static int dry_run(oaimg_client *client, oaimg_request *request, const cli_optio
     char name[64];
     if (strncmp(field, "image", 5) == 0) {
       ++image_number;
-      if (image_number == 1) snprintf(name, sizeof name, "request-image.png");
-      else snprintf(name, sizeof name, "request-image-%d.png", image_number);
+      if (image_number == 1) snprintf(name, sizeof name, "request-image.%s", extension_of(data, size));
+      else snprintf(name, sizeof name, "request-image-%d.%s", image_number, extension_of(data, size));
     } else {
       snprintf(name, sizeof name, "request-%s.png", field);
     }
@@ -239,7 +357,9 @@ static int dry_run(oaimg_client *client, oaimg_request *request, const cli_optio
   }
   const char *fields = oaimg_plan_fields_json(plan);
   if (rc == 0) rc = write_or_fail(o->out_dir, "request.json", fields, strlen(fields));
-  if (rc == 0) {
+  if (rc == 0 && o->json) {
+    printf("%s\n", fields);
+  } else if (rc == 0) {
     uint32_t tw = 0, th = 0;
     oaimg_plan_target_size(plan, &tw, &th);
     printf("dry run: %s %s with %s, %d request(s)", oaimg_plan_model(plan), oaimg_plan_endpoint(plan),
@@ -254,20 +374,20 @@ static int dry_run(oaimg_client *client, oaimg_request *request, const cli_optio
 }
 
 /* The source with a placed layer drawn over it through its mask: what a user sees in an editor. */
-static uint8_t *composite(const decoded_image *source, const uint8_t *layer, uint32_t lw, uint32_t lh,
-                          int32_t lx, int32_t ly, const uint8_t *mask) {
-  size_t bytes = (size_t)source->width * source->height * 4;
+static uint8_t *composite(const job *j, const uint8_t *layer, uint32_t lw, uint32_t lh, int32_t lx,
+                          int32_t ly, const uint8_t *mask) {
+  size_t bytes = (size_t)j->source_width * j->source_height * 4;
   uint8_t *out = malloc(bytes);
   if (!out) return NULL;
-  memcpy(out, source->rgba, bytes);
+  memcpy(out, j->source_rgba, bytes);
   for (uint32_t y = 0; y < lh; ++y) {
     int64_t sy = (int64_t)ly + y;
-    if (sy < 0 || sy >= source->height) continue;
+    if (sy < 0 || sy >= j->source_height) continue;
     for (uint32_t x = 0; x < lw; ++x) {
       int64_t sx = (int64_t)lx + x;
-      if (sx < 0 || sx >= source->width) continue;
+      if (sx < 0 || sx >= j->source_width) continue;
       const uint8_t *l = layer + ((size_t)y * lw + x) * 4;
-      uint8_t *d = out + ((size_t)sy * source->width + (size_t)sx) * 4;
+      uint8_t *d = out + ((size_t)sy * j->source_width + (size_t)sx) * 4;
       double a = (l[3] / 255.0) * (mask[(size_t)y * lw + x] / 255.0);
       double da = d[3] / 255.0;
       double oa = a + da * (1 - a);
@@ -281,113 +401,159 @@ static uint8_t *composite(const decoded_image *source, const uint8_t *layer, uin
   return out;
 }
 
-static int write_placed(const oaimg_result *result, size_t i, const cli_options *o) {
+static int write_placed(const job *j, const oaimg_result *result, size_t i) {
+  const cli_options *o = j->o;
   const uint8_t *layer = NULL, *mask = NULL;
   uint32_t lw = 0, lh = 0;
   int32_t lx = 0, ly = 0;
   if (oaimg_result_layer(result, i, &layer, &lw, &lh, &lx, &ly) != OAIMG_OK ||
       oaimg_result_layer_mask(result, i, &mask, NULL, NULL) != OAIMG_OK) {
     fprintf(stderr, "oaimg: result %zu has no placement\n", i + 1);
-    return EXIT_FAILED;
+    return CLI_EXIT_FAILED;
   }
   char name[64];
   uint8_t *png = NULL;
   size_t size = 0;
   int rc = 0;
-  if (oaimg_png_encode(layer, lw, lh, 0, OAIMG_RGBA8, &png, &size) != OAIMG_OK) return EXIT_FAILED;
+  if (oaimg_png_encode(layer, lw, lh, 0, OAIMG_RGBA8, &png, &size) != OAIMG_OK) return CLI_EXIT_FAILED;
   snprintf(name, sizeof name, "layer-%zu.png", i + 1);
   rc = write_or_fail(o->out_dir, name, png, size);
   oaimg_free(png);
   if (rc) return rc;
-  if (oaimg_png_encode(mask, lw, lh, 0, OAIMG_GRAY8, &png, &size) != OAIMG_OK) return EXIT_FAILED;
+  if (oaimg_png_encode(mask, lw, lh, 0, OAIMG_GRAY8, &png, &size) != OAIMG_OK) return CLI_EXIT_FAILED;
   snprintf(name, sizeof name, "layer-%zu-mask.png", i + 1);
   rc = write_or_fail(o->out_dir, name, png, size);
   oaimg_free(png);
   if (rc) return rc;
 
-  decoded_image source = {0};
-  if ((rc = decode_file(o->images[0], &source)) != 0) return rc;
-  uint8_t *pixels = composite(&source, layer, lw, lh, lx, ly, mask);
+  uint8_t *pixels = composite(j, layer, lw, lh, lx, ly, mask);
   if (!pixels) {
-    oaimg_free(source.rgba);
     fputs("oaimg: out of memory\n", stderr);
-    return EXIT_FAILED;
+    return CLI_EXIT_FAILED;
   }
-  oaimg_status st = oaimg_png_encode(pixels, source.width, source.height, 0, OAIMG_RGBA8, &png, &size);
+  oaimg_status st = oaimg_png_encode(pixels, j->source_width, j->source_height, 0, OAIMG_RGBA8, &png, &size);
   free(pixels);
-  oaimg_free(source.rgba);
-  if (st != OAIMG_OK) return EXIT_FAILED;
+  if (st != OAIMG_OK) return CLI_EXIT_FAILED;
   snprintf(name, sizeof name, "result-%zu.png", i + 1);
   rc = write_or_fail(o->out_dir, name, png, size);
   oaimg_free(png);
   return rc;
 }
 
-static int run(oaimg_client *client, oaimg_request *request, const cli_options *o) {
+/* Warns when the model shuts down soon. Never fails the run: the check is advice. */
+static void warn_if_shutting_down(job *j) {
+  char *warning = NULL;
+  oaimg_status st = oaimg_client_model_shutdown_warning(j->client, j->o->model, SHUTDOWN_WARNING_DAYS,
+                                                        &warning);
+  if (st == OAIMG_OK && warning) cli_progress_note(j->progress, "warning: %s", warning);
+  else if (st != OAIMG_OK && j->o->verbose)
+    cli_progress_note(j->progress, "could not ask the server when the model shuts down: %s",
+                      oaimg_client_error_message(j->client));
+  oaimg_free(warning);
+}
+
+static int run(job *j) {
+  const cli_options *o = j->o;
+  warn_if_shutting_down(j);
   oaimg_result *result = NULL;
-  oaimg_status st = oaimg_client_run(client, request, &result);
-  if (st != OAIMG_OK) return fail_client(client, st);
+  oaimg_status st = oaimg_client_run(j->client, j->request, &result);
+  if (st == OAIMG_OK && interrupted_by) st = OAIMG_ERR_CANCELLED; /* Ctrl-C while placing */
+  if (st != OAIMG_OK) {
+    oaimg_result_free(result);
+    remove_partials(j);
+    return fail_client(j, st);
+  }
+  cli_progress_clear(j->progress);
   int rc = 0;
   const int placed = places_results(o);
   for (size_t i = 0; rc == 0 && i < oaimg_result_count(result); ++i) {
     if (placed) {
-      rc = write_placed(result, i, o);
+      rc = write_placed(j, result, i);
     } else {
       const uint8_t *data = NULL;
       size_t size = 0;
       oaimg_result_image(result, i, &data, &size);
       const char *format = oaimg_result_image_format(result, i);
       char name[64];
-      snprintf(name, sizeof name, "result-%zu.%s", i + 1,
-               strcmp(format, "jpeg") == 0 ? "jpg" : format);
+      snprintf(name, sizeof name, "result-%zu.%s", i + 1, strcmp(format, "jpeg") == 0 ? "jpg" : format);
       rc = write_or_fail(o->out_dir, name, data, size);
     }
   }
+  if (o->verbose) {
+    int64_t input = -1, output = -1, total = -1, input_text = -1, input_image = -1, output_text = -1,
+            output_image = -1;
+    oaimg_result_usage(result, &input, &output, &total);
+    oaimg_result_usage_details(result, &input_text, &input_image, &output_text, &output_image);
+    if (total >= 0)
+      cli_progress_note(j->progress,
+                        "tokens: %lld in (text %lld, image %lld), %lld out (text %lld, image %lld)",
+                        (long long)input, (long long)input_text, (long long)input_image,
+                        (long long)output, (long long)output_text, (long long)output_image);
+    const char *safety_identifier = oaimg_result_safety_identifier(result);
+    if (safety_identifier) cli_progress_note(j->progress, "safety identifier: %s", safety_identifier);
+  }
   const char *summary = oaimg_result_json(result);
   if (rc == 0) rc = write_or_fail(o->out_dir, "response.json", summary, strlen(summary));
-  if (rc == 0) printf("%zu image(s) written to %s\n", oaimg_result_count(result), o->out_dir);
+  if (rc == 0 && o->json) printf("%s\n", summary);
+  else if (rc == 0) printf("%zu image(s) written to %s\n", oaimg_result_count(result), o->out_dir);
   oaimg_result_free(result);
   return rc;
+}
+
+static void free_job(job *j) {
+  oaimg_request_free(j->request);
+  oaimg_client_free(j->client);
+  cli_progress_free(j->progress);
+  for (int i = 0; i < CLI_MAX_IMAGES; ++i) free(j->image_bytes[i]);
+  free(j->prompt_from_stdin);
+  if (j->source_rgba) j->release_source(j->source_rgba);
+  for (size_t i = 0; i < j->partial_count; ++i) free(j->partials[i]);
+  free(j->partials);
 }
 
 int main(int argc, char **argv) {
   cli_options o;
   char err[512];
   switch (cli_parse(argc, argv, &o, err, sizeof err)) {
-    case CLI_PARSE_HELP: cli_print_usage(); return 0;
-    case CLI_PARSE_VERSION: printf("oaimg %s\n", oaimg_version_string()); return 0;
-    case CLI_PARSE_ERROR: fprintf(stderr, "oaimg: %s\n", err); return EXIT_USAGE;
+    case CLI_PARSE_HELP: cli_print_help(o.command_bit); return CLI_EXIT_OK;
+    case CLI_PARSE_VERSION: printf("oaimg %s\n", oaimg_version_string()); return CLI_EXIT_OK;
+    case CLI_PARSE_ERROR: fprintf(stderr, "oaimg: %s\n", err); return CLI_EXIT_USAGE;
     default: break;
   }
+  if (o.command_bit == CLI_MODELS) return cli_list_models(o.json);
   if (cli_make_dirs(o.out_dir) != 0) return fail_file("create the folder", o.out_dir);
 
+  /* The first Ctrl-C cancels cleanly; a second one, with the default action back, ends at once. */
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_handler = on_interrupt;
+  action.sa_flags = SA_RESETHAND;
   sigaction(SIGINT, &action, NULL);
   sigaction(SIGTERM, &action, NULL);
 
-  oaimg_operation operation = strcmp(o.command, "generate") == 0 ? OAIMG_GENERATE
-                              : strcmp(o.command, "edit") == 0   ? OAIMG_EDIT
-                                                                 : OAIMG_VARIATION;
-  oaimg_client *client = NULL;
-  oaimg_request *request = NULL;
-  if (oaimg_client_new(&client) != OAIMG_OK || oaimg_request_new(operation, &request) != OAIMG_OK) {
-    oaimg_client_free(client);
+  oaimg_operation operation = o.command_bit == CLI_GENERATE ? OAIMG_GENERATE
+                              : o.command_bit == CLI_EDIT   ? OAIMG_EDIT
+                                                            : OAIMG_VARIATION;
+  job j;
+  memset(&j, 0, sizeof j);
+  j.o = &o;
+  if (oaimg_client_new(&j.client) != OAIMG_OK || oaimg_request_new(operation, &j.request) != OAIMG_OK ||
+      !(j.progress = cli_progress_new(o.verbose))) {
+    free_job(&j);
     fputs("oaimg: out of memory\n", stderr);
-    return EXIT_FAILED;
+    return CLI_EXIT_FAILED;
   }
-  oaimg_client_set_progress_callback(client, on_progress, &o);
+  oaimg_client_set_progress_callback(j.client, on_progress, &j);
+  if (o.stream >= 0) oaimg_client_set_partial_image_callback(j.client, on_partial, &j);
   int rc = 0;
-  if (o.timeout_s > 0 && oaimg_client_set_timeout_ms(client, (long)(o.timeout_s * 1000 + 0.5)) != OAIMG_OK)
-    rc = fail_client(client, OAIMG_ERR_INVALID_ARGUMENT);
+  if (o.timeout_s > 0 && oaimg_client_set_timeout_ms(j.client, (long)(o.timeout_s * 1000 + 0.5)) != OAIMG_OK)
+    rc = fail_client(&j, OAIMG_ERR_INVALID_ARGUMENT);
   if (rc == 0 && o.max_retries >= 0) {
-    oaimg_status st = oaimg_client_set_max_retries(client, o.max_retries);
-    if (st != OAIMG_OK) rc = fail_client(client, st);
+    oaimg_status st = oaimg_client_set_max_retries(j.client, o.max_retries);
+    if (st != OAIMG_OK) rc = fail_client(&j, st);
   }
-  if (rc == 0) rc = build_request(request, &o);
-  if (rc == 0) rc = o.dry_run ? dry_run(client, request, &o) : run(client, request, &o);
-  oaimg_request_free(request);
-  oaimg_client_free(client);
+  if (rc == 0) rc = build_request(&j);
+  if (rc == 0) rc = o.dry_run ? dry_run(&j) : run(&j);
+  free_job(&j);
   return rc;
 }

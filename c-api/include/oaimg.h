@@ -121,6 +121,9 @@ OAIMG_API int oaimg_model_max_n(const char *model);
 /* The model used when a request names none (static): for OpenAI's own base URL a live GPT image
  * model, for other servers the DALL·E 2 contract ("dall-e-2") unless overridden by the client. */
 OAIMG_API const char *oaimg_default_model(const char *base_url, oaimg_operation operation);
+/* The date OpenAI shut a retired model down, "YYYY-MM-DD" (static), or NULL. For announced future
+ * shutdowns ask the server: oaimg_client_model_shutdown_warning(). */
+OAIMG_API const char *oaimg_model_shutdown_date(const char *model);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Client: connection settings, callbacks and the detail of the last error.                        */
@@ -188,6 +191,27 @@ OAIMG_API const char *oaimg_client_error_param(const oaimg_client *client);
 OAIMG_API const char *oaimg_client_error_request_id(const oaimg_client *client);
 OAIMG_API int64_t oaimg_client_error_retry_after_ms(const oaimg_client *client);
 
+/* Asks the server (GET /models/{model}; NULL = the model a request naming none would use) when the
+ * model shuts down. When that date is at most within_days days away (or past), *out_warning is one
+ * English line naming the model, the date and, where oaimg knows one, the replacement (caller
+ * frees with oaimg_free()); otherwise NULL. Asks at most once a UTC day per model: a stamp file
+ * under $XDG_CACHE_HOME/oaimg (else ~/.cache/oaimg) makes later calls that day return OAIMG_OK
+ * with NULL at once. One attempt of at most 10 s, no retries; the progress callback is called
+ * while it waits (stage OAIMG_STAGE_PREPARING) and may cancel it. A failure (no key, no connection,
+ * an unknown model) returns its status with the detail on the client: a host warns about it at
+ * most and never fails the user's job because of it. */
+OAIMG_API oaimg_status oaimg_client_model_shutdown_warning(oaimg_client *client, const char *model,
+                                                           int within_days, char **out_warning);
+
+/* For a progress display, from the progress callback (or after the run): the results received so
+ * far of the total the run asks for, and while a retry waits (OAIMG_STAGE_RETRYING) its reason
+ * ("rate limited (HTTP 429)", "HTTP 503", "timed out", "connection failed"; valid until the next
+ * callback), which retry it is (1 = the first) and the milliseconds until it starts. Without a
+ * retry waiting: reason NULL, attempt 0, milliseconds -1. Any out-pointer may be NULL. */
+OAIMG_API void oaimg_client_progress_detail(const oaimg_client *client, int *results_received,
+                                            int *results_total, const char **retry_reason,
+                                            int *retry_attempt, int64_t *retry_in_ms);
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Request: what to ask for. Setters store the value; it is checked against the model's            */
 /* capabilities by oaimg_client_plan() / oaimg_client_run(), whose message then names the          */
@@ -243,6 +267,18 @@ OAIMG_API oaimg_status oaimg_request_set_selection(oaimg_request *request, const
 OAIMG_API oaimg_status oaimg_request_set_context_mode(oaimg_request *request, oaimg_context_mode mode);
 /* The prompt a variation on a GPT model sends when the request has none (static). */
 OAIMG_API const char *oaimg_default_variation_prompt(void);
+/* A stable identifier of the end user (hash a user name or e-mail address), for OpenAI's safety
+ * monitoring. A non-empty one takes precedence over the deprecated oaimg_request_set_user(); the
+ * variations endpoint, which knows only user, gets it as user. NULL or "" leaves it unset. */
+OAIMG_API oaimg_status oaimg_request_set_safety_identifier(oaimg_request *request,
+                                                           const char *safety_identifier);
+/* "low", "medium" or "high": computation spent planning the image, independent of quality (GPT
+ * image models; generations and edits). NULL leaves it unset (the model's default). */
+OAIMG_API oaimg_status oaimg_request_set_complexity(oaimg_request *request, const char *complexity);
+/* With a source, on models taking free sizes, the planned size stays within 2560x1440 (the SDK
+ * calls larger resolutions experimental) unless this is non-zero; then up to the model's maximum
+ * (3840x2160). The plan's notes say when a size sent is experimental. Default 0. */
+OAIMG_API oaimg_status oaimg_request_set_allow_experimental_size(oaimg_request *request, int allow);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Plan: exactly what a run would send, without sending it (previews, dry runs).                   */
@@ -322,6 +358,14 @@ OAIMG_API oaimg_status oaimg_result_layer(const oaimg_result *result, size_t ind
 OAIMG_API oaimg_status oaimg_result_layer_mask(const oaimg_result *result, size_t index,
                                                const uint8_t **mask, uint32_t *width,
                                                uint32_t *height);
+/* The safety identifier the server reports having used (the request's non-empty
+ * safety_identifier, else its user), or NULL when the server reported none. */
+OAIMG_API const char *oaimg_result_safety_identifier(const oaimg_result *result);
+/* Token usage details summed over the job's requests (usage.input_tokens_details and
+ * usage.output_tokens_details); -1 where the server reported none. Any pointer may be NULL. */
+OAIMG_API void oaimg_result_usage_details(const oaimg_result *result, int64_t *input_text_tokens,
+                                          int64_t *input_image_tokens, int64_t *output_text_tokens,
+                                          int64_t *output_image_tokens);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* PNG helpers (libpng).                                                                           */

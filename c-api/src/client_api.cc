@@ -1,6 +1,10 @@
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <string>
 
 #include "handles.h"
+#include "oaimg/core/model_info.h"
 
 using oaimg_capi::guarded;
 
@@ -159,6 +163,52 @@ const char* oaimg_client_error_request_id(const oaimg_client* client) {
 
 int64_t oaimg_client_error_retry_after_ms(const oaimg_client* client) {
   return client ? client->error.retry_after_ms : -1;
+}
+
+void oaimg_client_progress_detail(const oaimg_client* client, int* results_received,
+                                  int* results_total, const char** retry_reason, int* retry_attempt,
+                                  int64_t* retry_in_ms) {
+  oaimg::RunDetail none;
+  const oaimg::RunDetail& d = client ? client->detail : none;
+  if (results_received) *results_received = d.results_received;
+  if (results_total) *results_total = d.results_total;
+  if (retry_reason) *retry_reason = d.retry_in_ms >= 0 ? oaimg_capi::c_str_or_null(d.retry_reason) : nullptr;
+  if (retry_attempt) *retry_attempt = d.retry_in_ms >= 0 ? d.retry_attempt : 0;
+  if (retry_in_ms) *retry_in_ms = d.retry_in_ms;
+}
+
+oaimg_status oaimg_client_model_shutdown_warning(oaimg_client* client, const char* model,
+                                                 int within_days, char** out_warning) {
+  if (!client) return null_client();
+  return guarded(client, [&] {
+    if (!out_warning)
+      return client->fail(oaimg::Error(oaimg::Status::InvalidArgument,
+                                       "out_warning is NULL: pass where the warning goes"));
+    *out_warning = nullptr;
+    std::string name = model && *model ? model
+                       : !client->config.default_model.empty()
+                           ? client->config.default_model
+                           : std::string(oaimg::default_model(client->config.base_url,
+                                                              oaimg::Operation::Generate));
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    const std::string cache_dir = oaimg::default_cache_dir();
+    if (!oaimg::model_check_due(cache_dir, name, now)) return client->succeed();
+    oaimg::Result<oaimg::ModelInfo> info = oaimg::fetch_model_info(client->config, name, [client] {
+      return !client->progress ||
+             client->progress(client->progress_data, OAIMG_STAGE_PREPARING, -1.0) == 0;
+    });
+    // Any answer of the server counts as today's check (an unknown model stays unknown today).
+    if (info || info.error().http_status > 0) oaimg::record_model_check(cache_dir, name, now);
+    if (!info) return client->fail(info.take_error());
+    if (!info.value().shutdown_date) return client->succeed();
+    std::string warning = oaimg::shutdown_warning(name, *info.value().shutdown_date, now, within_days);
+    if (warning.empty()) return client->succeed();
+    char* copy = static_cast<char*>(std::malloc(warning.size() + 1));
+    if (!copy) return client->fail(oaimg::Error(oaimg::Status::NoMemory, "out of memory"));
+    std::memcpy(copy, warning.c_str(), warning.size() + 1);
+    *out_warning = copy;
+    return client->succeed();
+  });
 }
 
 }  // extern "C"

@@ -20,6 +20,7 @@ struct oaimg_client {
   oaimg_partial_image_fn partial = nullptr;
   void* partial_data = nullptr;
   oaimg::Error error{oaimg::Status::Ok, ""};
+  oaimg::RunDetail detail;  // the latest of the current (or last) run, for the progress display
 
   oaimg_status fail(oaimg::Error e) {
     error = std::move(e);

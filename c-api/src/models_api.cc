@@ -62,6 +62,15 @@ const char* oaimg_model_replacement(const char* model) {
   }
 }
 
+const char* oaimg_model_shutdown_date(const char* model) {
+  try {
+    const auto* caps = known(model);
+    return caps && !caps->retired_on.empty() ? caps->retired_on.c_str() : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 size_t oaimg_model_size_count(const char* model, oaimg_operation operation) {
   try {
     const auto* caps = known(model);

@@ -108,7 +108,20 @@ OAIMG_TEXT_SETTER(input_fidelity, input_fidelity)
 OAIMG_TEXT_SETTER(style, style)
 OAIMG_TEXT_SETTER(response_format, response_format)
 OAIMG_TEXT_SETTER(user, user)
+OAIMG_TEXT_SETTER(complexity, complexity)
 #undef OAIMG_TEXT_SETTER
+
+oaimg_status oaimg_request_set_safety_identifier(oaimg_request* request, const char* value) {
+  // "" means "not given", as in the SDK: an empty identifier must not hide the user field.
+  return set_text(request, &oaimg::ImageRequest::safety_identifier, "safety_identifier",
+                  value && *value ? value : nullptr);
+}
+
+oaimg_status oaimg_request_set_allow_experimental_size(oaimg_request* request, int allow) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  request->request.allow_experimental_size = allow != 0;
+  return request->succeed();
+}
 
 oaimg_status oaimg_request_set_n(oaimg_request* request, int n) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;

@@ -21,6 +21,8 @@ oaimg_status oaimg_client_run(oaimg_client* client, const oaimg_request* request
         return client->progress(client->progress_data, static_cast<oaimg_stage>(stage), fraction) == 0;
       };
     }
+    client->detail = oaimg::RunDetail{};
+    callbacks.detail = [client](const oaimg::RunDetail& d) { client->detail = d; };
     if (client->partial) {
       callbacks.partial_image = [client](size_t index, int partial, const uint8_t* data, size_t size) {
         client->partial(client->partial_data, index, partial, data, size);
@@ -124,6 +126,21 @@ void oaimg_result_usage(const oaimg_result* result, int64_t* input_tokens, int64
   if (input_tokens) *input_tokens = usage.input_tokens;
   if (output_tokens) *output_tokens = usage.output_tokens;
   if (total_tokens) *total_tokens = usage.total_tokens;
+}
+
+void oaimg_result_usage_details(const oaimg_result* result, int64_t* input_text_tokens,
+                                int64_t* input_image_tokens, int64_t* output_text_tokens,
+                                int64_t* output_image_tokens) {
+  oaimg::Usage usage;
+  if (result) usage = result->job.result.usage;
+  if (input_text_tokens) *input_text_tokens = usage.input_text_tokens;
+  if (input_image_tokens) *input_image_tokens = usage.input_image_tokens;
+  if (output_text_tokens) *output_text_tokens = usage.output_text_tokens;
+  if (output_image_tokens) *output_image_tokens = usage.output_image_tokens;
+}
+
+const char* oaimg_result_safety_identifier(const oaimg_result* result) {
+  return result ? c_str_or_null(result->job.result.safety_identifier) : nullptr;
 }
 
 const char* oaimg_result_json(const oaimg_result* result) {

@@ -71,6 +71,8 @@ void add_usage(Usage& sum, const Usage& u) {
   add(sum.total_tokens, u.total_tokens);
   add(sum.input_text_tokens, u.input_text_tokens);
   add(sum.input_image_tokens, u.input_image_tokens);
+  add(sum.output_text_tokens, u.output_text_tokens);
+  add(sum.output_image_tokens, u.output_image_tokens);
 }
 
 // The error reports what the server asked for, also beyond the 60 s a retry would wait.
@@ -118,7 +120,8 @@ class JobRunner {
 
   // Schedules another attempt if the policy allows; false when the failure is final.
   bool maybe_retry(int& retries, int http_status, const http::ResponseHeaders& h,
-                   Clock::time_point* at);
+                   Clock::time_point* at, int curl_code = 0);
+  void report_detail(Stage stage);
   Error transfer_error(const http::Response& r, int attempts, const std::string& what) const;
   void fail(Error e);
   bool tick();
@@ -136,6 +139,10 @@ class JobRunner {
   std::vector<Download> downloads_;
   std::optional<Error> failure_;
   bool streaming_ = false;
+
+  std::string retry_reason_;
+  Clock::time_point retry_at_{};
+  int retry_attempt_ = 0;
 
   std::optional<Stage> last_stage_;
   Clock::time_point last_progress_{};
@@ -222,7 +229,7 @@ void JobRunner::on_stream_event(size_t i, const SseEvent& ev) {
 }
 
 bool JobRunner::maybe_retry(int& retries, int http_status, const http::ResponseHeaders& h,
-                            Clock::time_point* at) {
+                            Clock::time_point* at, int curl_code) {
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
   RetryDecision d = decide_retry(retries, config_.max_retries, http_status, h.should_retry,
                                  h.retry_after_ms, h.retry_after, uniform(rng_),
@@ -230,6 +237,13 @@ bool JobRunner::maybe_retry(int& retries, int http_status, const http::ResponseH
   if (!d.retry) return false;
   ++retries;
   *at = Clock::now() + std::chrono::milliseconds(d.delay_ms);
+  // What a progress display shows while the retry waits (CURLE_OPERATION_TIMEDOUT is 28).
+  retry_reason_ = http_status == 429 ? "rate limited (HTTP 429)"
+                  : http_status > 0  ? "HTTP " + std::to_string(http_status)
+                  : curl_code == 28  ? "timed out"
+                                     : "connection failed";
+  retry_at_ = *at;
+  retry_attempt_ = retries;
   return true;
 }
 
@@ -268,7 +282,7 @@ void JobRunner::on_api_done(size_t i, http::Response&& r) {
     }
     // A stream that already delivered events is not replayed: its partials were shown.
     Clock::time_point at;
-    if (!r.body_too_large && !s.stream_started && maybe_retry(s.retries, 0, {}, &at))
+    if (!r.body_too_large && !s.stream_started && maybe_retry(s.retries, 0, {}, &at, r.curl_code))
       return send(i, at);
     return fail(transfer_error(r, s.retries + 1, what));
   }
@@ -305,6 +319,8 @@ void JobRunner::on_api_done(size_t i, http::Response&& r) {
       if (out.quality.empty()) out.quality = e.quality;
       if (out.background.empty()) out.background = e.background;
       if (out.output_format.empty()) out.output_format = e.output_format;
+      if (out.safety_identifier.empty()) out.safety_identifier = e.safety_identifier;
+      out.created = std::max(out.created, e.created_at);
     }
     s.completed.clear();
     s.done = true;
@@ -354,7 +370,7 @@ void JobRunner::on_download_done(size_t k, http::Response&& r) {
                      http::url_host(d.request.url);
   Clock::time_point at;
   if (r.curl_code != 0) {
-    if (!r.body_too_large && maybe_retry(d.retries, 0, {}, &at)) return fetch(k, at);
+    if (!r.body_too_large && maybe_retry(d.retries, 0, {}, &at, r.curl_code)) return fetch(k, at);
     return fail(transfer_error(r, d.retries + 1, what));
   }
   if (r.http_status < 200 || r.http_status > 299) {
@@ -417,10 +433,29 @@ bool JobRunner::tick() {
   double fraction = std::max(last_fraction_, units > 0 ? sum / units : 0.0);
   Clock::time_point now = Clock::now();
   if (last_stage_ == stage && now - last_progress_ < kProgressInterval) return true;
+  report_detail(stage);
   last_stage_ = stage;
   last_progress_ = now;
   last_fraction_ = fraction;
   return callbacks_.progress(stage, std::min(fraction, 1.0));
+}
+
+void JobRunner::report_detail(Stage stage) {
+  if (!callbacks_.detail) return;
+  RunDetail d;
+  for (const Slot& s : slots_) {
+    d.results_total += s.n;
+    d.results_received += s.done ? s.n : int(s.completed.size());
+  }
+  for (const Download& dl : downloads_)
+    if (!dl.done) --d.results_received;  // a url result counts once its bytes are here
+  if (stage == Stage::Retrying) {
+    d.retry_reason = retry_reason_;
+    d.retry_attempt = retry_attempt_;
+    d.retry_in_ms = std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::milliseconds>(retry_at_ - Clock::now()).count());
+  }
+  callbacks_.detail(d);
 }
 
 JobResult JobRunner::gather() {
@@ -434,6 +469,7 @@ JobResult JobRunner::gather() {
     if (out.quality.empty()) out.quality = r.quality;
     if (out.background.empty()) out.background = r.background;
     if (out.output_format.empty()) out.output_format = r.output_format;
+    if (out.safety_identifier.empty()) out.safety_identifier = r.safety_identifier;
     if (r.usage) add_usage(out.usage, *r.usage);
     for (ResponseImage& img : r.data) {
       ResultImage result;

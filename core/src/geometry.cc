@@ -249,7 +249,8 @@ Rect selection_bounds(const Selection& selection, uint32_t source_width, uint32_
 
 Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t source_width,
                                uint32_t source_height, const Rect& bounds, ContextMode mode,
-                               const std::optional<std::string>& requested_size) {
+                               const std::optional<std::string>& requested_size,
+                               bool allow_experimental_size) {
   if (source_width == 0 || source_height == 0 || source_width > 0x3fffffffu ||
       source_height > 0x3fffffffu) {
     return Error(Status::InvalidArgument, "the source image is empty or too large");
@@ -312,12 +313,21 @@ Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t sou
       plan.target_height = chosen.height;
       break;
     }
-    case TargetRule::Custom:
-      if (!plan_custom(rule.custom, region, padded, plan, image_w, image_h, extend)) {
+    case TargetRule::Custom: {
+      CustomSizeRule limits = rule.custom;
+      if (!allow_experimental_size) {
+        // The SDK calls resolutions above 2560x1440 experimental: plan within the standard ones.
+        limits.max_long_side = std::min(limits.max_long_side, limits.standard_long_side);
+        limits.max_short_side = std::min(limits.max_short_side, limits.standard_short_side);
+        limits.max_pixels = std::min<int64_t>(
+            limits.max_pixels, int64_t(limits.standard_long_side) * limits.standard_short_side);
+      }
+      if (!plan_custom(limits, region, padded, plan, image_w, image_h, extend)) {
         return Error(Status::InvalidArgument,
                      "no size satisfies the custom size rule of " + caps.name);
       }
       break;
+    }
   }
   plan.region = region;
   plan.padded = padded;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "geometry.h"
 #include "oaimg/core/png_codec.h"
 
 namespace oaimg {
@@ -27,6 +28,9 @@ ImageRequest copy_without_pixels(const ImageRequest& r) {
   out.style = r.style;
   out.response_format = r.response_format;
   out.user = r.user;
+  out.safety_identifier = r.safety_identifier;
+  out.complexity = r.complexity;
+  out.allow_experimental_size = r.allow_experimental_size;
   out.n = r.n;
   out.output_compression = r.output_compression;
   out.partial_images = r.partial_images;
@@ -70,6 +74,7 @@ std::string summary_json(const PlannedJob& plan, const FinishedJob& done) {
   add_string(b, "background", r.background);
   add_string(b, "output_format", r.output_format);
   add_int(b, "created", r.created);
+  add_string(b, "safety_identifier", r.safety_identifier);
   add_int(b, "count", int64_t(r.images.size()));
   json_builder_set_member_name(b, "request_ids");
   json_builder_begin_array(b);
@@ -90,6 +95,13 @@ std::string summary_json(const PlannedJob& plan, const FinishedJob& done) {
     add_int(b, "input_tokens", r.usage.input_tokens);
     add_int(b, "output_tokens", r.usage.output_tokens);
     add_int(b, "total_tokens", r.usage.total_tokens);
+    if (r.usage.output_text_tokens >= 0 || r.usage.output_image_tokens >= 0) {
+      json_builder_set_member_name(b, "output_tokens_details");
+      json_builder_begin_object(b);
+      add_int(b, "text_tokens", r.usage.output_text_tokens);
+      add_int(b, "image_tokens", r.usage.output_image_tokens);
+      json_builder_end_object(b);
+    }
     json_builder_end_object(b);
   }
   if (plan.prepared) {
@@ -160,6 +172,14 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
     bool size_requested = request.size && *request.size != "auto";
     if (!size_requested && !job.plan.size_param.empty()) plan.request.size = job.plan.size_param;
     for (const auto& note : job.notes) plan.notes += note + "\n";
+  }
+  if (plan.caps.custom_size && plan.request.size) {
+    auto size = parse_wxh(*plan.request.size);
+    if (size && is_experimental_size(*plan.caps.custom_size, size->width, size->height))
+      plan.notes += "size " + *plan.request.size + " is experimental (above " +
+                    format_wxh(plan.caps.custom_size->standard_long_side,
+                               plan.caps.custom_size->standard_short_side) +
+                    " the SDK calls resolutions experimental)\n";
   }
 
   // On GPT models the mask is guidance, and background=auto may answer an edit with transparent

@@ -1,4 +1,4 @@
-// The models table. Source: the official TypeScript SDK openai@7.55.0, src/resources/images.ts
+// The models table. Source: the official TypeScript SDK openai@7.59.0, src/resources/images.ts
 // (ImageModel and the parameter docs of ImageGenerateParams / ImageEditParams /
 // ImageCreateVariationParams), and /work/shared/API-FACTS.md. Where a parameter's doc names the
 // models that accept it, only those models get it here; the server stays the final judge.
@@ -42,8 +42,10 @@ ModelCaps gpt_image(std::string name) {
   // back into an image, so they are not offered.
   caps.output_formats = {"png", "jpeg", "webp"};
   caps.moderations = {"auto", "low"};
-  // The SDK gives high|low to gpt-image-1.5 "and later models"; the exceptions are set below.
-  caps.input_fidelities = {"high", "low"};
+  // The SDK (7.59.0) documents input_fidelity for gpt-image-1.5 (high, low) and gpt-image-1-mini
+  // (low) only, and says to omit it for gpt-image-2: every other model leaves it unset.
+  caps.input_fidelities = {};
+  caps.complexities = {"low", "medium", "high"};
   caps.output_compression = true;
   caps.streaming = true;
   caps.max_partial_images = 3;
@@ -117,18 +119,18 @@ ModelCaps dall_e_3() {
 std::vector<ModelCaps> build_table() {
   std::vector<ModelCaps> table;
   // Live models, the default first.
-  table.push_back(gpt_image("gpt-image-1.5"));
+  {
+    ModelCaps caps = gpt_image("gpt-image-1.5");
+    caps.input_fidelities = {"high", "low"};
+    table.push_back(caps);
+  }
   {
     ModelCaps caps = gpt_image("gpt-image-1-mini");
     caps.input_fidelities = {"low"};  // the SDK: "gpt-image-1-mini supports only low"
     table.push_back(caps);
   }
-  // The SDK: "For gpt-image-2, omit [input_fidelity]".
-  for (const char* name : {"gpt-image-2", "gpt-image-2-2026-04-21"}) {
-    ModelCaps caps = with_custom_sizes(gpt_image(name));
-    caps.input_fidelities.clear();
-    table.push_back(caps);
-  }
+  for (const char* name : {"gpt-image-2", "gpt-image-2-2026-04-21"})
+    table.push_back(with_custom_sizes(gpt_image(name)));
   table.push_back(gpt_image_2_5("gpt-image-2.5-sunburst"));
   table.push_back(gpt_image_2_5("gpt-image-2.5-sunburst-2026-09-08"));
   table.push_back(gpt_image_2_5("gpt-image-2.5-flare"));
@@ -222,6 +224,11 @@ std::string_view default_model(std::string_view base_url, Operation op) {
   // compatible server is most likely to serve the legacy dall-e-2 contract, variations included.
   (void)op;
   return is_openai_base_url(base_url) ? "gpt-image-1.5" : "dall-e-2";
+}
+
+bool is_experimental_size(const CustomSizeRule& rule, uint32_t width, uint32_t height) {
+  const uint32_t long_side = std::max(width, height), short_side = std::min(width, height);
+  return long_side > uint32_t(rule.standard_long_side) || short_side > uint32_t(rule.standard_short_side);
 }
 
 const std::vector<std::string>& sizes_for(const ModelCaps& caps, Operation op) {

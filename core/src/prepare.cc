@@ -52,7 +52,7 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
       return Error(Status::NoSelection, "select the area to repaint");
     }
     auto plan = plan_region(caps, req.op, source.width, source.height, bounds, req.context_mode,
-                            req.size);
+                            req.size, req.allow_experimental_size);
     if (!plan) return plan.take_error();
     PreparedJob job;
     job.plan = std::move(*plan);

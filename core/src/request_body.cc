@@ -64,8 +64,15 @@ std::vector<Field> text_fields(const ImageRequest& req, const ModelCaps& caps, S
     fields.push_back(Field{"n", Field::Kind::Integer, "", n_this_request});
   add_text(fields, "size", req.size);
   add_text(fields, "response_format", req.response_format);
+  const bool has_safety_identifier = req.safety_identifier && !req.safety_identifier->empty();
+  if (shape == Shape::VariationsMultipart) {
+    // The variations endpoint knows only the deprecated user, which the identifier replaces.
+    add_text(fields, "user", has_safety_identifier ? req.safety_identifier : req.user);
+    return fields;  // the endpoint takes nothing else
+  }
   add_text(fields, "user", req.user);
-  if (shape == Shape::VariationsMultipart) return fields;  // the endpoint takes nothing else
+  if (has_safety_identifier) add_text(fields, "safety_identifier", req.safety_identifier);
+  add_text(fields, "complexity", req.complexity);
 
   add_text(fields, "quality", req.quality);
   add_text(fields, "background", req.background);

@@ -61,6 +61,16 @@ std::optional<PngHeader> png_header_of(const std::vector<uint8_t>& bytes) {
   return header.value();
 }
 
+// True when some pixel's alpha is below 255 (or the PNG cannot be decoded: the server decides).
+bool has_transparent_pixel(const UploadFile& file) {
+  Result<Image> decoded = decode_png(file.bytes.data(), file.bytes.size());
+  if (!decoded) return true;
+  const std::vector<uint8_t>& pixels = decoded.value().pixels;
+  for (size_t i = 3; i < pixels.size(); i += 4)
+    if (pixels[i] < 255) return true;
+  return false;
+}
+
 std::string format_label(FileFormat f) {
   switch (f) {
     case FileFormat::Png: return "PNG";
@@ -229,6 +239,7 @@ Outcome check_enums(const ImageRequest& req, const ModelCaps& caps) {
       {"moderation", req.moderation, caps.moderations},
       {"input_fidelity", req.input_fidelity, caps.input_fidelities},
       {"style", req.style, caps.styles},
+      {"complexity", req.complexity, caps.complexities},
   };
   for (const auto& e : enums)
     if (Outcome o = check_enum(e.param, e.value, e.allowed, caps); !o) return o;
@@ -298,6 +309,11 @@ Outcome check_overlay(const char* param, const UploadFile& file, const ModelCaps
     return invalid(param, name + " has no alpha channel (PNG color type " + std::to_string(png->color_type) +
                               ", no tRNS); its transparent pixels mark the area, so it needs RGBA, gray+alpha "
                               "or tRNS");
+  // The SDK (7.59.0): markup "must ... contain transparent pixels"; an alpha channel that is
+  // opaque everywhere would hide the whole image.
+  if (name == "markup" && !has_transparent_pixel(file))
+    return invalid(param, "markup has an alpha channel but no transparent pixel; it must be "
+                          "transparent where the image should show through");
   if (first_image && (png->width != first_image->width || png->height != first_image->height))
     return invalid(param, name + " is " + std::to_string(png->width) + "x" + std::to_string(png->height) +
                               " but the first image is " + std::to_string(first_image->width) + "x" +

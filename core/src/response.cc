@@ -253,6 +253,10 @@ std::optional<Usage> parse_usage(JsonObject* object) {
     usage.input_text_tokens = int_member(details, "text_tokens").value_or(-1);
     usage.input_image_tokens = int_member(details, "image_tokens").value_or(-1);
   }
+  if (JsonObject* details = object_member(usage_object, "output_tokens_details")) {
+    usage.output_text_tokens = int_member(details, "text_tokens").value_or(-1);
+    usage.output_image_tokens = int_member(details, "image_tokens").value_or(-1);
+  }
   return usage;
 }
 
@@ -312,6 +316,7 @@ Result<ImagesResponse> parse_images_response(std::string_view body) {
   response.quality = string_member(root, "quality").value_or("");
   response.background = string_member(root, "background").value_or("");
   response.output_format = string_member(root, "output_format").value_or("");
+  response.safety_identifier = string_member(root, "safety_identifier").value_or("");
   return response;
 }
 
@@ -381,6 +386,8 @@ Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
   out.quality = string_member(root, "quality").value_or("");
   out.background = string_member(root, "background").value_or("");
   out.output_format = string_member(root, "output_format").value_or("");
+  out.created_at = int_member(root, "created_at").value_or(0);
+  out.safety_identifier = string_member(root, "safety_identifier").value_or("");
   return out;
 }
 

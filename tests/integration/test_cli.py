@@ -6,11 +6,17 @@ The key reaches the CLI only through OPENAI_API_KEY (never argv), and every test
 shows in no output and no file the CLI writes.
 """
 
+import datetime
 import json
 import os
+import pty
+import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 if len(sys.argv) < 3:
@@ -63,12 +69,23 @@ class CliTest(unittest.TestCase):
                 f.write(data)
         return p
 
-    def oaimg(self, *args, key=None):
+    def env(self, key=None):
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-        env["OPENAI_API_KEY"] = key or self.s.key
+        env["OPENAI_API_KEY"] = key if key is not None else self.s.key
         env["OPENAI_BASE_URL"] = self.s.base_url
-        r = subprocess.run([CLI, *args], env=env, capture_output=True, timeout=RUN_TIMEOUT)
-        for secret in {self.s.key, env["OPENAI_API_KEY"]}:
+        # The once-a-day model check keeps its stamps here, never in the real home.
+        env["XDG_CACHE_HOME"] = os.path.join(self.tmp.name, "cache")
+        return env
+
+    def api_log(self):
+        """The image requests the server saw (without the CLI's GET /v1/models check)."""
+        return [e for e in self.s.log() if e["path"].startswith("/v1/images/")]
+
+    def oaimg(self, *args, key=None, stdin=None):
+        env = self.env(key)
+        r = subprocess.run([CLI, *args], env=env, capture_output=True, timeout=RUN_TIMEOUT,
+                           input=stdin if stdin is not None else b"")
+        for secret in {self.s.key, env["OPENAI_API_KEY"]} - {""}:
             self.assertNotIn(secret.encode(), r.stdout + r.stderr, "the key leaked to output")
             self.assertNotIn(secret, " ".join(args))
         self.assertKeyNotInFiles(env["OPENAI_API_KEY"])
@@ -115,14 +132,14 @@ class Basics(CliTest):
     def test_usage_error_is_one_line(self):
         r = self.oaimg("generate", "--prompt", "a cat")  # no --out-dir
         self.assertOneLineFailure(r, "--out-dir")
-        self.assertEqual(self.s.log(), [])
+        self.assertEqual(self.api_log(), [])
 
     def test_timeout_beyond_what_fits_in_milliseconds_is_a_usage_error(self):
         # 1e300 s as a long of milliseconds is undefined behaviour; it must be refused by name.
         r = self.oaimg("generate", "--prompt", "a cat", "--timeout", "1e300", "--out-dir", self.out)
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertOneLineFailure(r, "--timeout")
-        self.assertEqual(self.s.log(), [])
+        self.assertEqual(self.api_log(), [])
 
 
 class Generate(CliTest):
@@ -141,7 +158,7 @@ class Generate(CliTest):
         self.assertIn("gpt-image-1.5", text)
         self.assertIn("1024x1536", text)
         self.assertIn("usage", text)
-        log = self.s.log()
+        log = self.api_log()
         self.assertEqual(len(log), 1)
         self.assertTrue(log[0]["auth_ok"])
         self.assertEqual(log[0]["fields"]["prompt"], "a red square")
@@ -166,7 +183,7 @@ class Generate(CliTest):
         r = self.oaimg("generate", "--prompt", "a cat", "--model", "gpt-image-1.5", "--size",
                        "1024x1024", "--stream", "2", "--out-dir", self.out)
         self.assertOk(r)
-        fields = self.s.log()[0]["fields"]
+        fields = self.api_log()[0]["fields"]
         self.assertIs(fields["stream"], True)
         self.assertEqual(fields["partial_images"], 2)
         self.assertEqual(self.result("result-1.png").at(0, 0)[:3], PALETTE[0])
@@ -181,7 +198,7 @@ class EditAndVariation(CliTest):
         self.assertOk(r)
         img = self.result("result-1.png")
         self.assertEqual((img.width, img.height, img.at(3, 3)[:3]), (1536, 1024, PALETTE[0]))
-        (entry,) = self.s.log()
+        (entry,) = self.api_log()
         self.assertEqual(entry["path"], "/v1/images/edits")
         files = {f["field"]: f for f in entry["files"]}
         self.assertIn("mask", files)
@@ -205,7 +222,7 @@ class EditAndVariation(CliTest):
         r = self.oaimg("variation", "--image", image, "--model", "dall-e-2", "--size",
                        "512x512", "--n", "2", "--out-dir", self.out)
         self.assertOk(r)
-        self.assertEqual([e["path"] for e in self.s.log()], ["/v1/images/variations"])
+        self.assertEqual([e["path"] for e in self.api_log()], ["/v1/images/variations"])
         for i in range(2):
             img = self.result("result-%d.png" % (i + 1))
             self.assertEqual((img.width, img.height, img.at(9, 9)[:3]), (512, 512, PALETTE[i]))
@@ -224,7 +241,7 @@ class EditAndVariation(CliTest):
                 "dall-e-2", "--size", "512x512", "--out-dir", self.out]
         r = self.oaimg(*args, "--dry-run")
         self.assertOk(r)
-        self.assertEqual(self.s.log(), [])
+        self.assertEqual(self.api_log(), [])
         sizes = {}
         for name in ("request-image.png", "request-mask.png"):
             with open(os.path.join(self.out, name), "rb") as f:
@@ -238,7 +255,7 @@ class EditAndVariation(CliTest):
                          ("paint it", "dall-e-2", "512x512"))
         # What the dry run wrote is byte for byte what the real run uploads.
         self.assertOk(self.oaimg(*args))
-        files = {f["field"]: f for f in self.s.log()[0]["files"]}
+        files = {f["field"]: f for f in self.api_log()[0]["files"]}
         self.assertEqual((files["image"]["bytes"], files["image"]["width"],
                           files["image"]["height"]), sizes["request-image.png"])
         self.assertEqual((files["mask"]["bytes"], files["mask"]["width"],
@@ -280,7 +297,7 @@ class Selection(CliTest):
         self.assertEqual((mask.width, mask.height), (L["width"], L["height"]))
         cx, cy = (x0 + x1) // 2 - L["x"], (y0 + y1) // 2 - L["y"]
         self.assertEqual(mask.at(cx, cy)[0], 255)
-        (entry,) = self.s.log()
+        (entry,) = self.api_log()
         self.assertEqual(entry["path"], "/v1/images/edits")
 
 
@@ -292,14 +309,14 @@ class Failures(CliTest):
     def test_401_names_the_key_problem_and_never_the_key(self):
         r = self.run_generate(key="sk-wrong-0123456789abcdef")
         self.assertOneLineFailure(r, "api key", "401", "auth")
-        self.assertEqual(len(self.s.log()), 1)  # a bad key is not retried
+        self.assertEqual(len(self.api_log()), 1)  # a bad key is not retried
 
     def test_500_after_retries(self):
         self.s.control("faults", {"faults": [{"kind": "status", "status": 500, "times": 10}]})
         r = self.run_generate()
         self.assertOneLineFailure(r, "500", "server")
-        self.assertGreater(len(self.s.log()), 1)  # 500 is retried
-        self.assertLessEqual(len(self.s.log()), 3)  # at most 2 retries by default
+        self.assertGreater(len(self.api_log()), 1)  # 500 is retried
+        self.assertLessEqual(len(self.api_log()), 3)  # at most 2 retries by default
 
     def test_content_policy_400_is_reported_not_retried(self):
         self.s.control("faults", {"faults": [{"kind": "status", "status": 400, "times": 10,
@@ -308,7 +325,7 @@ class Failures(CliTest):
             "code": "content_policy_violation"}}]})
         r = self.run_generate()
         self.assertOneLineFailure(r, "safety system", "content_policy", "content policy")
-        self.assertEqual(len(self.s.log()), 1)
+        self.assertEqual(len(self.api_log()), 1)
 
     def test_html_from_a_proxy_gives_a_readable_line(self):
         self.s.control("faults", {"faults": [{"kind": "html", "status": 502, "times": 10}]})
@@ -320,6 +337,317 @@ class Failures(CliTest):
         r = self.oaimg("generate", "--prompt", "a cat", "--model", "gpt-image-1.5", "--timeout",
                        "0.5", "--out-dir", self.out)
         self.assertOneLineFailure(r, "timed out", "timeout", "time")
+
+
+def files_in(folder):
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+class ExitCodes(CliTest):
+    def test_values_refused_before_sending_are_usage_errors(self):
+        cases = [
+            (["--n", "0"], "--n"),
+            (["--output-compression", "-1", "--output-format", "jpeg"], "--output-compression"),
+            (["--max-retries", "-1"], "--max-retries"),
+            (["--stream", "-1"], "--stream"),
+            (["--stream", "4"], "--stream"),
+            (["--size", "999x999"], "999x999"),   # the model refuses it
+            (["--n", "11"], "11"),                # the model refuses it
+            (["--quality", "ultra"], "ultra"),    # the model refuses it
+            (["--complexity", "max"], "complexity"),
+            (["--bogus"], "--bogus"),
+            (["--dry-run=yes"], "--dry-run"),
+        ]
+        for extra, needle in cases:
+            with self.subTest(extra=extra):
+                r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out,
+                               *extra)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertOneLineFailure(r, needle)
+        self.assertEqual(self.api_log(), [])
+
+    def test_a_failed_request_is_1_and_says_each_thing_once(self):
+        r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out, key="")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        err = self.assertOneLineFailure(r, "no API key")
+        self.assertEqual(err.lower().count("no api key"), 1, err)
+        self.s.control("faults", {"faults": [{"kind": "status", "status": 500, "times": 10,
+                                              "match": "/v1/images"}]})
+        r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out,
+                       "--max-retries", "0")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(files_in(self.out), [])
+
+
+class OptionSyntax(CliTest):
+    def test_short_options_and_equals_values(self):
+        r = self.oaimg("generate", "-p", "a cat", "-n", "2", "-m", "gpt-image-1.5",
+                       "-s", "1024x1536", "--quality=low", "--out-dir=" + self.out)
+        self.assertOk(r)
+        (entry,) = self.api_log()
+        self.assertEqual((entry["fields"]["prompt"], entry["fields"]["n"], entry["fields"]["size"],
+                          entry["fields"]["quality"]), ("a cat", 2, "1024x1536", "low"))
+        self.assertEqual(files_in(self.out), ["response.json", "result-1.png", "result-2.png"])
+
+    def test_help_per_subcommand(self):
+        r = self.oaimg("edit", "--help")
+        self.assertOk(r)
+        out = r.stdout.decode()
+        self.assertIn("usage: oaimg edit", out)
+        self.assertIn("--mask", out)
+        self.assertIn("-i, --image", out)
+        self.assertNotIn("--moderation", out)  # generations only
+        r = self.oaimg("help", "models")
+        self.assertOk(r)
+        self.assertIn("usage: oaimg models", r.stdout.decode())
+        self.assertNotIn("--mask", r.stdout.decode())
+        r = self.oaimg("variation", "--mask", "m.png", "-i", "x.png", "-o", self.out)
+        self.assertEqual(r.returncode, 2)
+        self.assertOneLineFailure(r, "--mask does not apply to variation")
+
+
+class Pipes(CliTest):
+    def test_prompt_from_stdin_and_json_summary_on_stdout(self):
+        r = self.oaimg("generate", "--prompt", "-", "-m", "gpt-image-1.5", "-o", self.out,
+                       "--json", stdin=b"a fox read from a pipe\n")
+        self.assertOk(r)
+        summary = json.loads(r.stdout)
+        self.assertEqual(summary["count"], 1)
+        self.assertEqual(summary["model"], "gpt-image-1.5")
+        self.assertEqual(self.api_log()[0]["fields"]["prompt"], "a fox read from a pipe")
+        self.assertEqual(r.stderr, b"")  # not a terminal: nothing extra
+
+    def test_image_from_stdin_and_empty_prompt_from_stdin(self):
+        png = images.solid_png(64, 64, (9, 9, 9))
+        r = self.oaimg("edit", "-i", "-", "-p", "make it red", "-m", "gpt-image-1.5", "-o",
+                       self.out, stdin=png)
+        self.assertOk(r)
+        (entry,) = self.api_log()
+        self.assertEqual([f["field"] for f in entry["files"]], ["image"])  # maskless edit
+        self.assertEqual(entry["files"][0]["bytes"], len(png))
+        r = self.oaimg("generate", "-p", "-", "-o", self.out, stdin=b"\n")
+        self.assertEqual(r.returncode, 2)
+        self.assertOneLineFailure(r, "empty")
+        r = self.oaimg("edit", "-i", "-", "-p", "-", "-o", self.out, stdin=png)
+        self.assertEqual(r.returncode, 2)
+        self.assertOneLineFailure(r, "only one")
+
+
+class RequestFields(CliTest):
+    def test_safety_identifier_wins_and_complexity_is_sent(self):
+        r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out,
+                       "--user", "legacy", "--safety-identifier", "hashed-42",
+                       "--complexity", "high")
+        self.assertOk(r)
+        fields = self.api_log()[0]["fields"]
+        self.assertEqual((fields["safety_identifier"], fields["user"], fields["complexity"]),
+                         ("hashed-42", "legacy", "high"))
+        resp = self.response()
+        self.assertEqual(resp["safety_identifier"], "hashed-42")
+        details = resp["usage"]["output_tokens_details"]
+        self.assertGreater(details["image_tokens"], 0)
+        # --verbose reads the same through the C API's getters.
+        r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out,
+                       "--safety-identifier", "hashed-42", "--verbose")
+        self.assertOk(r)
+        err = r.stderr.decode()
+        self.assertIn("out (text %d, image %d)" % (details["text_tokens"], details["image_tokens"]),
+                      err)
+        self.assertIn("safety identifier: hashed-42", err)
+        stages = re.findall(r"oaimg: (preparing|sending|waiting for the server|receiving|done)\n",
+                            err)
+        order = ["preparing", "sending", "waiting for the server", "receiving", "done"]
+        self.assertEqual(stages, sorted(stages, key=order.index), err)  # never backwards
+
+    def test_planned_sizes_stay_standard_unless_experimental_ones_are_allowed(self):
+        big = self.path("big.png", images.solid_png(4000, 3000, (9, 9, 9)))
+        args = ("generate", "-i", big, "-p", "a sky", "-m", "gpt-image-2", "--dry-run",
+                "-o", self.out)
+        r = self.oaimg(*args)
+        self.assertOk(r)
+        self.assertIn("with 1920x1440", r.stdout.decode())
+        self.assertNotIn("experimental", r.stdout.decode())
+        r = self.oaimg(*args, "--allow-experimental-size")
+        self.assertOk(r)
+        out = r.stdout.decode()
+        self.assertIn("with 2880x2160", out)
+        self.assertIn("size 2880x2160 is experimental", out)
+
+    def test_stream_saves_partials_and_dates_the_result(self):
+        before = int(time.time())
+        r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-s", "1024x1024",
+                       "--stream", "2", "-n", "2", "-o", self.out)
+        self.assertOk(r)
+        self.assertEqual(files_in(self.out), ["partial-1-1.png", "partial-1-2.png",
+                                              "partial-2-1.png", "partial-2-2.png",
+                                              "response.json", "result-1.png", "result-2.png"])
+        final = self.result("result-1.png").at(0, 0)
+        partial = self.result("partial-1-1.png").at(0, 0)
+        self.assertNotEqual(final, partial)  # partials are darker shades
+        self.assertGreaterEqual(self.response()["created"], before)  # from created_at
+
+
+class InputFormats(CliTest):
+    def encoded(self, fmt):
+        """The pattern as JPEG (cjpeg, from libjpeg-turbo-progs) or WebP (cwebp, from webp)."""
+        w, h = 160, 120
+        if fmt == "JPEG":
+            ppm = b"P6\n%d %d\n255\n" % (w, h) + b"".join(
+                bytes(pattern_at(x, y)) for y in range(h) for x in range(w))
+            cmd, data = ["cjpeg", "-quality", "95"], ppm
+        else:
+            cmd, data = ["cwebp", "-quiet", "-q", "95", "-o", "-", "--", "-"], pattern_png(w, h)
+        return subprocess.run(cmd, input=data, capture_output=True, check=True, timeout=60).stdout
+
+    def test_jpeg_and_webp_images_work_with_a_selection(self):
+        sel = self.path("sel.png", rect_selection_png(160, 120, (40, 30, 100, 90)))
+        for fmt, ext in (("JPEG", "jpg"), ("WEBP", "webp")):
+            with self.subTest(fmt=fmt):
+                image = self.path("in." + ext, self.encoded(fmt))
+                out = os.path.join(self.tmp.name, "out-" + ext)
+                r = self.oaimg("edit", "-i", image, "--selection", sel, "-p", "green",
+                               "-m", "gpt-image-1.5", "-o", out)
+                self.assertOk(r)
+                with open(os.path.join(out, "result-1.png"), "rb") as f:
+                    result = images.decode_png(f.read())
+                self.assertEqual((result.width, result.height), (160, 120))
+                far = result.at(5, 5)[:3]  # outside the selection: the decoded source
+                self.assertTrue(all(abs(a - b) <= 12 for a, b in zip(far, pattern_at(5, 5))), far)
+
+    def test_a_file_that_is_no_image_is_named(self):
+        bad = self.path("bad.png", b"not an image at all")
+        sel = self.path("sel.png", rect_selection_png(16, 16, (0, 0, 8, 8)))
+        r = self.oaimg("edit", "-i", bad, "--selection", sel, "-p", "x", "-o", self.out)
+        self.assertEqual(r.returncode, 2)
+        self.assertOneLineFailure(r, "bad.png")
+
+
+class Models(CliTest):
+    def test_models_lists_the_table_with_retirements(self):
+        r = self.oaimg("models")
+        self.assertOk(r)
+        out = r.stdout.decode()
+        for name in ("gpt-image-1.5", "gpt-image-2", "gpt-image-2.5-flare", "dall-e-2"):
+            self.assertRegex(out, r"(?m)^%s\s" % re.escape(name))
+        self.assertRegex(out, r"(?m)^gpt-image-1\s.*retired 2026-10-23, use gpt-image-2.5-sunburst")
+        r = self.oaimg("models", "--json")
+        self.assertOk(r)
+        table = {m["name"]: m for m in json.loads(r.stdout)}
+        self.assertEqual(table["dall-e-3"]["operations"], ["generate"])
+        self.assertEqual(table["dall-e-3"]["n_per_request"], 1)
+        self.assertTrue(table["gpt-image-2"]["custom_sizes"])
+        self.assertTrue(table["gpt-image-1.5"]["streaming"])
+        self.assertFalse(table["dall-e-2"]["streaming"])
+        self.assertEqual((table["dall-e-2"]["retired"], table["dall-e-2"]["shutdown_date"]),
+                         (True, "2026-05-12"))
+        self.assertIn("256x256", table["dall-e-2"]["sizes"])
+        self.assertEqual(self.s.log(), [])  # a local table: nothing asked
+
+    def test_a_model_shutting_down_soon_is_warned_about_once_a_day(self):
+        soon = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+        self.s.control("config", {"shutdown_dates": {"gpt-image-1.5": soon}})
+        args = ("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out)
+        r = self.oaimg(*args)
+        self.assertOk(r)
+        err = r.stderr.decode()
+        self.assertIn("warning: gpt-image-1.5 shuts down on %s, in 30 days" % soon, err)
+        self.assertEqual(err.count("warning"), 1)
+        r = self.oaimg(*args)
+        self.assertOk(r)
+        self.assertEqual(r.stderr, b"")  # checked today already
+        gets = [e for e in self.s.log() if e["path"].startswith("/v1/models/")]
+        self.assertEqual([e["path"] for e in gets], ["/v1/models/gpt-image-1.5"])
+
+    def test_a_failing_model_check_never_fails_the_run(self):
+        self.s.control("faults", {"faults": [{"kind": "status", "status": 500, "times": 5,
+                                              "match": "/v1/models"}]})
+        r = self.oaimg("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out)
+        self.assertOk(r)
+        self.assertEqual(r.stderr, b"")
+
+
+class Terminal(CliTest):
+    """The CLI on a real pseudo-terminal, as a person at a shell runs it."""
+
+    def spawn(self, *args):
+        env = self.env()
+        env["COLUMNS"] = "200"
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal
+            try:
+                os.execve(CLI, [CLI, *args], env)
+            finally:
+                os._exit(127)
+        return pid, fd
+
+    def read_until_exit(self, pid, fd, deadline, on_output=None):
+        out = b""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if on_output:
+                    on_output(out)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            self.fail("the CLI did not finish in time: %r" % out)
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+        return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")
+
+    def test_progress_line_moves_in_place(self):
+        self.s.control("config", {"delay": 3.2})
+        pid, fd = self.spawn("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-n", "2",
+                             "-o", self.out)
+        code, out = self.read_until_exit(pid, fd, time.monotonic() + 60)
+        self.assertEqual(code, 0, out)
+        frames = [f for f in re.split(r"\r\x1b\[K", out) if f.strip()]
+        waiting = [f for f in frames if "waiting for the server" in f]
+        seconds = {int(m) for f in waiting for m in re.findall(r"· (\d+) s", f)}
+        self.assertGreaterEqual(len(seconds), 3, frames)  # the elapsed time moves
+        self.assertTrue(all("0 of 2 results" in f for f in waiting), waiting)
+        self.assertNotIn("\n", "".join(frames[:-1]))  # one line, redrawn, no scrolling
+        self.assertIn("2 image(s) written", frames[-1])
+
+    def test_retry_reason_and_countdown_are_shown(self):
+        self.s.control("faults", {"faults": [{"kind": "status", "status": 429, "times": 1,
+                                              "match": "/v1/images",
+                                              "headers": {"Retry-After": "3"}}]})
+        pid, fd = self.spawn("generate", "-p", "a cat", "-m", "gpt-image-1.5", "-o", self.out)
+        code, out = self.read_until_exit(pid, fd, time.monotonic() + 60)
+        self.assertEqual(code, 0, out)
+        counts = re.findall(r"rate limited \(HTTP 429\), retry 1 in (\d) s", out)
+        self.assertGreaterEqual(len(set(counts)), 2, out)  # the countdown counts down
+        self.assertEqual(sorted(set(counts), reverse=True), list(dict.fromkeys(counts)), out)
+
+    def test_ctrl_c_aborts_at_once_writes_nothing_and_exits_130(self):
+        self.s.control("config", {"delay": 20})
+        pid, fd = self.spawn("generate", "-p", "a cat", "-m", "gpt-image-1.5", "--stream", "1",
+                             "-o", self.out)
+        sent = []
+
+        def interrupt_once_waiting(out):
+            if not sent and b"waiting for the server" in out:
+                os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
+                sent.append(time.monotonic())
+
+        code, out = self.read_until_exit(pid, fd, time.monotonic() + 30, interrupt_once_waiting)
+        self.assertTrue(sent, out)
+        self.assertEqual(code, 130, out)
+        self.assertLess(time.monotonic() - sent[0], 3)  # at once, not after the server's 20 s
+        self.assertIn("interrupted; nothing written", out)
+        self.assertEqual(files_in(self.out), [])
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not self.api_log():
+            time.sleep(0.05)
+        (entry,) = self.api_log()
+        self.assertTrue(entry.get("client_closed"), entry)  # the server saw the hang-up
 
 
 if __name__ == "__main__":

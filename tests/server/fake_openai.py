@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import signal
+import select
 import socket
 import sys
 import threading
@@ -49,7 +50,8 @@ class State:
     def reset(self):
         self.faults.clear()
         with self.lock:
-            self.config = {"delay": 0.0, "color": None, "color_by_request": False}
+            self.config = {"delay": 0.0, "color": None, "color_by_request": False,
+                           "shutdown_dates": {}}
             self.log = []
             self.downloads = []
             self.files = {}
@@ -71,6 +73,11 @@ class State:
             elif key == "color_by_request":
                 if not isinstance(value, bool):
                     raise ValueError("color_by_request must be a boolean")
+            elif key == "shutdown_dates":
+                # Announce a shutdown for live models: {"gpt-image-1.5": "2027-01-01"}.
+                if not isinstance(value, dict) or not all(
+                        m in rules.MODELS and isinstance(d, str) for m, d in value.items()):
+                    raise ValueError("shutdown_dates must map known model ids to date strings")
             else:
                 raise ValueError("unknown config key %r" % key)
             with self.lock:
@@ -281,10 +288,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._send_json(200, self._model_obj(model))
         raise ApiError(404, "Invalid URL (%s %s)" % (self.command, path))
 
-    @staticmethod
-    def _model_obj(model):
+    def _model_obj(self, model):
+        with self.state.lock:
+            announced = self.state.config["shutdown_dates"].get(model.name)
         return {"id": model.name, "object": "model", "created": 1698785189,
-                "owned_by": "system", "shutdown_date": model.shutdown_date}
+                "owned_by": "system", "shutdown_date": announced or model.shutdown_date}
 
     def _images(self, op, body):
         ctype = self.headers.get("Content-Type", "")
@@ -302,11 +310,33 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "Could not parse multipart form: %s." % e)
         plan = rules.check(op, rules.Fields(fields, op != "generate"), parts)
         k, config = self.state.next_image_request()
-        if config["delay"]:
-            time.sleep(config["delay"])
+        if config["delay"] and not self._work(config["delay"]):
+            return None  # the client hung up: nobody to answer
         if plan.stream:
             return self._stream(plan, k, config)
         self._send_json(200, self._result(plan, k, config))
+
+    def _work(self, seconds):
+        """Waits like a server generating an image, but notices a client that hangs up (a
+        cancelled request): logs "client_closed" and returns False."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return True
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                try:
+                    gone = self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    gone = True
+                if gone:
+                    self.close_connection = True
+                    entry = getattr(self, "_pending_log_entry", None)
+                    if entry is not None:
+                        entry["client_closed"] = True
+                    return False
+                time.sleep(min(left, 0.05))  # pipelined bytes: not a hang-up
 
     def _png(self, plan, rgb):
         alpha = 255 if plan.background == "transparent" else None
@@ -318,15 +348,19 @@ class Handler(BaseHTTPRequestHandler):
         output = plan.n * max(1, plan.width * plan.height // 4096)
         return {"total_tokens": text + image + output, "input_tokens": text + image,
                 "output_tokens": output,
-                "input_tokens_details": {"text_tokens": text, "image_tokens": image}}
+                "input_tokens_details": {"text_tokens": text, "image_tokens": image},
+                "output_tokens_details": {"text_tokens": 0, "image_tokens": output}}
 
     @staticmethod
     def _echo(plan):
         """The request settings as the API reports them back, resolved from "auto"."""
-        return {"size": "%dx%d" % (plan.width, plan.height),
+        echo = {"size": "%dx%d" % (plan.width, plan.height),
                 "quality": plan.quality if plan.quality not in (None, "auto") else "medium",
                 "background": "transparent" if plan.background == "transparent" else "opaque",
                 "output_format": plan.output_format}
+        if plan.safety_identifier:
+            echo["safety_identifier"] = plan.safety_identifier
+        return echo
 
     def _result(self, plan, k, config):
         data = []
@@ -347,6 +381,8 @@ class Handler(BaseHTTPRequestHandler):
         if plan.model.gpt:
             out.update(self._echo(plan))
             out["usage"] = self._usage(plan)
+        elif plan.safety_identifier:
+            out["safety_identifier"] = plan.safety_identifier
         return out
 
     # --- streaming ------------------------------------------------------------------------

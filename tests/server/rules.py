@@ -1,5 +1,5 @@
 """What each model accepts, and the check of one request against it (API-FACTS.md, the OpenAPI
-spec and openai@7.55.0 `resources/images.d.ts`). The errors carry the messages, params and codes
+spec and openai@7.59.0 `src/resources/images.ts`). The errors carry the messages, params and codes
 the real API uses, so a client's error reporting is exercised on realistic bodies."""
 
 import re
@@ -41,7 +41,8 @@ class Model:
 
 def _gpt(name, **kw):
     kw.setdefault("qualities", GPT_QUALITIES)
-    kw.setdefault("input_fidelities", ("high", "low"))
+    # 7.59.0 documents input_fidelity for gpt-image-1.5 (high, low) and 1-mini (low) only.
+    kw.setdefault("input_fidelities", ())
     return Model(name, "gpt", {"generate", "edit"}, STANDARD_GPT_SIZES, 32000, **kw)
 
 
@@ -53,12 +54,12 @@ def _table():
                    4000, n_max=1, qualities=("standard", "hd"), styles=("vivid", "natural"),
                    shutdown_date="2026-05-12")
     models = [dalle2, dalle3,
-              _gpt("gpt-image-1.5"),
+              _gpt("gpt-image-1.5", input_fidelities=("high", "low")),
               _gpt("gpt-image-1-mini", input_fidelities=("low",)),
               _gpt("chatgpt-image-latest")]
     # "For gpt-image-2, omit this parameter" (input_fidelity); free WxH sizes.
     for name in ("gpt-image-2", "gpt-image-2-2026-04-21"):
-        models.append(_gpt(name, custom_sizes=True, input_fidelities=()))
+        models.append(_gpt(name, custom_sizes=True))
     for base in ("gpt-image-2.5-sunburst", "gpt-image-2.5-flare"):
         for name in (base, base + "-2026-09-08"):
             models.append(_gpt(name, custom_sizes=True, qualities=EXTENDED_QUALITIES,
@@ -290,12 +291,24 @@ def check(op, fields, files):
 
     inputs = check_files(op, model, files) if op != "generate" else []
 
+    # 7.59.0: a non-empty safety_identifier wins over the deprecated user.
+    safety_identifier = (fields.string("safety_identifier") if op != "variation" else None) \
+        or fields.string("user") or None
     return Plan(op=op, model=model, prompt=prompt or "", n=n, size=size, width=width,
+                safety_identifier=safety_identifier,
                 height=height, response_format=response_format or ("b64_json" if model.gpt
                                                                    else "url"),
                 quality=quality, style=style, background=background,
                 output_format=output_format or "png", stream=stream,
                 partial_images=partial_images, inputs=inputs)
+
+
+def _has_transparent_pixel(data):
+    try:
+        rgba = images.decode_png(data)
+    except images.ImageError:
+        return True  # beyond the stand-in's decoder: let it through
+    return any(a < 255 for a in rgba.pixels[3::4])
 
 
 def _sniff(part, label):
@@ -386,6 +399,10 @@ def check_files(op, model, files):
         if not info.has_alpha:
             raise invalid(name, "Invalid %s image format - %s image missing alpha channel." % (
                 name, name), "invalid_image_format")
+        if name == "markup" and not _has_transparent_pixel(part.data):
+            # 7.59.0: the markup "must ... contain transparent pixels".
+            raise invalid(name, "Invalid markup image - markup must contain transparent pixels.",
+                          "invalid_image_format")
         if (w, h) != (first_w, first_h):
             raise invalid(name, "Invalid %s image - the %s and the image must be the same size "
                           "(image: %dx%d, %s: %dx%d)." % (name, name, first_w, first_h, name, w,

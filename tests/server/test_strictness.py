@@ -297,9 +297,12 @@ class Edits(ServerTest):
         self.assertEqual(r.status, 200, r.body)
 
     def test_input_fidelity_per_model(self):
+        # 7.59.0 documents it for gpt-image-1.5 (high, low) and 1-mini (low) only.
         for model, value, ok in (("gpt-image-1.5", "high", True), ("gpt-image-1-mini", "high",
                                                                     False),
-                                 ("gpt-image-2", "low", False)):
+                                 ("gpt-image-1-mini", "low", True), ("gpt-image-2", "low", False),
+                                 ("gpt-image-2.5-sunburst", "high", False),
+                                 ("chatgpt-image-latest", "low", False)):
             with self.subTest(model=model, value=value):
                 r = self.s.form("edits", {"model": model, "prompt": "x", "input_fidelity": value},
                                 [png_file("image", rgb(64, 64))])
@@ -317,6 +320,39 @@ class Edits(ServerTest):
         r = self.s.form("edits", {"model": "gpt-image-2.5-sunburst", "prompt": "x"},
                         [png_file("image", image), png_file("markup", over)])
         self.assertEqual(r.status, 200, r.body)
+
+    def test_markup_must_contain_transparent_pixels(self):
+        r = self.s.form("edits", {"model": "gpt-image-2.5-sunburst", "prompt": "x"},
+                        [png_file("image", rgb(64, 64)), png_file("markup", rgba(64, 64, 255))])
+        err = self.assertApiError(r, 400, "markup")
+        self.assertIn("transparent pixels", err["message"])
+
+    def test_safety_identifier_wins_over_user_and_is_echoed(self):
+        for fields, echoed in (({"user": "u1"}, "u1"),
+                               ({"user": "u1", "safety_identifier": "sid"}, "sid"),
+                               ({"user": "u1", "safety_identifier": ""}, "u1"),
+                               ({}, None)):
+            with self.subTest(fields=fields):
+                r = self.s.generate({"model": "gpt-image-1.5", "prompt": "a", **fields})
+                self.assertEqual(r.status, 200, r.body)
+                self.assertEqual(r.json().get("safety_identifier"), echoed)
+
+    def test_complexity_on_gpt_generations_and_edits_only(self):
+        r = self.s.generate({"model": "gpt-image-1.5", "prompt": "a", "complexity": "high"})
+        self.assertEqual(r.status, 200, r.body)
+        r = self.s.form("edits", {"model": "gpt-image-2", "prompt": "x", "complexity": "low"},
+                        [png_file("image", rgb(64, 64))])
+        self.assertEqual(r.status, 200, r.body)
+        r = self.s.generate({"model": "gpt-image-1.5", "prompt": "a", "complexity": "max"})
+        self.assertApiError(r, 400, "complexity")
+        r = self.s.generate({"model": "dall-e-2", "prompt": "a", "complexity": "low"})
+        self.assertApiError(r, 400, "complexity")
+
+    def test_usage_has_output_tokens_details(self):
+        r = self.s.generate({"model": "gpt-image-1.5", "prompt": "a"})
+        usage = r.json()["usage"]
+        self.assertEqual(set(usage["output_tokens_details"]), {"text_tokens", "image_tokens"})
+        self.assertEqual(sum(usage["output_tokens_details"].values()), usage["output_tokens"])
 
     def test_multipart_without_closing_boundary_is_refused(self):
         body = (b"--b\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nx\r\n")
@@ -450,6 +486,27 @@ class Faults(ServerTest):
         self.assertEqual(self.s.generate({"model": "gpt-image-1.5", "prompt": "a"}).status, 200)
 
 
+class Cancellation(ServerTest):
+    def test_a_client_hanging_up_during_the_delay_is_logged(self):
+        import socket
+        import time
+        self.s.control("config", {"delay": 5.0})
+        body = json.dumps({"model": "gpt-image-1.5", "prompt": "a cat"}).encode()
+        sock = socket.create_connection(("127.0.0.1", self.s.port), timeout=10)
+        sock.sendall(b"POST /v1/images/generations HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer " + self.s.key.encode() + b"\r\n"
+                     b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+                     + body)
+        time.sleep(0.5)
+        sock.close()
+        started = time.monotonic()
+        while not self.s.log() and time.monotonic() - started < 4:
+            time.sleep(0.05)
+        (entry,) = self.s.log()
+        self.assertTrue(entry.get("client_closed"), entry)
+        self.assertLess(time.monotonic() - started, 4)  # noticed at once, not after the delay
+
+
 class Models(ServerTest):
     def test_retired_models_carry_shutdown_date(self):
         r = self.s.request("GET", "/v1/models/dall-e-2", headers=self.s.auth())
@@ -460,6 +517,11 @@ class Models(ServerTest):
         self.assertApiError(r, 404, code="model_not_found")
         r = self.s.request("GET", "/v1/models/dall-e-2")
         self.assertApiError(r, 401)
+
+    def test_announced_shutdown_dates_are_configurable(self):
+        self.s.control("config", {"shutdown_dates": {"gpt-image-1.5": "2027-01-15"}})
+        r = self.s.request("GET", "/v1/models/gpt-image-1.5", headers=self.s.auth())
+        self.assertEqual(r.json()["shutdown_date"], "2027-01-15")
 
 
 if __name__ == "__main__":

@@ -543,6 +543,35 @@ TEST_F(ClientTest, StreamingPartialsArriveInOrder) {
   EXPECT_EQ(field_of(l.requests[0], "prompt"), "a red fox in the snow");
 }
 
+TEST_F(ClientTest, StreamedResultsReportCreatedAtUsageDetailsAndSafetyIdentifier) {
+  ImageRequest req = generate("gpt-image-1.5", 1);
+  req.partial_images = 1;
+  req.user = "legacy-user";
+  req.safety_identifier = "hashed-user-42";
+  req.complexity = "low";
+  const int64_t before = static_cast<int64_t>(std::time(nullptr));
+  Result<JobResult> r = run(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_GE(r->created, before);  // from the events' created_at: 0 before 7.59.0 support
+  EXPECT_EQ(r->safety_identifier, "hashed-user-42");  // the identifier wins over user
+  EXPECT_GT(r->usage.output_image_tokens, 0);
+  EXPECT_EQ(r->usage.output_text_tokens, 0);
+  ServerLog l = log(1);
+  ASSERT_EQ(l.requests.size(), 1u);
+  EXPECT_EQ(field_of(l.requests[0], "safety_identifier"), "hashed-user-42");
+  EXPECT_EQ(field_of(l.requests[0], "user"), "legacy-user");
+  EXPECT_EQ(field_of(l.requests[0], "complexity"), "low");
+}
+
+TEST_F(ClientTest, UserAloneIsStillSentAndEchoed) {
+  ImageRequest req = generate("gpt-image-1.5", 1);
+  req.user = "legacy-user";
+  Result<JobResult> r = run(req);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->safety_identifier, "legacy-user");
+  EXPECT_GT(r->usage.output_image_tokens, 0);
+}
+
 TEST_F(ClientTest, StreamErrorEventFailsTheJob) {
   fault(R"({"faults":[{"times":1,"kind":"stream_error",
             "error":{"message":"The image generation failed midway."}}]})");

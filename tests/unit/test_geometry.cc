@@ -160,9 +160,25 @@ TEST(PlanRegion, CustomSizeModelsKeepTheRegionsResolution) {
   EXPECT_EQ(plan.size_param, "1008x704");
 }
 
+TEST(PlanRegion, CustomSizeModelsStayWithinTheStandardSizesUnlessAllowed) {
+  // A 4000x3000 region on gpt-image-2: 2880x2160 is experimental, so 1920x1440 by default.
+  const auto caps = test_caps::gpt_custom();
+  auto standard = plan_region(caps, Operation::Edit, 4000, 3000, Rect{}, ContextMode::Image,
+                              std::nullopt);
+  ASSERT_TRUE(standard.ok());
+  EXPECT_EQ(standard->size_param, "1920x1440");
+  auto experimental = plan_region(caps, Operation::Edit, 4000, 3000, Rect{}, ContextMode::Image,
+                                  std::nullopt, true);
+  ASSERT_TRUE(experimental.ok());
+  EXPECT_EQ(experimental->size_param, "2880x2160");
+}
+
 TEST(PlanRegion, CustomSizeModelsScaleDownOnlyOverTheLimit) {
   const auto caps = test_caps::gpt_custom();
-  RegionPlan plan = plan_ok(caps, Operation::Variation, 6000, 4000, Rect{}, ContextMode::Image);
+  auto planned = plan_region(caps, Operation::Variation, 6000, 4000, Rect{}, ContextMode::Image,
+                             std::nullopt, /*allow_experimental_size=*/true);
+  ASSERT_TRUE(planned.ok());
+  RegionPlan plan = planned.value();
   EXPECT_EQ(plan.region, (Rect{0, 0, 6000, 4000}));
   EXPECT_LE(plan.target_width, 3840u);
   EXPECT_LE(plan.target_height, 2160u);
@@ -258,9 +274,11 @@ TEST(PlanRegion, InvariantsHoldForRandomSelectionsInEveryFamily) {
       ASSERT_EQ(plan.target_height % 16, 0u);
       ASSERT_LE(std::max(plan.target_width, plan.target_height),
                 3.0 * std::min(plan.target_width, plan.target_height));
-      ASSERT_LE(uint64_t(plan.target_width) * plan.target_height, 3840u * 2160u);
+      // Planned sizes stay standard (2560x1440) unless the caller allows experimental ones.
+      ASSERT_FALSE(is_experimental_size(*caps.custom_size, plan.target_width, plan.target_height));
       // Resolution is kept whenever the limits allow it.
-      if (plan.padded.width <= 2160 && plan.padded.height <= 2160) {
+      if (std::max(plan.padded.width, plan.padded.height) <= 2560 &&
+          std::min(plan.padded.width, plan.padded.height) <= 1440) {
         ASSERT_LE(plan.padded.width, int32_t(plan.target_width));
         ASSERT_LE(plan.padded.height, int32_t(plan.target_height));
       }

@@ -1,8 +1,12 @@
 // The models table: one sample of each family's facts, retirement, unknown names, base URLs.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <set>
+#include <string>
 
+#include "oaimg/core/model_info.h"
 #include "oaimg/core/models.h"
 
 namespace oaimg {
@@ -54,8 +58,28 @@ TEST(Models, InputFidelityDiffersPerGptModel) {
   EXPECT_EQ(find_model("gpt-image-1-mini").input_fidelities, (std::vector<std::string>{"low"}));
   EXPECT_TRUE(find_model("gpt-image-2").input_fidelities.empty());
   EXPECT_TRUE(find_model("gpt-image-2-2026-04-21").input_fidelities.empty());
-  EXPECT_EQ(find_model("gpt-image-2.5-flare").input_fidelities, (std::vector<std::string>{"high", "low"}));
   EXPECT_TRUE(find_model("dall-e-2").input_fidelities.empty());
+  // 7.59.0 documents input_fidelity for gpt-image-1.5 and 1-mini only: the later models omit it.
+  for (const char* name : {"gpt-image-2.5-flare", "gpt-image-2.5-sunburst-2026-09-08",
+                           "gpt-image-2.6-sunburst", "gpt-image-2.6-flare", "chatgpt-image-latest"})
+    EXPECT_TRUE(find_model(name).input_fidelities.empty()) << name;
+}
+
+TEST(Models, ComplexityOnGptModelsOnly) {
+  const std::vector<std::string> levels = {"low", "medium", "high"};
+  EXPECT_EQ(find_model("gpt-image-1.5").complexities, levels);
+  EXPECT_EQ(find_model("gpt-image-2.5-flare").complexities, levels);
+  EXPECT_TRUE(find_model("dall-e-2").complexities.empty());
+  EXPECT_TRUE(find_model("dall-e-3").complexities.empty());
+}
+
+TEST(Models, ExperimentalSizesLieAbove2560x1440) {
+  const CustomSizeRule rule = *find_model("gpt-image-2").custom_size;
+  EXPECT_FALSE(is_experimental_size(rule, 2560, 1440));
+  EXPECT_FALSE(is_experimental_size(rule, 1440, 2560));
+  EXPECT_TRUE(is_experimental_size(rule, 2880, 2160));
+  EXPECT_TRUE(is_experimental_size(rule, 2576, 1008));
+  EXPECT_TRUE(is_experimental_size(rule, 1456, 1456));
 }
 
 TEST(Models, CustomSizesOnlyOnGptImage2And25) {
@@ -183,6 +207,42 @@ TEST(Models, OperationNamesAndEndpoints) {
   EXPECT_EQ(operation_endpoint(Operation::Generate), "/images/generations");
   EXPECT_EQ(operation_endpoint(Operation::Edit), "/images/edits");
   EXPECT_EQ(operation_endpoint(Operation::Variation), "/images/variations");
+}
+
+TEST(ModelShutdown, DatesAreDaysSinceTheEpoch) {
+  EXPECT_EQ(days_from_iso_date("1970-01-01"), 0);
+  EXPECT_EQ(days_from_iso_date("2026-11-29"), 20786);
+  EXPECT_EQ(days_from_iso_date("2024-03-01T00:00:00Z"), 19783);  // after a leap day
+  EXPECT_FALSE(days_from_iso_date("soon"));
+  EXPECT_FALSE(days_from_iso_date("2026-13-01"));
+}
+
+TEST(ModelShutdown, WarnsWithinTheWindowNamingDateAndReplacement) {
+  const int64_t noon_2026_11_29 = 20786LL * 86400 + 12 * 3600;
+  EXPECT_EQ(shutdown_warning("gpt-image-1.5", "2027-01-28", noon_2026_11_29, 90),
+            "gpt-image-1.5 shuts down on 2027-01-28, in 60 days");
+  EXPECT_EQ(shutdown_warning("gpt-image-1.5", "2027-12-01", noon_2026_11_29, 90), "");
+  EXPECT_EQ(shutdown_warning("gpt-image-1", "2026-10-23", noon_2026_11_29, 90),
+            "gpt-image-1 was shut down on 2026-10-23; use gpt-image-2.5-sunburst instead");
+  EXPECT_EQ(shutdown_warning("x", "2026-11-30", noon_2026_11_29, 90), "x shuts down on 2026-11-30, in 1 day");
+  EXPECT_EQ(shutdown_warning("x", "not a date", noon_2026_11_29, 90), "");
+}
+
+TEST(ModelShutdown, CheckedAtMostOnceAUtcDayPerModel) {
+  char folder[] = "/tmp/oaimg-model-check-XXXXXX";
+  ASSERT_NE(mkdtemp(folder), nullptr);
+  const std::string cache = std::string(folder) + "/cache/oaimg";  // created on first record
+  const int64_t day = 20786LL * 86400;
+  EXPECT_TRUE(model_check_due(cache, "gpt-image-2", day + 10));
+  record_model_check(cache, "gpt-image-2", day + 10);
+  EXPECT_FALSE(model_check_due(cache, "gpt-image-2", day + 86399));
+  EXPECT_TRUE(model_check_due(cache, "gpt-image-1.5", day + 20));  // per model
+  EXPECT_TRUE(model_check_due(cache, "gpt-image-2", day + 86400));  // the next day
+  EXPECT_TRUE(model_check_due("", "gpt-image-2", day));             // no cache: always due
+  std::remove((cache + "/model-check-gpt-image-2").c_str());
+  std::remove(cache.c_str());
+  std::remove((std::string(folder) + "/cache").c_str());
+  std::remove(folder);
 }
 
 }  // namespace

@@ -84,6 +84,39 @@ TEST(BuildBody, GenerationIsJsonWithOnlySetFields) {
   EXPECT_EQ(body.fields_json, body.json);
 }
 
+TEST(BuildBody, SafetyIdentifierAndComplexityAreSentWhenSet) {
+  ImageRequest req;
+  req.op = Operation::Generate;
+  req.model = "gpt-image-1.5";
+  req.prompt = "p";
+  req.user = "u";
+  req.safety_identifier = "sid";
+  req.complexity = "medium";
+  auto m = json_members(build_body(req, find_model("gpt-image-1.5"), 1).json);
+  EXPECT_EQ(m["safety_identifier"], "sid");
+  EXPECT_EQ(m["user"], "u");
+  EXPECT_EQ(m["complexity"], "medium");
+
+  req.safety_identifier = "";  // empty = not given, as in the SDK
+  req.complexity.reset();
+  m = json_members(build_body(req, find_model("gpt-image-1.5"), 1).json);
+  EXPECT_EQ(m.count("safety_identifier"), 0u);
+  EXPECT_EQ(m.count("complexity"), 0u);
+}
+
+TEST(BuildBody, VariationsEndpointGetsTheSafetyIdentifierAsUser) {
+  ImageRequest req;
+  req.op = Operation::Variation;
+  req.model = "dall-e-2";
+  req.images = {png_upload(256, 256)};
+  req.user = "old";
+  req.safety_identifier = "sid";
+  HttpBody body = build_body(req, find_model("dall-e-2"), 1);
+  auto parts = text_parts(body);
+  EXPECT_EQ(parts["user"], "sid");
+  EXPECT_EQ(parts.count("safety_identifier"), 0u);
+}
+
 TEST(BuildBody, StreamingSetsStreamAndPartialImages) {
   ImageRequest req;
   req.prompt = "p";

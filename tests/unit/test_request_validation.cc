@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "oaimg/core/png_codec.h"
 #include "oaimg/core/request.h"
 #include "test_request_files.h"
 
@@ -347,6 +348,30 @@ TEST(ValidateRequest, MaskRules) {
   variation.images = {png_upload(256, 256)};
   variation.mask = png_upload(256, 256);
   EXPECT_EQ(rejection(variation).message, "mask is not accepted for variations; make an edit to use a mask");
+}
+
+TEST(ValidateRequest, MarkupMustContainTransparentPixels) {
+  Image opaque{32, 32, PixelFormat::Rgba8, std::vector<uint8_t>(32 * 32 * 4, 255)};
+  ImageRequest req = edit("gpt-image-2.5-sunburst", 32, 32);
+  req.markup = UploadFile{encode_png(opaque).value(), FileFormat::Png};
+  Error e = rejection(req);
+  EXPECT_EQ(e.param, "markup");
+  EXPECT_NE(e.message.find("no transparent pixel"), std::string::npos) << e.message;
+
+  opaque.pixels[7] = 0;  // one transparent pixel is enough
+  req.markup = UploadFile{encode_png(opaque).value(), FileFormat::Png};
+  expect_accepted(req);
+}
+
+TEST(ValidateRequest, ComplexityOnGptModels) {
+  ImageRequest req = generation("gpt-image-1.5");
+  req.complexity = "high";
+  expect_accepted(req);
+  req.complexity = "extreme";
+  EXPECT_EQ(rejection(req).message, "complexity 'extreme' is not accepted by gpt-image-1.5; use low, medium or high");
+  ImageRequest old = generation("dall-e-3");
+  old.complexity = "low";
+  EXPECT_EQ(rejection(old).param, "complexity");
 }
 
 TEST(ValidateRequest, MarkupOnlyOnGptImage25AndNotWithMask) {

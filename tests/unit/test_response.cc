@@ -247,6 +247,30 @@ TEST(ParseStreamEvent, CompletedEditWithUsageTypeFromEventName) {
   EXPECT_EQ(r->usage->input_image_tokens, 3);
 }
 
+TEST(ParseImagesResponse, OutputTokenDetailsAndSafetyIdentifier) {
+  std::string body = R"({"created": 1, "data": [{"b64_json": ")" + b64("X") + R"("}],
+    "safety_identifier": "user-7f3a",
+    "usage": {"input_tokens": 5, "output_tokens": 300, "total_tokens": 305,
+              "output_tokens_details": {"text_tokens": 44, "image_tokens": 256}}})";
+  auto r = parse_images_response(body);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->safety_identifier, "user-7f3a");
+  ASSERT_TRUE(r->usage.has_value());
+  EXPECT_EQ(r->usage->output_text_tokens, 44);
+  EXPECT_EQ(r->usage->output_image_tokens, 256);
+  EXPECT_EQ(r->usage->input_text_tokens, -1);  // not reported
+}
+
+TEST(ParseStreamEvent, CompletedEventCarriesCreatedAtAndSafetyIdentifier) {
+  SseEvent ev{"image_generation.completed",
+              R"({"type": "image_generation.completed", "b64_json": ")" + b64("F") +
+                  R"(", "created_at": 1763337600, "safety_identifier": "sid-1"})"};
+  auto r = parse_stream_event(ev);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->created_at, 1763337600);
+  EXPECT_EQ(r->safety_identifier, "sid-1");
+}
+
 TEST(ParseStreamEvent, ErrorEventIsMappedLikeAnErrorResponse) {
   auto named = parse_stream_event(SseEvent{
       "error", R"({"error": {"message": "Blocked.", "type": "image_generation_user_error",

@@ -33,11 +33,21 @@ ClientConfig config_from_environment();
 enum class Stage { Preparing = 1, Sending = 2, Waiting = 3, Receiving = 4, Retrying = 5,
                    Placing = 6, Done = 7 };
 
+// What a progress display shows besides the stage: results in, and why and when a retry comes.
+struct RunDetail {
+  int results_received = 0, results_total = 0;
+  std::string retry_reason;  // "rate limited (HTTP 429)", "HTTP 503", "timed out", ...; "" = none
+  int retry_attempt = 0;     // 1 for the first retry
+  int64_t retry_in_ms = -1;  // until the retry starts; -1 = not waiting to retry
+};
+
 struct RunCallbacks {
   // Called at least every 100 ms while waiting; returning false cancels within that time.
   std::function<bool(Stage, double fraction)> progress;
   std::function<void(size_t result_index, int partial_index, const uint8_t* data, size_t size)>
       partial_image;
+  // Called just before progress with the detail of the same moment.
+  std::function<void(const RunDetail&)> detail;
 };
 
 struct ResultImage {
@@ -52,6 +62,7 @@ struct JobResult {
   std::string size, quality, background, output_format;  // as the server reported
   std::vector<std::string> request_ids;
   int64_t created = 0;
+  std::string safety_identifier;  // the effective one the server reports using
   Usage usage;  // summed over requests; -1 where none reported
 };
 

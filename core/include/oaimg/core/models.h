@@ -30,7 +30,14 @@ struct CustomSizeRule {
   int max_short_side = 2160;
   int64_t max_pixels = 3840LL * 2160;
   int min_side = 16;
+  // Above this the SDK calls a resolution "experimental": the planner stays within it unless the
+  // caller opts in.
+  int standard_long_side = 2560;
+  int standard_short_side = 1440;
 };
+
+// True when a WxH size lies above the rule's standard (non-experimental) resolution.
+bool is_experimental_size(const CustomSizeRule& rule, uint32_t width, uint32_t height);
 
 struct ModelCaps {
   std::string name;
@@ -61,7 +68,7 @@ struct ModelCaps {
 
   // Enumerated parameters; empty = parameter not accepted by this model.
   std::vector<std::string> qualities, backgrounds, output_formats, moderations, input_fidelities,
-      styles;
+      styles, complexities;
   bool output_compression = false;
   bool streaming = false;
   int max_partial_images = 0;

@@ -24,10 +24,12 @@ struct RegionPlan {
 Rect selection_bounds(const Selection& selection, uint32_t source_width, uint32_t source_height);
 
 // Plans region, padding and target size for a model and operation. requested_size: a size the
-// caller asked for ("auto" or unset = plan from the region).
+// caller asked for ("auto" or unset = plan from the region). On custom-size models the planned
+// size stays within the standard resolution (2560x1440) unless allow_experimental_size.
 Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t source_width,
                                uint32_t source_height, const Rect& selection_bounds,
-                               ContextMode mode, const std::optional<std::string>& requested_size);
+                               ContextMode mode, const std::optional<std::string>& requested_size,
+                               bool allow_experimental_size = false);
 
 struct PreparedJob {
   RegionPlan plan;

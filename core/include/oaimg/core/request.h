@@ -29,6 +29,10 @@ struct ImageRequest {
   Operation op = Operation::Generate;
   std::optional<std::string> prompt, model, size, quality, background, output_format, moderation,
       input_fidelity, style, response_format, user;
+  // The SDK (7.59.0): a non-empty safety_identifier takes precedence over the deprecated user.
+  std::optional<std::string> safety_identifier, complexity;
+  // Planning with a source stays within the standard sizes (2560x1440) unless this is set.
+  bool allow_experimental_size = false;
   std::optional<int> n, output_compression;
   std::optional<int> partial_images;  // set = stream=true with this many partials
 

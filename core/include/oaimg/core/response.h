@@ -15,6 +15,7 @@ namespace oaimg {
 struct Usage {
   int64_t input_tokens = -1, output_tokens = -1, total_tokens = -1;
   int64_t input_text_tokens = -1, input_image_tokens = -1;
+  int64_t output_text_tokens = -1, output_image_tokens = -1;  // usage.output_tokens_details
 };
 
 struct ResponseImage {
@@ -28,6 +29,7 @@ struct ImagesResponse {
   std::vector<ResponseImage> data;
   std::optional<Usage> usage;
   std::string size, quality, background, output_format;  // "" when absent
+  std::string safety_identifier;  // the effective one the server used ("" when absent)
 };
 
 // A 2xx body: {"created":..., "data":[{"b64_json"|"url", "revised_prompt"}], "usage":...}.
@@ -67,6 +69,8 @@ struct StreamImageEvent {
   std::vector<uint8_t> bytes;    // decoded b64_json
   std::optional<Usage> usage;
   std::string size, quality, background, output_format;
+  int64_t created_at = 0;         // streamed events carry created_at, not created
+  std::string safety_identifier;
 };
 // Parses one event: an `event: error`, or data with an "error" key, is an Error. An event of
 // another type (a future progress event) or the `data: [DONE]` marker is Status::Unsupported:
