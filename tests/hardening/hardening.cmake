@@ -1,0 +1,6 @@
+# Hostile servers, files and callers (issue 9): each test failed before the fix it covers.
+# docs/hardening.md lists every case with its outcome.
+add_executable(test_hostile_server ${CMAKE_CURRENT_LIST_DIR}/test_hostile_server.cc)
+target_include_directories(test_hostile_server PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
+target_link_libraries(test_hostile_server PRIVATE oaimg_core GTest::gtest_main Threads::Threads)
+gtest_discover_tests(test_hostile_server PROPERTIES LABELS "hardening" TIMEOUT 120)
