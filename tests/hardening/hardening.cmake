@@ -4,3 +4,11 @@ add_executable(test_hostile_server ${CMAKE_CURRENT_LIST_DIR}/test_hostile_server
 target_include_directories(test_hostile_server PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
 target_link_libraries(test_hostile_server PRIVATE oaimg_core GTest::gtest_main Threads::Threads)
 gtest_discover_tests(test_hostile_server PROPERTIES LABELS "hardening" TIMEOUT 120)
+
+# Through liboaimg.so only: what a C caller or a hostile file can do.
+foreach(oaimg_capi_test IN ITEMS capi_hostile)
+  add_executable(test_${oaimg_capi_test} ${CMAKE_CURRENT_LIST_DIR}/test_${oaimg_capi_test}.cc)
+  target_include_directories(test_${oaimg_capi_test} PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
+  target_link_libraries(test_${oaimg_capi_test} PRIVATE oaimg GTest::gtest_main Threads::Threads)
+  gtest_discover_tests(test_${oaimg_capi_test} PROPERTIES LABELS "hardening;capi" TIMEOUT 120)
+endforeach()
