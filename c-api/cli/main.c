@@ -81,7 +81,9 @@ static int decode_file(const char *path, decoded_image *out) {
   oaimg_status st = oaimg_png_decode(bytes, size, 0, &out->rgba, &out->width, &out->height);
   free(bytes);
   if (st != OAIMG_OK) {
-    fprintf(stderr, "oaimg: '%s' could not be decoded as PNG: %s\n", path, oaimg_status_str(st));
+    const char *why = oaimg_png_error_message();
+    fprintf(stderr, "oaimg: '%s' could not be decoded as PNG: %s\n", path,
+            why[0] ? why : oaimg_status_str(st));
     return EXIT_FAILED;
   }
   return 0;
@@ -351,6 +353,7 @@ static int run(oaimg_client *client, oaimg_request *request, const cli_options *
 }
 
 int main(int argc, char **argv) {
+  cli_disable_core_dumps();
   cli_options o;
   char err[512];
   switch (cli_parse(argc, argv, &o, err, sizeof err)) {

@@ -6,9 +6,15 @@ target_link_libraries(test_hostile_server PRIVATE oaimg_core GTest::gtest_main T
 gtest_discover_tests(test_hostile_server PROPERTIES LABELS "hardening" TIMEOUT 120)
 
 # Through liboaimg.so only: what a C caller or a hostile file can do.
-foreach(oaimg_capi_test IN ITEMS capi_hostile)
+foreach(oaimg_capi_test IN ITEMS capi_hostile key_in_memory)
   add_executable(test_${oaimg_capi_test} ${CMAKE_CURRENT_LIST_DIR}/test_${oaimg_capi_test}.cc)
   target_include_directories(test_${oaimg_capi_test} PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
   target_link_libraries(test_${oaimg_capi_test} PRIVATE oaimg GTest::gtest_main Threads::Threads)
   gtest_discover_tests(test_${oaimg_capi_test} PROPERTIES LABELS "hardening;capi" TIMEOUT 120)
 endforeach()
+
+if(TARGET oaimg_cli)
+  add_test(NAME cli_hostile
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_cli_hostile.py $<TARGET_FILE:oaimg_cli>)
+  set_tests_properties(cli_hostile PROPERTIES LABELS "hardening;cli" TIMEOUT 300)
+endif()
