@@ -18,3 +18,15 @@ if(TARGET oaimg_cli)
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/test_cli_hostile.py $<TARGET_FILE:oaimg_cli>)
   set_tests_properties(cli_hostile PROPERTIES LABELS "hardening;cli" TIMEOUT 300)
 endif()
+
+include(${CMAKE_CURRENT_LIST_DIR}/../fuzz/fuzz.cmake)
+
+# The soak for ThreadSanitizer; .ci/hardening.sh builds and runs it in a TSan build. Built here so
+# that it compiles (and warns) with every compiler; as a test it runs a short round.
+add_executable(soak ${CMAKE_CURRENT_LIST_DIR}/soak.cc)
+target_include_directories(soak PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
+target_compile_definitions(soak PRIVATE OAIMG_FAKE_SERVER="${OAIMG_FAKE_SERVER}"
+                                        OAIMG_PYTHON3="${Python3_EXECUTABLE}")
+target_link_libraries(soak PRIVATE oaimg PkgConfig::CURL Threads::Threads)
+add_test(NAME soak_short COMMAND soak 4 5)
+set_tests_properties(soak_short PROPERTIES LABELS "hardening;soak" TIMEOUT 300)
