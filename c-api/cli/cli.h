@@ -69,5 +69,7 @@ int cli_decode_image(const uint8_t *bytes, size_t size, uint8_t **rgba, uint32_t
 int cli_read_file(const char *path, uint8_t **data, size_t *size);
 int cli_write_file(const char *dir, const char *name, const void *data, size_t size);
 int cli_make_dirs(const char *path);
+/* No core file and no ptrace by others: the process holds the API key. */
+void cli_disable_core_dumps(void);
 
 #endif

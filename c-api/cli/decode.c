@@ -142,7 +142,9 @@ int cli_decode_image(const uint8_t *bytes, size_t size, uint8_t **rgba, uint32_t
   }
   oaimg_status st = oaimg_png_decode(bytes, size, 0, rgba, width, height);
   if (st != OAIMG_OK) {
-    snprintf(err, err_size, "is not a readable PNG, JPEG or WebP image (%s)", oaimg_status_str(st));
+    const char *why = oaimg_png_error_message();
+    snprintf(err, err_size, "is not a readable PNG, JPEG or WebP image (%s)",
+             why[0] ? why : oaimg_status_str(st));
     return -1;
   }
   *release = oaimg_free;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -42,6 +44,11 @@ int cli_read_file(const char *path, uint8_t **data, size_t *size) {
 }
 
 int cli_make_dirs(const char *path) {
+  // "" names no folder (and the loop below starts one byte in).
+  if (path[0] == '\0') {
+    errno = ENOENT;
+    return -1;
+  }
   char *copy = strdup(path);
   if (!copy) return -1;
   for (char *p = copy + 1; *p; ++p) {
@@ -56,6 +63,14 @@ int cli_make_dirs(const char *path) {
   int rc = (mkdir(copy, 0777) != 0 && errno != EEXIST) ? -1 : 0;
   free(copy);
   return rc;
+}
+
+void cli_disable_core_dumps(void) {
+  // The key lives in this process's memory (environment, libcurl's buffers while a request is
+  // sent): a core file would write it to disk.
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 int cli_write_file(const char *dir, const char *name, const void *data, size_t size) {

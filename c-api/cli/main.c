@@ -512,6 +512,7 @@ static void free_job(job *j) {
 }
 
 int main(int argc, char **argv) {
+  cli_disable_core_dumps();
   cli_options o;
   char err[512];
   switch (cli_parse(argc, argv, &o, err, sizeof err)) {

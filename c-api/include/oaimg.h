@@ -370,7 +370,8 @@ OAIMG_API void oaimg_result_usage_details(const oaimg_result *result, int64_t *i
 /* ---------------------------------------------------------------------------------------------- */
 /* PNG helpers (libpng).                                                                           */
 
-/* Decodes a PNG to RGBA8 (stride width * 4), refusing images over max_pixels (0 = 100 M pixels).
+/* Decodes a PNG to RGBA8 (stride width * 4), refusing images over max_pixels (0 = 8192 x 8192)
+ * or 32768 pixels a side, and files too small to hold the size they claim, before allocating.
  * *out_rgba: caller frees with oaimg_free(). */
 OAIMG_API oaimg_status oaimg_png_decode(const uint8_t *png, size_t size, uint64_t max_pixels,
                                         uint8_t **out_rgba, uint32_t *out_width,
@@ -379,6 +380,10 @@ OAIMG_API oaimg_status oaimg_png_decode(const uint8_t *png, size_t size, uint64_
 OAIMG_API oaimg_status oaimg_png_encode(const uint8_t *pixels, uint32_t width, uint32_t height,
                                         size_t stride, oaimg_pixel_format format,
                                         uint8_t **out_png, size_t *out_size);
+/* Why the calling thread's last oaimg_png_decode() or oaimg_png_encode() failed, in one line
+ * naming the limit or the defect; "" after a success. Static per thread: valid until that
+ * thread's next PNG call. */
+OAIMG_API const char *oaimg_png_error_message(void);
 
 #ifdef __cplusplus
 }

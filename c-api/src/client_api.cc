@@ -17,7 +17,11 @@ oaimg_status set_text(oaimg_client* client, std::string oaimg::ClientConfig::*fi
                       const char* value) {
   if (!client) return null_client();
   return guarded(client, [&] {
-    client->config.*field = value ? value : "";
+    std::string& setting = client->config.*field;
+    // The old key must not stay behind in a buffer the new value does not overwrite.
+    if (field == &oaimg::ClientConfig::api_key)
+      for (char& c : setting) *static_cast<volatile char*>(&c) = 0;
+    setting = value ? value : "";
     return client->succeed();
   });
 }

@@ -1,6 +1,7 @@
 // The structs behind the opaque C handles, and the guard that keeps exceptions inside the library.
 #pragma once
 
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string>
@@ -61,6 +62,18 @@ struct oaimg_result {
 namespace oaimg_capi {
 
 inline oaimg_status to_c(oaimg::Status s) { return static_cast<oaimg_status>(s); }
+
+// The integer a caller passed for a C enum parameter, read without loading it as the enum: a C
+// caller may pass any int, a value outside the enumerators' range is undefined behaviour once
+// loaded as a C++ enum (UBSan: "not a valid value"), and a compiler may then drop the range
+// check that follows. Check this integer, convert only after.
+template <class Enum>
+int enum_value(const Enum& value) {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are int-sized on every supported ABI");
+  int raw;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
 
 // Runs an API body, turning any escaping exception into a status and, when a handle is given,
 // a message on it. Every exported function that can allocate goes through this.

@@ -3,10 +3,11 @@
 
 namespace {
 
-oaimg::Operation to_op(oaimg_operation op) { return static_cast<oaimg::Operation>(op); }
-
-bool valid_op(oaimg_operation op) {
-  return op == OAIMG_GENERATE || op == OAIMG_EDIT || op == OAIMG_VARIATION;
+// The core's operation for a caller's value, nullopt when it is none of the three.
+std::optional<oaimg::Operation> core_op(const oaimg_operation& operation) {
+  int raw = oaimg_capi::enum_value(operation);
+  if (raw != OAIMG_GENERATE && raw != OAIMG_EDIT && raw != OAIMG_VARIATION) return std::nullopt;
+  return static_cast<oaimg::Operation>(raw);
 }
 
 // Known models by name, pointing into the static table, so returned strings are static.
@@ -35,14 +36,15 @@ const char* oaimg_model_name(size_t index) {
 }
 
 int oaimg_model_supports(const char* model, oaimg_operation operation) {
-  if (!model || !valid_op(operation)) return 0;
+  std::optional<oaimg::Operation> op = core_op(operation);
+  if (!model || !op) return 0;
   try {
     const oaimg::ModelCaps* caps = known(model);
     if (!caps) return 1;
-    switch (operation) {
-      case OAIMG_GENERATE: return caps->generate;
-      case OAIMG_EDIT: return caps->edit;
-      case OAIMG_VARIATION: return caps->variation;
+    switch (*op) {
+      case oaimg::Operation::Generate: return caps->generate;
+      case oaimg::Operation::Edit: return caps->edit;
+      case oaimg::Operation::Variation: return caps->variation;
     }
   } catch (...) {
   }
@@ -74,7 +76,8 @@ const char* oaimg_model_shutdown_date(const char* model) {
 size_t oaimg_model_size_count(const char* model, oaimg_operation operation) {
   try {
     const auto* caps = known(model);
-    return caps && valid_op(operation) ? oaimg::sizes_for(*caps, to_op(operation)).size() : 0;
+    std::optional<oaimg::Operation> op = core_op(operation);
+    return caps && op ? oaimg::sizes_for(*caps, *op).size() : 0;
   } catch (...) {
     return 0;
   }
@@ -83,8 +86,9 @@ size_t oaimg_model_size_count(const char* model, oaimg_operation operation) {
 const char* oaimg_model_size(const char* model, oaimg_operation operation, size_t index) {
   try {
     const auto* caps = known(model);
-    if (!caps || !valid_op(operation)) return nullptr;
-    const auto& sizes = oaimg::sizes_for(*caps, to_op(operation));
+    std::optional<oaimg::Operation> op = core_op(operation);
+    if (!caps || !op) return nullptr;
+    const auto& sizes = oaimg::sizes_for(*caps, *op);
     return index < sizes.size() ? sizes[index].c_str() : nullptr;
   } catch (...) {
     return nullptr;
@@ -109,10 +113,11 @@ int oaimg_model_max_n(const char* model) {
 }
 
 const char* oaimg_default_model(const char* base_url, oaimg_operation operation) {
-  if (!valid_op(operation)) return nullptr;
+  std::optional<oaimg::Operation> op = core_op(operation);
+  if (!op) return nullptr;
   try {
     // default_model() returns a view of a static string literal.
-    return oaimg::default_model(base_url ? base_url : "", to_op(operation)).data();
+    return oaimg::default_model(base_url ? base_url : "", *op).data();
   } catch (...) {
     return nullptr;
   }

@@ -68,11 +68,12 @@ extern "C" {
 
 oaimg_status oaimg_request_new(oaimg_operation operation, oaimg_request** out_request) {
   if (!out_request) return OAIMG_ERR_INVALID_ARGUMENT;
-  if (operation != OAIMG_GENERATE && operation != OAIMG_EDIT && operation != OAIMG_VARIATION)
+  const int op = oaimg_capi::enum_value(operation);
+  if (op != OAIMG_GENERATE && op != OAIMG_EDIT && op != OAIMG_VARIATION)
     return OAIMG_ERR_INVALID_ARGUMENT;
   try {
     auto* request = new oaimg_request;
-    request->request.op = static_cast<oaimg::Operation>(operation);
+    request->request.op = static_cast<oaimg::Operation>(op);
     *out_request = request;
     return OAIMG_OK;
   } catch (const std::bad_alloc&) {
@@ -186,10 +187,11 @@ oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pix
                                       oaimg_pixel_format format) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
   RequestFailAdapter adapter{request};
+  const int raw_format = oaimg_capi::enum_value(format);
   return guarded(&adapter, [&] {
-    if (format < OAIMG_RGBA8 || format > OAIMG_GRAYA8)
+    if (raw_format < OAIMG_RGBA8 || raw_format > OAIMG_GRAYA8)
       return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                           "source format " + std::to_string(int(format)) +
+                           "source format " + std::to_string(raw_format) +
                                ": use OAIMG_RGBA8, OAIMG_RGB8, OAIMG_GRAY8 or OAIMG_GRAYA8");
     if (!pixels || width == 0 || height == 0)
       return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
@@ -198,7 +200,7 @@ oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pix
     oaimg::Image image;
     image.width = width;
     image.height = height;
-    image.format = static_cast<oaimg::PixelFormat>(format);
+    image.format = static_cast<oaimg::PixelFormat>(raw_format);
     if (!copy_rows(image.pixels, pixels, width, height, stride, oaimg::channels(image.format)))
       return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
                            "source stride " + std::to_string(stride) + " for " +
@@ -236,12 +238,13 @@ oaimg_status oaimg_request_set_selection(oaimg_request* request, const uint8_t* 
 oaimg_status oaimg_request_set_context_mode(oaimg_request* request, oaimg_context_mode mode) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
   RequestFailAdapter adapter{request};
+  const int raw_mode = oaimg_capi::enum_value(mode);
   return guarded(&adapter, [&] {
-    if (mode < OAIMG_CONTEXT_AUTO || mode > OAIMG_CONTEXT_IMAGE)
+    if (raw_mode < OAIMG_CONTEXT_AUTO || raw_mode > OAIMG_CONTEXT_IMAGE)
       return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                           "context mode " + std::to_string(int(mode)) +
+                           "context mode " + std::to_string(raw_mode) +
                                ": use OAIMG_CONTEXT_AUTO, OAIMG_CONTEXT_SELECTION or OAIMG_CONTEXT_IMAGE");
-    request->request.context_mode = static_cast<oaimg::ContextMode>(mode);
+    request->request.context_mode = static_cast<oaimg::ContextMode>(raw_mode);
     return request->succeed();
   });
 }

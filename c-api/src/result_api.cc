@@ -74,7 +74,8 @@ oaimg_status oaimg_result_rgba(const oaimg_result* result, size_t index, const u
     if (!slot) {
       const auto& image = result->job.result.images[index];
       if (image.format != oaimg::FileFormat::Png) return OAIMG_ERR_UNSUPPORTED;
-      oaimg::Result<oaimg::Image> decoded = oaimg::decode_png(image.bytes.data(), image.bytes.size());
+      oaimg::Result<oaimg::Image> decoded =
+          oaimg::decode_png(image.bytes.data(), image.bytes.size(), oaimg::result_decode_limits());
       if (!decoded) return oaimg_capi::to_c(decoded.error().status);
       slot = std::move(decoded.value());
     }

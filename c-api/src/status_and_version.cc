@@ -13,7 +13,7 @@ static_assert(OAIMG_ERR_NO_SELECTION == int(oaimg::Status::NoSelection));
 extern "C" {
 
 const char* oaimg_status_str(oaimg_status status) {
-  switch (status) {
+  switch (oaimg_capi::enum_value(status)) {
     case OAIMG_OK: return "success";
     case OAIMG_ERR_INVALID_ARGUMENT: return "invalid argument";
     case OAIMG_ERR_UNSUPPORTED: return "not supported by the model";

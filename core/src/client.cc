@@ -83,6 +83,38 @@ int64_t retry_after_ms_of(const http::ResponseHeaders& h) {
   return static_cast<int64_t>(*ms);
 }
 
+// Replaces every occurrence of the key in server-supplied text. Servers (and proxies) echo what
+// they were sent: in error.message, x-request-id, an HTML title, a revised_prompt. oaimg.h
+// promises the key never reaches a message, a file or a callback.
+void redact_key(std::string& text, const std::string& key) {
+  if (key.empty() || text.size() < key.size()) return;
+  static constexpr std::string_view kRedacted = "[redacted key]";
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + kRedacted.size()))
+    text.replace(at, key.size(), kRedacted);
+}
+
+void redact_key(Error& e, const std::string& key) {
+  for (std::string* text : {&e.message, &e.type, &e.code, &e.param, &e.request_id})
+    redact_key(*text, key);
+}
+
+void redact_key(JobResult& r, const std::string& key) {
+  for (std::string* text : {&r.model, &r.size, &r.quality, &r.background, &r.output_format})
+    redact_key(*text, key);
+  for (std::string& id : r.request_ids) redact_key(id, key);
+  for (ResultImage& image : r.images)
+    if (image.revised_prompt) redact_key(*image.revised_prompt, key);
+}
+
+// Everything of an answer that may end up in a message, before it is parsed: the parser may cut
+// a long text in the middle of the key, which the redaction of the parsed result could not catch.
+void redact_key(http::Response& r, const std::string& key) {
+  redact_key(r.body, key);
+  redact_key(r.curl_error, key);
+  for (std::string* text : {&r.headers.request_id, &r.headers.content_type, &r.headers.location})
+    redact_key(*text, key);
+}
+
 bool has_control_chars(const std::string& s) {
   return std::any_of(s.begin(), s.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
@@ -107,6 +139,9 @@ class JobRunner {
     s.ca_bundle = c.ca_bundle;
     s.connect_timeout_ms = c.connect_timeout_ms;
     s.timeout_ms = c.timeout_ms;
+    s.idle_timeout_ms = c.idle_timeout_ms;
+    s.low_speed_window_ms = c.low_speed_window_ms;
+    s.low_speed_bytes = c.low_speed_bytes;
     return s;
   }
 
@@ -206,9 +241,12 @@ bool JobRunner::on_stream_data(size_t i, std::string_view chunk) {
   return !s.stream_error && !failure_;
 }
 
-void JobRunner::on_stream_event(size_t i, const SseEvent& ev) {
+void JobRunner::on_stream_event(size_t i, const SseEvent& raw) {
   Slot& s = slots_[i];
   if (s.stream_error) return;
+  SseEvent ev = raw;
+  redact_key(ev.event, config_.api_key);
+  redact_key(ev.data, config_.api_key);
   Result<StreamImageEvent> parsed = parse_stream_event(ev);
   if (!parsed) {
     // Events this client does not know (a future progress event, "[DONE]") are not failures.
@@ -218,6 +256,13 @@ void JobRunner::on_stream_event(size_t i, const SseEvent& ev) {
   }
   StreamImageEvent& e = parsed.value();
   if (e.completed) {
+    if (s.completed.size() >= static_cast<size_t>(s.n)) {
+      s.stream_error = Error(Status::BadResponse, "the stream from " + host_ + " sent more than " +
+                                                      std::to_string(s.n) +
+                                                      " completed images for a request of " +
+                                                      std::to_string(s.n) + " (n); refusing it");
+      return;
+    }
     s.completed.push_back(std::move(e));
     return;
   }
@@ -255,6 +300,21 @@ Error JobRunner::transfer_error(const http::Response& r, int attempts, const std
                      std::to_string(http::Settings{}.max_body_bytes / (1024 * 1024)) +
                      " MB; refusing it");
   }
+  if (r.stall == http::Response::Stall::Idle) {
+    Error e(Status::Timeout, what + " timed out" + tries + ": nothing was sent or received for " +
+                                 seconds_text(config_.idle_timeout_ms) +
+                                 " (the idle limit per attempt)");
+    e.request_id = r.headers.request_id;
+    return e;
+  }
+  if (r.stall == http::Response::Stall::Slow) {
+    Error e(Status::Timeout, what + " timed out" + tries + ": the answer arrived at fewer than " +
+                                 std::to_string(config_.low_speed_bytes) + " bytes per " +
+                                 seconds_text(config_.low_speed_window_ms) +
+                                 " (the low-speed limit per attempt)");
+    e.request_id = r.headers.request_id;
+    return e;
+  }
   // CURLE_OPERATION_TIMEDOUT: the connect timeout or the per-attempt timeout ran out.
   if (r.curl_code == 28) {
     Error e(Status::Timeout,
@@ -271,6 +331,7 @@ Error JobRunner::transfer_error(const http::Response& r, int attempts, const std
 void JobRunner::on_api_done(size_t i, http::Response&& r) {
   Slot& s = slots_[i];
   if (failure_) return;
+  redact_key(r, config_.api_key);
   std::string what = "request to " + host_;
   if (!r.headers.request_id.empty()) s.request_id = r.headers.request_id;
 
@@ -287,6 +348,18 @@ void JobRunner::on_api_done(size_t i, http::Response&& r) {
     return fail(transfer_error(r, s.retries + 1, what));
   }
 
+  if (r.http_status >= 300 && r.http_status <= 399) {
+    // API calls never follow redirects: the key and the upload would go wherever the Location
+    // points. A redirect here almost always means a wrong base URL.
+    Error e(Status::BadResponse,
+            "the server at " + host_ + " answered the API call with a redirect (HTTP " +
+                std::to_string(r.http_status) + (r.headers.location.empty() ? "" : " to '" + r.headers.location + "'") +
+                "), which oaimg does not follow for API calls; check the base URL (https://, "
+                "the path ending in /v1)");
+    e.http_status = r.http_status;
+    e.request_id = r.headers.request_id;
+    return fail(std::move(e));
+  }
   if (r.http_status < 200 || r.http_status > 299) {
     Clock::time_point at;
     if (maybe_retry(s.retries, r.http_status, r.headers, &at)) return send(i, at);
@@ -334,12 +407,29 @@ void JobRunner::on_api_done(size_t i, http::Response&& r) {
     return fail(std::move(e));
   }
   s.response = std::move(parsed.value());
+  if (s.response.data.size() > static_cast<size_t>(s.n)) {
+    // Each extra result would be a file, a layer and a decode: never more than asked for.
+    Error e(Status::BadResponse, "the server at " + host_ + " sent " +
+                                     std::to_string(s.response.data.size()) +
+                                     " images for a request of " + std::to_string(s.n) +
+                                     " (n); refusing the answer");
+    e.request_id = r.headers.request_id;
+    return fail(std::move(e));
+  }
   for (size_t k = 0; k < s.response.data.size(); ++k) {
     ResponseImage& img = s.response.data[k];
     if (!img.bytes.empty()) continue;
     if (img.url.empty()) {
       Error e(Status::BadResponse, "result " + std::to_string(k + 1) + " from " + host_ +
                                        " has neither b64_json nor url");
+      e.request_id = r.headers.request_id;
+      return fail(std::move(e));
+    }
+    if (!http::is_http_url(img.url)) {
+      // Nothing to retry: the answer itself is wrong (file://, data:, a bare path).
+      Error e(Status::BadResponse, "result " + std::to_string(k + 1) + " from " + host_ +
+                                       " has a url that is not an http:// or https:// address (" +
+                                       img.url.substr(0, 80) + "); refusing to fetch it");
       e.request_id = r.headers.request_id;
       return fail(std::move(e));
     }
@@ -366,6 +456,8 @@ void JobRunner::fetch(size_t k, Clock::time_point at) {
 void JobRunner::on_download_done(size_t k, http::Response&& r) {
   Download& d = downloads_[k];
   if (failure_) return;
+  if (!d.request.send_credentials) r.headers = http::ResponseHeaders{};  // another host's ids
+  redact_key(r, config_.api_key);
   std::string what = "downloading result " + std::to_string(d.item + 1) + " from " +
                      http::url_host(d.request.url);
   Clock::time_point at;
@@ -534,7 +626,14 @@ Result<JobResult> run_job(const ClientConfig& config, const ImageRequest& req,
   // Nothing may escape into the C API: callbacks and allocations are the only sources.
   try {
     JobRunner runner(config, req, caps, callbacks);
-    return runner.run();
+    Result<JobResult> result = runner.run();
+    if (!result) {
+      Error error = result.take_error();
+      redact_key(error, config.api_key);
+      return error;
+    }
+    redact_key(result.value(), config.api_key);
+    return result;
   } catch (const std::bad_alloc&) {
     return Error(Status::NoMemory, "out of memory");
   } catch (const std::exception& e) {

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <malloc.h>
 #include <mutex>
 #include <utility>
 
@@ -18,10 +20,47 @@ constexpr const char* kUserAgent = "oaimg/" OAIMG_VERSION_STRING_CORE;
 // 100 ms as the public header promises.
 constexpr auto kTickInterval = std::chrono::milliseconds(50);
 
+void wipe_bytes(void* p, size_t n) {
+  auto* bytes = static_cast<volatile unsigned char*>(p);
+  for (size_t i = 0; i < n; ++i) bytes[i] = 0;
+}
+
+// libcurl builds each request's header block ("Authorization: Bearer …" included) in buffers of
+// its own and frees them without clearing. Freeing through these wipes what libcurl held, so the
+// key does not outlive oaimg_client_free() in freed memory. Only when oaimg is the first to
+// initialise libcurl in the process (a host that did so before keeps its own allocator).
+void wiping_free(void* p) {
+  if (p == nullptr) return;
+  wipe_bytes(p, malloc_usable_size(p));
+  std::free(p);
+}
+
+void* wiping_realloc(void* p, size_t size) {
+  if (p == nullptr) return std::malloc(size);
+  size_t old_size = malloc_usable_size(p);
+  if (size <= old_size && size > 0) return p;
+  void* grown = std::malloc(size == 0 ? 1 : size);
+  if (grown == nullptr) return nullptr;
+  std::memcpy(grown, p, std::min(old_size, size));
+  wiping_free(p);
+  return grown;
+}
+
+char* wiping_strdup(const char* s) {
+  size_t n = std::strlen(s) + 1;
+  auto* copy = static_cast<char*>(std::malloc(n));
+  if (copy != nullptr) std::memcpy(copy, s, n);
+  return copy;
+}
+
 void global_init_once() {
   static std::once_flag once;
   // Not thread-safe inside libcurl, and needed before the first handle: exactly once per process.
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] {
+    curl_global_init_mem(
+        CURL_GLOBAL_DEFAULT, [](size_t size) { return std::malloc(size); }, wiping_free,
+        wiping_realloc, wiping_strdup, [](size_t n, size_t size) { return std::calloc(n, size); });
+  });
 }
 
 std::string lower(std::string_view s) {
@@ -81,11 +120,21 @@ struct Transport::Transfer {
   size_t received = 0;
   size_t max_body = 0;
   TransferProgress progress;
+  const Settings* settings = nullptr;
+  bool streamed = false;  // the 2xx body goes to on_data: exempt from the low-speed window
+  // Progress of the attempt, for the idle and low-speed bounds.
+  int64_t last_bytes = 0;
+  Clock::time_point last_activity{};
+  Clock::time_point window_start{};
+  int64_t window_start_bytes = 0;
 
   ~Transfer() {
     // The easy handle goes first: it still points at the mime and the header list.
     if (easy != nullptr) curl_easy_cleanup(easy);
     if (mime != nullptr) curl_mime_free(mime);
+    // The header list holds "Authorization: Bearer …".
+    for (curl_slist* h = headers; h != nullptr; h = h->next)
+      if (h->data != nullptr) wipe_bytes(h->data, std::strlen(h->data));
     if (headers != nullptr) curl_slist_free_all(headers);
   }
 };
@@ -115,6 +164,7 @@ size_t on_header(char* buffer, size_t size, size_t nitems, void* arg) {
   else if (name == "retry-after-ms") h.retry_after_ms = value;
   else if (name == "x-should-retry") h.should_retry = value;
   else if (name == "content-type") h.content_type = value;
+  else if (name == "location") h.location = value;
   return n;
 }
 
@@ -144,6 +194,8 @@ size_t on_body(char* buffer, size_t size, size_t nitems, void* arg) {
   return n;
 }
 
+// libcurl calls this at least once a second, also while nothing moves; a non-zero return aborts
+// the transfer (CURLE_ABORTED_BY_CALLBACK), which the caller reads from Response::stall.
 int on_progress(void* arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                 curl_off_t ulnow) {
   auto* t = static_cast<Transport::Transfer*>(arg);
@@ -151,6 +203,43 @@ int on_progress(void* arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ulto
   t->progress.download_now = dlnow;
   t->progress.upload_total = ultotal;
   t->progress.upload_now = ulnow;
+
+  const Clock::time_point now = Clock::now();
+  const int64_t bytes = int64_t(dlnow) + int64_t(ulnow);
+  if (bytes != t->last_bytes || t->last_activity == Clock::time_point{}) {
+    t->last_bytes = bytes;
+    t->last_activity = now;
+  }
+  const Settings& s = *t->settings;
+  if (!t->progress.response_started) {
+    if (s.idle_timeout_ms > 0 && now - t->last_activity > std::chrono::milliseconds(s.idle_timeout_ms)) {
+      t->response.stall = Response::Stall::Idle;
+      return 1;
+    }
+    t->window_start = Clock::time_point{};
+    return 0;
+  }
+  if (t->streamed || s.low_speed_window_ms <= 0) {
+    // A stream's pauses between events: only the idle bound.
+    if (s.idle_timeout_ms > 0 && now - t->last_activity > std::chrono::milliseconds(s.idle_timeout_ms)) {
+      t->response.stall = Response::Stall::Idle;
+      return 1;
+    }
+    return 0;
+  }
+  if (t->window_start == Clock::time_point{}) {
+    t->window_start = now;
+    t->window_start_bytes = int64_t(dlnow);
+    return 0;
+  }
+  if (now - t->window_start >= std::chrono::milliseconds(s.low_speed_window_ms)) {
+    if (int64_t(dlnow) - t->window_start_bytes < s.low_speed_bytes) {
+      t->response.stall = Response::Stall::Slow;
+      return 1;
+    }
+    t->window_start = now;
+    t->window_start_bytes = int64_t(dlnow);
+  }
   return 0;
 }
 
@@ -166,6 +255,7 @@ Transport::Transport(Settings settings) : settings_(std::move(settings)) {
 Transport::~Transport() {
   abort_all();
   if (multi_ != nullptr) curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  wipe(settings_.api_key);
 }
 
 TransferId Transport::add(Request request, DoneFn on_done, DataFn on_data,
@@ -177,6 +267,8 @@ TransferId Transport::add(Request request, DoneFn on_done, DataFn on_data,
   t->on_data = std::move(on_data);
   t->start_at = start_at;
   t->max_body = settings_.max_body_bytes;
+  t->settings = &settings_;
+  t->streamed = static_cast<bool>(t->on_data);
   t->progress.scheduled = start_at > Clock::now();
   TransferId id = t->id;
   transfers_.emplace(id, std::move(t));
@@ -224,7 +316,11 @@ bool Transport::start(Transfer& t) {
     else t.headers = next;
   };
   if (r.send_credentials) {
-    if (!settings_.api_key.empty()) header("Authorization: Bearer " + settings_.api_key);
+    if (!settings_.api_key.empty()) {
+      std::string authorization = "Authorization: Bearer " + settings_.api_key;
+      header(authorization);
+      wipe(authorization);
+    }
     if (!settings_.organization.empty()) header("OpenAI-Organization: " + settings_.organization);
     if (!settings_.project.empty()) header("OpenAI-Project: " + settings_.project);
   }
@@ -371,6 +467,24 @@ Transport::RunEnd Transport::run(const std::function<bool()>& tick) {
       return RunEnd::Failed;
     }
   }
+}
+
+void wipe(std::string& secret) {
+  if (!secret.empty()) wipe_bytes(secret.data(), secret.size());
+  secret.clear();
+}
+
+bool is_http_url(std::string_view url) {
+  CURLU* u = curl_url();
+  if (u == nullptr) return false;
+  std::string s(url);
+  char* scheme = nullptr;
+  bool ok = curl_url_set(u, CURLUPART_URL, s.c_str(), 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK;
+  std::string lowered = ok ? lower(scheme) : "";
+  curl_free(scheme);
+  curl_url_cleanup(u);
+  return lowered == "http" || lowered == "https";
 }
 
 bool same_origin(std::string_view a, std::string_view b) {

@@ -45,6 +45,7 @@ struct Request {
 // The response headers the client acts on ("" when absent).
 struct ResponseHeaders {
   std::string request_id, retry_after, retry_after_ms, should_retry, content_type;
+  std::string location;  // of a redirect, for the message
 };
 
 struct Response {
@@ -55,6 +56,9 @@ struct Response {
   std::string curl_error;     // curl's reason, naming host and cause; never contains the key
   bool body_too_large = false;
   bool aborted_by_receiver = false;  // on_data returned false
+  // Aborted for want of progress (see Settings): nothing at all for idle_timeout_ms before the
+  // answer started, or under low_speed_bytes per low_speed_window_ms once it had.
+  enum class Stall { None, Idle, Slow } stall = Stall::None;
 };
 
 struct Settings {
@@ -63,6 +67,14 @@ struct Settings {
   std::string ca_bundle;
   long connect_timeout_ms = 30000;
   long timeout_ms = 600000;   // per attempt
+  // A server that sends nothing (not even the status line) while nothing is being uploaded: the
+  // model's own work fits well inside 5 minutes.
+  long idle_timeout_ms = 300000;
+  // Once a non-streamed answer flows, one trickling a byte a second would otherwise hold an
+  // attempt for the whole timeout. Streams are exempt: a stream legitimately pauses while the
+  // next image is made, and idle_timeout_ms still bounds each pause.
+  long low_speed_window_ms = 30000;
+  int64_t low_speed_bytes = 1024;
   size_t max_body_bytes = 200u * 1024 * 1024;
 };
 
@@ -116,6 +128,12 @@ class Transport {
   bool stop_requested_ = false;
   std::string failure_message_;
 };
+
+// True for an http:// or https:// URL that libcurl can parse: what a url result may be.
+bool is_http_url(std::string_view url);
+
+// Overwrites a secret before its memory is freed or reused (the compiler may not drop it).
+void wipe(std::string& secret);
 
 // True when both URLs have the same scheme, host and port: credentials go only there.
 bool same_origin(std::string_view a, std::string_view b);

@@ -158,6 +158,8 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
 
   if (Outcome retired = check_not_retired(plan.caps, config.base_url); !retired)
     return retired.take_error();
+  // Before prepare_job resamples anything to that size.
+  if (Outcome bound = check_size_bound(request.size); !bound) return bound.take_error();
 
   if (request.source) {
     if (!request.images.empty())
@@ -218,7 +220,7 @@ Result<FinishedJob> run_planned_job(const ClientConfig& config, const PlannedJob
                      "result " + std::to_string(i + 1) + " is " +
                          std::string(format_name(image.format)) +
                          "; placing results needs output_format 'png'");
-      Result<Image> decoded = decode_png(image.bytes.data(), image.bytes.size());
+      Result<Image> decoded = decode_png(image.bytes.data(), image.bytes.size(), result_decode_limits());
       if (!decoded) {
         Error e = decoded.take_error();
         e.message = "result " + std::to_string(i + 1) + ": " + e.message;

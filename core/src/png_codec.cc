@@ -7,6 +7,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string>
@@ -129,14 +130,48 @@ Result<PngHeader> read_png_header(const uint8_t* data, size_t size) {
   return header;
 }
 
+Outcome check_png_budget(const PngHeader& header, const uint8_t* data, size_t size,
+                         const PngDecodeLimits& limits) {
+  const std::string dims = std::to_string(header.width) + "x" + std::to_string(header.height);
+  const uint64_t pixels = uint64_t(header.width) * header.height;
+  if (header.width > limits.max_side || header.height > limits.max_side)
+    return Error(Status::Image, "PNG is " + dims + " pixels, too large: the limit is " +
+                                    std::to_string(limits.max_side) + " pixels a side");
+  if (pixels > limits.max_pixels)
+    return Error(Status::Image, "PNG is " + dims + " = " + std::to_string(pixels) +
+                                    " pixels, too large: the limit is " + std::to_string(limits.max_pixels) +
+                                    " pixels");
+  // The filtered rows deflate compresses: one filter byte and the samples of each row.
+  int channels = 1;
+  switch (header.color_type) {
+    case PNG_COLOR_TYPE_RGB: channels = 3; break;
+    case PNG_COLOR_TYPE_GRAY_ALPHA: channels = 2; break;
+    case PNG_COLOR_TYPE_RGB_ALPHA: channels = 4; break;
+    default: channels = 1;  // gray, palette
+  }
+  const uint64_t row_bytes = (uint64_t(header.width) * channels * uint64_t(header.bit_depth) + 7) / 8;
+  const uint64_t raw_bytes = uint64_t(header.height) * (1 + row_bytes);
+  uint64_t idat_bytes = 0;
+  for (size_t offset = 8; offset + 8 <= size;) {
+    const uint64_t length = read_be32(data + offset);
+    if (std::memcmp(data + offset + 4, "IDAT", 4) == 0) idat_bytes += length;
+    if (std::memcmp(data + offset + 4, "IEND", 4) == 0) break;
+    offset += size_t(std::min<uint64_t>(length + 12, size));
+  }
+  constexpr uint64_t kMaxDeflateRatio = 1032;
+  if (idat_bytes * kMaxDeflateRatio + 1024 < raw_bytes)
+    return Error(Status::Image, "PNG claims " + dims + " pixels but holds only " +
+                                    std::to_string(idat_bytes) +
+                                    " bytes of image data, too few for that size: it is "
+                                    "truncated or corrupt");
+  return {};
+}
+
 Result<Image> decode_png(const uint8_t* data, size_t size, const PngDecodeLimits& limits) {
   auto header = read_png_header(data, size);
   if (!header) return header.take_error();
-  if (header->width > limits.max_side || header->height > limits.max_side ||
-      uint64_t(header->width) * header->height > limits.max_pixels) {
-    return Error(Status::Image, "PNG too large: " + std::to_string(header->width) + "x" +
-                                    std::to_string(header->height) + " pixels");
-  }
+  if (Outcome budget = check_png_budget(*header, data, size, limits); !budget)
+    return budget.take_error();
   png_image png;
   std::memset(&png, 0, sizeof png);
   png.version = PNG_IMAGE_VERSION;

@@ -124,6 +124,7 @@ std::string custom_size_problem(const std::string& size, const CustomSizeRule& r
 }
 
 Outcome check_size(const ImageRequest& req, const ModelCaps& caps) {
+  if (Outcome bound = check_size_bound(req.size); !bound) return bound;
   if (!req.size) return {};
   const std::string& size = *req.size;
   const auto& sizes = sizes_for(caps, req.op);
@@ -372,6 +373,27 @@ std::string_view default_variation_prompt() {
   return "Create a variation of this image. Keep its composition, subject, framing and overall "
          "colour palette, and vary the details, textures and lighting so that it looks like a "
          "different take on the same picture.";
+}
+
+Outcome check_size_bound(const std::optional<std::string>& size) {
+  if (!size) return {};
+  const std::string& text = *size;
+  size_t x = text.find('x');
+  if (x == std::string::npos || x == 0 || x + 1 == text.size()) return {};
+  // Digits of any length: 99999999999x1 must not slip through as "not a number".
+  uint64_t side[2] = {0, 0};
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == x) continue;
+    if (text[i] < '0' || text[i] > '9') return {};
+    uint64_t& s = side[i < x ? 0 : 1];
+    s = std::min<uint64_t>(s * 10 + uint64_t(text[i] - '0'), 1'000'000'000);
+  }
+  if (side[0] > kMaxSizeSide || side[1] > kMaxSizeSide || side[0] * side[1] > kMaxSizePixels)
+    return invalid("size", "size '" + text + "' is larger than oaimg allows for any model: at most " +
+                               std::to_string(kMaxSizeSide) + " pixels a side and " +
+                               std::to_string(kMaxSizeSide) + "x" + std::to_string(kMaxSizeSide) +
+                               " in all");
+  return {};
 }
 
 Outcome validate_request(const ImageRequest& req, const ModelCaps& caps) {

@@ -16,13 +16,46 @@ namespace {
 
 constexpr size_t kMaxMessageChars = 200;
 
+// json-glib's parser recurses once per array or object level, so a hostile body of 100,000 '['
+// overflows the stack of whatever thread parses it (a GUI worker, a Python thread). No answer of
+// the Images API nests deeper than 4 levels; 64 leaves room for any compatible server and stays
+// far below what a 256 KB thread stack survives.
+constexpr int kMaxJsonDepth = 64;
+
+// False when arrays and objects nest deeper than kMaxJsonDepth. A linear scan that skips strings,
+// so brackets inside text do not count; the text need not be valid JSON (json-glib judges that).
+bool nesting_within_bound(std::string_view text) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+std::string too_deep_message() {
+  return "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels; refusing to parse it";
+}
+
 struct GObjectUnref {
   void operator()(gpointer p) const { g_object_unref(p); }
 };
 using ParserPtr = std::unique_ptr<JsonParser, GObjectUnref>;
 
-// Parses text into a tree owned by the returned parser; nullptr when it is not JSON at all.
+// Parses text into a tree owned by the returned parser; nullptr when it is not JSON at all or
+// nests deeper than kMaxJsonDepth (then json-glib never sees it).
 ParserPtr parse_json(std::string_view text) {
+  if (!nesting_within_bound(text)) return nullptr;
   ParserPtr parser(json_parser_new());
   GError* error = nullptr;
   if (!json_parser_load_from_data(parser.get(), text.data(), gssize(text.size()), &error)) {
@@ -55,7 +88,12 @@ std::optional<int64_t> int_member(JsonObject* object, const char* name) {
   if (!node || !JSON_NODE_HOLDS_VALUE(node)) return std::nullopt;
   GType type = json_node_get_value_type(node);
   if (type == G_TYPE_INT64) return json_node_get_int(node);
-  if (type == G_TYPE_DOUBLE) return int64_t(json_node_get_double(node));
+  if (type == G_TYPE_DOUBLE) {
+    // Converting a double outside int64's range (1e300, inf, nan) is undefined behaviour.
+    double value = json_node_get_double(node);
+    if (!(value >= -9.2e18 && value <= 9.2e18)) return std::nullopt;
+    return int64_t(value);
+  }
   return std::nullopt;
 }
 
@@ -267,6 +305,8 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 }  // namespace
 
 Result<ImagesResponse> parse_images_response(std::string_view body) {
+  if (!nesting_within_bound(body))
+    return bad_response("the server answered with success but the body is " + too_deep_message());
   ParserPtr parser = parse_json(body);
   if (!parser)
     return bad_response("the server answered with success but the body is not JSON (first bytes: " +
@@ -331,7 +371,8 @@ Error parse_error_response(int http_status, std::string_view content_type, std::
   error.http_status = http_status;
   error.status = status_for(http_status, "", "");
   error.message = "the server answered HTTP " + std::to_string(http_status) + " with " +
-                  describe_non_json_body(content_type, body);
+                  (nesting_within_bound(body) ? describe_non_json_body(content_type, body)
+                                              : "a body of " + too_deep_message());
   return error;
 }
 
@@ -354,6 +395,8 @@ Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
     error.status = status_for(0, error.type, error.code);
     return error;
   }
+  if (!nesting_within_bound(event.data))
+    return bad_response("a streamed event is " + too_deep_message());
   if (!parser)
     return bad_response("a streamed event is not JSON (first bytes: " + first_bytes(event.data) + ")");
   if (!root)

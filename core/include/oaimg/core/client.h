@@ -24,6 +24,12 @@ struct ClientConfig {
   std::string ca_bundle;      // "" = system store
   long connect_timeout_ms = 30000;
   long timeout_ms = 600000;
+  // An attempt that receives and sends nothing for this long before the answer starts, or whose
+  // non-streamed answer brings fewer than low_speed_bytes per low_speed_window_ms, is aborted
+  // as a timeout (and retried like one).
+  long idle_timeout_ms = 300000;
+  long low_speed_window_ms = 30000;
+  int64_t low_speed_bytes = 1024;
   int max_retries = 2;
 };
 

@@ -9,10 +9,21 @@
 
 namespace oaimg {
 
+struct PngHeader;
+
 struct PngDecodeLimits {
-  uint64_t max_pixels = 100'000'000;   // refuse larger images before allocating
-  uint32_t max_side = 65535;
+  // Refused before allocating: 8192x8192 RGBA is 256 MB, far beyond any image model's sizes and
+  // above the largest photo a host hands a plug-in in practice.
+  uint64_t max_pixels = 8192ull * 8192;
+  uint32_t max_side = 32768;
 };
+
+// Whether a PNG of this header may be decoded under the limits: its dimensions within them and
+// its compressed image data large enough to hold them (deflate shrinks at most ~1032:1, so a tiny
+// file claiming a huge image is refused before anything is allocated). The message names the
+// limit or the shortfall. Every decoder calls this first.
+Outcome check_png_budget(const PngHeader& header, const uint8_t* data, size_t size,
+                         const PngDecodeLimits& limits);
 
 // Decodes any PNG (palette, gray, 16-bit, interlaced) to RGBA8. Never allocates more than the
 // limits allow; a truncated or corrupt file is an Error (Status::Image), never a crash.

@@ -9,6 +9,7 @@
 #include "oaimg/core/error.h"
 #include "oaimg/core/image.h"
 #include "oaimg/core/models.h"
+#include "oaimg/core/png_codec.h"
 
 namespace oaimg {
 
@@ -44,6 +45,19 @@ struct ImageRequest {
   std::optional<Selection> selection;
   ContextMode context_mode = ContextMode::Auto;
 };
+
+// Bounds on any WIDTHxHEIGHT size, for every model, known or not: no image API serves more than
+// 3840x2160, and a size drives how large the request image, the mask and every result may be.
+inline constexpr uint32_t kMaxSizeSide = 4096;
+inline constexpr uint64_t kMaxSizePixels = uint64_t(kMaxSizeSide) * kMaxSizeSide;
+
+// The size field against kMaxSizeSide / kMaxSizePixels, before anything is resampled to it; a
+// size that is not digits x digits ("auto", a server's own word) passes.
+Outcome check_size_bound(const std::optional<std::string>& size);
+
+// A result can be no larger than any size oaimg lets a request ask for: a server answering with
+// a bigger image is refused before it is decoded.
+inline PngDecodeLimits result_decode_limits() { return PngDecodeLimits{kMaxSizePixels, kMaxSizeSide}; }
 
 // The prompt sent for a variation on a GPT model when the caller gave none.
 std::string_view default_variation_prompt();

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Hardening CI (issue 9), run by .ci/run after install/test.sh (whose GCC build in build/ it
+# reuses for valgrind). Three more builds, none of them a redundant full one:
+#   1. clang, ASan + UBSan (halting on the first report), warnings as errors, libFuzzer coverage:
+#      the whole suite except GIMP, then each fuzz target for OAIMG_FUZZ_SECONDS (default 20).
+#      This is also the "Clang with warnings as errors" build.
+#   2. valgrind memcheck (zero errors, zero definite/indirect leaks) over the C API tests and the
+#      CLI against the stand-in server, on the GCC build.
+#   3. clang + TSan, only liboaimg and the soak: 8 threads x 50 jobs, shared and separate
+#      clients, server faults, random cancels.
+# Time on the 2-core CI machine: see docs/hardening.md.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+jobs=${OAIMG_JOBS:-2}
+fuzz_seconds=${OAIMG_FUZZ_SECONDS:-20}
+gcc_build=${OAIMG_BUILD:-$here/build}
+asan_build=$here/build-hardening
+tsan_build=$here/build-tsan
+start=$(date +%s)
+step() { echo "== hardening: $* ($(( $(date +%s) - start )) s)"; }
+
+step "clang ASan+UBSan build, -Werror"
+sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -fsanitize=fuzzer-no-link"
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$asan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DOAIMG_BUILD_TESTS=ON -DOAIMG_BUILD_BENCH=OFF -DOAIMG_GIMP_PLUGIN=off -DOAIMG_WERROR=ON \
+  -DOAIMG_FUZZ=ON -DOAIMG_FUZZ_SECONDS="$fuzz_seconds" \
+  -DCMAKE_C_FLAGS="$sanitize" -DCMAKE_CXX_FLAGS="$sanitize" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+  -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+cmake --build "$asan_build" -j"$jobs"
+
+step "the suite under ASan+UBSan (GIMP cases aside)"
+# Leak checking stays on (ASan's default on Linux). The Python binding is left out: it would load
+# the instrumented library into an uninstrumented python3; the C tests cover the same library.
+export ASAN_OPTIONS=abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir "$asan_build" --output-on-failure -j"$jobs" \
+  -E "gimp|python_binding|^fuzz_(response|sse|png_decode|plan)$"
+
+step "fuzz targets, ${fuzz_seconds} s each"
+ctest --test-dir "$asan_build" --output-on-failure -R "^fuzz_(response|sse|png_decode|plan)$" -V \
+  | grep -E "^[0-9]+: (Done|stat::number_of_executed_units|cov:|INFO: seed corpus)|Test +#|tests passed" || true
+ctest --test-dir "$asan_build" -R "^fuzz_(response|sse|png_decode|plan)$" >/dev/null
+
+step "valgrind memcheck: C API and CLI"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+valgrind_log=$(mktemp -d /tmp/oaimg-valgrind-XXXXXX)
+wrapper=$valgrind_log/oaimg
+cat > "$wrapper" <<WRAP
+#!/bin/sh
+exec valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+  --show-leak-kinds=definite,indirect --log-file=$valgrind_log/cli.%p.log "$gcc_build/c-api/oaimg" "\$@"
+WRAP
+chmod +x "$wrapper"
+memcheck() {
+  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+    --show-leak-kinds=definite,indirect "$@" >/dev/null
+}
+# The PNG budget test asserts peak memory, which valgrind's allocator changes: left out here.
+memcheck "$gcc_build/tests/test_capi_hostile" --gtest_filter=-CapiPng.*
+OPENAI_API_KEY= OPENAI_BASE_URL= memcheck "$gcc_build/tests/abi_c_consumer"
+python3 tests/hardening/test_cli_hostile.py "$wrapper" -k empty_out_dir
+python3 tests/integration/test_cli.py "$wrapper" tests/server/fake_openai.py
+if grep -l "ERROR SUMMARY: [1-9]" "$valgrind_log"/cli.*.log 2>/dev/null; then
+  echo "valgrind found errors in the CLI (logs in $valgrind_log)"; exit 1
+fi
+echo "valgrind: $(ls "$valgrind_log"/cli.*.log | wc -l) CLI runs, 0 errors, 0 leaks"
+
+step "TSan soak: 8 threads x 50 jobs"
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$tsan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DOAIMG_BUILD_TESTS=ON -DOAIMG_BUILD_BENCH=OFF -DOAIMG_GIMP_PLUGIN=off -DOAIMG_BUILD_CLI=OFF \
+  -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_CXX_FLAGS="-fsanitize=thread" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" >/dev/null
+cmake --build "$tsan_build" -j"$jobs" --target soak
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$tsan_build/tests/soak" 8 50 2>"$tsan_build/soak.stderr" || {
+  grep -A30 "WARNING: ThreadSanitizer" "$tsan_build/soak.stderr" | head -80; exit 1; }
+if grep -q "WARNING: ThreadSanitizer" "$tsan_build/soak.stderr"; then
+  grep -A30 "WARNING: ThreadSanitizer" "$tsan_build/soak.stderr" | head -80; exit 1
+fi
+
+step "done"
