@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "enum_calls.h"
 #include "oaimg.h"
 
 namespace {
@@ -45,11 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return c;
   }();
 
-  int operation_value = int(in.byte() % 5);  // 0 and 4 are out of range on purpose
-  oaimg_operation operation;
-  std::memcpy(&operation, &operation_value, sizeof operation);
+  // 0 and 4 are out of range on purpose; passed as ints through C (enum_calls.c).
   oaimg_request* request = nullptr;
-  if (oaimg_request_new(operation, &request) != OAIMG_OK) return 0;
+  if (enum_call_request_new(int(in.byte() % 5), &request) != OAIMG_OK) return 0;
 
   std::string s1, s2, s3;
   uint8_t model = in.byte();
@@ -62,10 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   oaimg_request_set_background(request, in.byte() & 1 ? "transparent" : nullptr);
   oaimg_request_set_output_format(request, in.byte() & 1 ? "jpeg" : "png");
   oaimg_request_set_stream(request, int(in.byte() % 6) - 1);
-  int mode = int(in.byte() % 4);
-  oaimg_context_mode context;
-  std::memcpy(&context, &mode, sizeof context);
-  oaimg_request_set_context_mode(request, context);
+  enum_call_set_context_mode(request, int(in.byte() % 4));
 
   // A small source and a selection of any size, offset and stride over the rest of the input.
   uint32_t width = 1 + in.byte() % 48, height = 1 + in.byte() % 48;

@@ -7,7 +7,8 @@ gtest_discover_tests(test_hostile_server PROPERTIES LABELS "hardening" TIMEOUT 1
 
 # Through liboaimg.so only: what a C caller or a hostile file can do.
 foreach(oaimg_capi_test IN ITEMS capi_hostile key_in_memory)
-  add_executable(test_${oaimg_capi_test} ${CMAKE_CURRENT_LIST_DIR}/test_${oaimg_capi_test}.cc)
+  add_executable(test_${oaimg_capi_test} ${CMAKE_CURRENT_LIST_DIR}/test_${oaimg_capi_test}.cc
+                 ${OAIMG_TEST_SUPPORT_DIR}/enum_calls.c)
   target_include_directories(test_${oaimg_capi_test} PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
   target_link_libraries(test_${oaimg_capi_test} PRIVATE oaimg GTest::gtest_main Threads::Threads)
   gtest_discover_tests(test_${oaimg_capi_test} PROPERTIES LABELS "hardening;capi" TIMEOUT 120)
