@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "oaimg_dialog.h"
 
 G_DEFINE_QUARK (oaimg-plugin-error-quark, oaimg_plugin_error)
 
@@ -122,7 +123,10 @@ oaimg_job_build_request (oaimg_client         *client,
 
   TRY (oaimg_request_set_model (request, model));
   TRY (oaimg_request_set_n (request, CLAMP (params->n, 1, 10)));
-  if (!is_unset (params->prompt))
+  /* A variation's prompt is optional: where the model takes none (DALL·E 2), the dialog shows it
+   * as not sent, and it is not. */
+  if (!is_unset (params->prompt) &&
+      (params->operation != OAIMG_VARIATION || oaimg_dialog_takes_prompt (model, params->operation)))
     TRY (oaimg_request_set_prompt (request, params->prompt));
   /* "auto" in the procedures means "planned from the region", which is what an unset size does;
    * sending the literal "auto" would also fail on DALL·E 2 servers. */
@@ -268,7 +272,8 @@ oaimg_job_run (const OaimgHost      *host,
         }
       out->x += source ? source->origin_x : 0;
       out->y += source ? source->origin_y : 0;
-      out->name = count > 1 ? g_strdup_printf ("%s #%zu", group, i + 1) : g_strdup (group);
+      /* The group carries the prompt; "Result 1" ... tell its layers apart within it. */
+      out->name = oaimg_result_layer_name (i);
       out->provenance = oaimg_provenance_json (params, result, i);
     }
 
