@@ -4,7 +4,6 @@
  * So the dialog can never offer what the library would then refuse, and needs no table of its own. */
 #include "oaimg_dialog.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,23 +274,6 @@ profile_file (const char *profile_dir, const char *name)
   return g_build_filename (profile_dir, "oaimg", name, NULL);
 }
 
-static gboolean
-save_key_file (const char *profile_dir, const char *name, GKeyFile *file, GError **error)
-{
-  char    *dir  = g_build_filename (profile_dir, "oaimg", NULL);
-  char    *path = profile_file (profile_dir, name);
-  gboolean ok   = g_mkdir_with_parents (dir, 0700) == 0;
-
-  if (!ok)
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                 _("Could not create the folder %s"), dir);
-  else
-    ok = g_key_file_save_to_file (file, path, error);
-  g_free (dir);
-  g_free (path);
-  return ok;
-}
-
 static GKeyFile *
 load_key_file (const char *profile_dir, const char *name)
 {
@@ -336,7 +318,7 @@ oaimg_prompt_history_add (const char *profile_dir, const char *prompt, GError **
                           " oaimg GIMP plug-in: the last prompts, newest first.", NULL);
   g_key_file_set_string_list (file, HISTORY_GROUP, "prompt",
                               (const char *const *) kept->pdata, kept->len);
-  ok = save_key_file (profile_dir, "history.ini", file, error);
+  ok = oaimg_profile_save_key_file (profile_dir, "history.ini", file, error);
   g_key_file_unref (file);
   g_ptr_array_free (kept, TRUE);
   g_strfreev (old);
@@ -407,7 +389,7 @@ oaimg_dialog_values_save (const char *profile_dir, oaimg_operation operation,
   g_key_file_set_string (file, group, "background",
                          values->background ? values->background : "auto");
   g_key_file_set_boolean (file, group, "sample_merged", values->sample_merged);
-  ok = save_key_file (profile_dir, "last-values.ini", file, error);
+  ok = oaimg_profile_save_key_file (profile_dir, "last-values.ini", file, error);
   g_key_file_unref (file);
   return ok;
 }

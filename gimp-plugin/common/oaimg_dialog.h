@@ -115,6 +115,12 @@ typedef enum
 } OaimgKeySource;
 
 OaimgKeySource oaimg_key_source (const char *profile_dir);
+/* One cheap authenticated request (GET {base_url}/models): TRUE when the server accepted the
+ * key. *message_out (g_free) says so, or names the exact failure (unreachable, HTTP status and
+ * the server's own message). The key goes only into the request's header. */
+gboolean oaimg_test_connection (const char *base_url, const char *api_key, long timeout_ms,
+                                char **message_out);
+
 /* Shown when a job dialog opens without any key (translated, static). */
 const char *oaimg_message_no_key (void);
 
