@@ -1087,7 +1087,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
   gtk_grid_attach (GTK_GRID (grid), note, 0, 5, 2, 1);
   g_string_free (notes, TRUE);
 
-  test_button = gtk_button_new_with_mnemonic (_("_Test Connection"));
+  test_button = gtk_button_new_with_mnemonic (_("Test Co_nnection"));
   gtk_widget_set_halign (test_button, GTK_ALIGN_START);
   gtk_grid_attach (GTK_GRID (grid), test_button, 1, 6, 1, 1);
   test.profile_dir = profile_dir;
