@@ -65,7 +65,11 @@ for step in "$@"; do
       sleep 0.5  # the typed text and the preview it triggers are drawn
       xdotool getwindowgeometry --shell "$win" >"$out/geometry-$n" 2>/dev/null
       cp "$fb/Xvfb_screen0" "$out/shot-$n.xwd" 2>/dev/null
-      xdotool key $keys  # several keys separated by spaces
+      # Several keys separated by spaces; "pause" waits 3 s (a button pressed by its mnemonic
+      # fires only after GTK's short activation delay, and the work it starts takes a moment).
+      for key in $keys; do
+        if [ "$key" = pause ]; then sleep 3; else xdotool key "$key"; fi
+      done
       echo "interactive: $keys in '$title' ($win)"
       last=$win
       done_step=1

@@ -50,8 +50,8 @@ INTERACTIVE_STEPS = {
     # Both dialogs in Simplified Chinese: Send, then the progress window, then Settings closed.
     "interactive_dialogs_zh": ["重绘选区|ctrl+Return", "OpenAI 图像设置|Escape"],
     # Test Connection, then close: with the key in use, then with a wrong one typed in.
-    "interactive_test_connection": ["OpenAI Images Settings|alt+n Escape",
-                                    "OpenAI Images Settings|alt+n Escape|{prompt}"],
+    "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
+                                    "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
     "interactive_prompt": ["Inpaint Selection|ctrl+Return|{prompt}", "Inpaint Selection|ctrl+Return"],
 }
 # What the user types into the prompt box: it starts with a space (which once pressed a button
