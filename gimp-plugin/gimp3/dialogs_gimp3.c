@@ -603,7 +603,8 @@ prompt_box_new (JobDialog *jd, const char *profile_dir)
   gtk_label_set_max_width_chars (GTK_LABEL (jd->prompt_note), INFO_MAX_CHARS);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  recent = gtk_label_new_with_mnemonic (_("_Recent:"));
+  /* Alt+R is GIMP's Reset, Alt+M the model: this row takes U. */
+  recent = gtk_label_new_with_mnemonic (_("_Used before:"));
   jd->history       = oaimg_prompt_history_load (profile_dir);
   jd->history_combo = gtk_combo_box_text_new ();
   for (int i = 0; jd->history[i]; i++)

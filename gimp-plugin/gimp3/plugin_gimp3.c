@@ -418,13 +418,20 @@ add_job_arguments (GimpProcedure *procedure, oaimg_operation operation)
                                         NULL),
                                       "auto", G_PARAM_READWRITE);
   /* GIMP's own term, as in its selection tools. */
-  gimp_procedure_add_boolean_argument (procedure, "sample-merged", _("Sample _merged"),
+  gimp_procedure_add_boolean_argument (procedure, "sample-merged", _("Sample merge_d"),
                                        _("Send the image as it is shown (all visible layers) "
                                          "instead of the active layer alone"),
                                        FALSE, G_PARAM_READWRITE);
   gimp_procedure_add_core_object_array_return_value (procedure, "layers", _("Layers"),
                                                      _("The result layers, one per image"),
                                                      GIMP_TYPE_LAYER, G_PARAM_READWRITE);
+}
+
+static gboolean
+run_choose_procedure (const char *name)
+{
+  return g_strcmp0 (name, PROC_NEXT) == 0 || g_strcmp0 (name, PROC_PREVIOUS) == 0 ||
+         g_strcmp0 (name, PROC_KEEP) == 0;
 }
 
 static GimpProcedure *
@@ -450,8 +457,7 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
                                         G_PARAM_READWRITE);
       gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_ALWAYS);
     }
-  else if (g_strcmp0 (name, PROC_NEXT) == 0 || g_strcmp0 (name, PROC_PREVIOUS) == 0 ||
-           g_strcmp0 (name, PROC_KEEP) == 0)
+  else if (run_choose_procedure (name))
     {
       procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run_choose,
                                             NULL, NULL);
@@ -543,7 +549,13 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
 
   /* GIMP translates the submenu with the plug-in's text domain: this puts it in the catalogue. */
   (void) N_("OpenAI Images");
-  gimp_procedure_add_menu_path (procedure, MENU_PATH);
+  /* Sections: the three jobs, choosing among results, then Settings last after a separator. */
+  if (g_strcmp0 (name, PROC_SETTINGS) == 0)
+    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Settings]");
+  else if (run_choose_procedure (name))
+    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Results]");
+  else
+    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Jobs]");
   gimp_procedure_set_attribution (procedure, "oaimg contributors", "oaimg contributors", "2026");
   return procedure;
 }

@@ -48,6 +48,8 @@ set(OAIMG_GIMP3_CASES
   large_region_results        # result layers only as large as the selection and its seam band
   interactive_dialogs_zh      # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
   interactive_test_connection # Settings ▸ Test Connection: success, and a refused key in words
+  interactive_reset_defaults  # Reset to Factory Defaults: the widgets show what will be sent
+  interactive_menu            # Filters ▸ OpenAI Images by keyboard; Settings in its own last section
   interactive_settings        # a key typed into Settings is stored (0600 file) and then used
   interactive_settings_keyring) # the same with a running Secret Service: in the keyring, no file
 foreach(case IN LISTS OAIMG_GIMP3_CASES)

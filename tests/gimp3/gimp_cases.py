@@ -958,6 +958,47 @@ def case_interactive_test_connection():
           "a key was stored although Settings was closed without saving")
 
 
+def case_interactive_reset_defaults():
+    """Reset ▸ Reset to Factory Defaults in a dialog opened on gpt-image-1.5 with quality High:
+    every widget follows, so the dialog shows the default model (dall-e-2 on this server) and
+    Automatic quality, which is what the dialog then holds (and stores)."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model="gpt-image-1.5", size="auto", quality="high")
+    check(status == Gimp.PDBStatusType.CANCEL, "status %s %s after Escape" % (status, message))
+    texts = open(os.environ["OAIMG_DIALOG_TEXTS"]).read()
+    facts["texts"] = texts
+    check("gpt-image-1.5" not in texts, "the dialog still shows gpt-image-1.5 after the reset")
+    check("Model dall-e-2" in texts, "the preview does not plan for the default model")
+    stored = open(os.path.join(Gimp.directory(), "oaimg", "last-values.ini")).read()
+    facts["stored"] = stored
+    check("model=\n" in stored and "quality=auto" in stored and "prompt=\n" in stored,
+          "the dialog holds other values than it shows: %s" % stored)
+
+
+def case_interactive_menu():
+    """The submenu as GIMP draws it: interactive.sh opens Filters ▸ OpenAI Images with the
+    keyboard (Alt+R, then the submenu's mnemonic O) and keeps the screen (shot-menu) for the
+    documentation; here the procedures must be registered under it in their sections."""
+    image, layer = new_image(320, 240)
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    pdb = Gimp.get_pdb()
+    paths = {name: pdb.lookup_procedure(name).get_menu_paths() for name in
+             ("plug-in-oaimg-edit", "plug-in-oaimg-next-result", "plug-in-oaimg-settings")}
+    facts["menu_paths"] = paths
+    check(paths["plug-in-oaimg-settings"] == ["<Image>/Filters/OpenAI Images/[Settings]"],
+          "Settings is not in its own last section: %s" % paths)
+    shot = os.path.join(os.environ["OAIMG_E2E_DIR"], "shot-menu.xwd")
+    open(os.path.join(os.environ["OAIMG_E2E_DIR"], "ready"), "w").close()
+    deadline = time.monotonic() + 120
+    while not os.path.exists(shot) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check(os.path.exists(shot), "the menu was never captured")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

@@ -32,6 +32,11 @@ gimp=$!
 last=""
 for step in "$@"; do
   case $step in
+    !*)
+      # "!NAME": the screen as it is now, as shot-NAME.xwd (a menu the last keys opened).
+      sleep 2
+      cp "$fb/Xvfb_screen0" "$out/shot-${step#!}.xwd" 2>/dev/null
+      continue ;;
     @*)
       i=0
       while [ $i -lt 360 ] && [ ! -e "${step#@}" ] && kill -0 $gimp 2>/dev/null; do

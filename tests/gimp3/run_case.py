@@ -52,6 +52,10 @@ INTERACTIVE_STEPS = {
     # Test Connection, then close: with the key in use, then with a wrong one typed in.
     "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
                                     "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
+    # Reset ▸ Reset to Factory Defaults (Alt+R, Alt+F), then close the dialog.
+    "interactive_reset_defaults": ["Inpaint Selection|alt+r pause alt+f pause Escape pause Escape"],
+    # Filters (Alt+R) ▸ OpenAI Images (its mnemonic O), then the screen is kept.
+    "interactive_menu": ["@{dir}/ready", ".*Untitled.*|alt+r pause o", "!menu"],
     "interactive_prompt": ["Inpaint Selection|ctrl+Return|{prompt}", "Inpaint Selection|ctrl+Return"],
 }
 # What the user types into the prompt box: it starts with a space (which once pressed a button
