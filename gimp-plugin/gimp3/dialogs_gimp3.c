@@ -27,6 +27,19 @@
 #define HISTORY_LABEL_CHARS  60
 #define INFO_MAX_CHARS       64
 
+/* A left-aligned label that wraps within the dialog's width instead of widening it. */
+static GtkWidget *
+wrapped_label_new (const char *text, gboolean selectable)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), INFO_MAX_CHARS);
+  gtk_label_set_selectable (GTK_LABEL (label), selectable);
+  return label;
+}
+
 typedef struct
 {
   GimpProcedureConfig *config;
@@ -597,10 +610,7 @@ prompt_box_new (JobDialog *jd, const char *profile_dir)
   gtk_widget_set_size_request (scroll, PROMPT_WIDTH, PROMPT_HEIGHT);
   gtk_container_add (GTK_CONTAINER (scroll), jd->prompt_view);
 
-  jd->prompt_note = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (jd->prompt_note), 0.0);
-  gtk_label_set_line_wrap (GTK_LABEL (jd->prompt_note), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (jd->prompt_note), INFO_MAX_CHARS);
+  jd->prompt_note = wrapped_label_new (NULL, FALSE);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   /* Alt+R is GIMP's Reset, Alt+M the model: this row takes U. */
@@ -764,18 +774,10 @@ job_dialog_run (GimpProcedure       *procedure,
   gtk_box_pack_start (GTK_BOX (previews), jd.image_view, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (previews), jd.mask_view, FALSE, FALSE, 0);
   gtk_grid_attach (GTK_GRID (grid), previews, 0, 4, 2, 1);
-  jd.info_label = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (jd.info_label), 0.0);
-  gtk_label_set_line_wrap (GTK_LABEL (jd.info_label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (jd.info_label), INFO_MAX_CHARS);
-  gtk_label_set_selectable (GTK_LABEL (jd.info_label), TRUE);
+  jd.info_label = wrapped_label_new (NULL, TRUE);
   gtk_grid_attach (GTK_GRID (grid), jd.info_label, 0, 5, 2, 1);
   /* Why Send cannot be pressed, in the words of the control to change. */
-  jd.problem_label = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (jd.problem_label), 0.0);
-  gtk_label_set_line_wrap (GTK_LABEL (jd.problem_label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (jd.problem_label), INFO_MAX_CHARS);
-  gtk_label_set_selectable (GTK_LABEL (jd.problem_label), TRUE);
+  jd.problem_label = wrapped_label_new (NULL, TRUE);
   gtk_widget_set_name (jd.problem_label, "oaimg-problem");
   gtk_grid_attach (GTK_GRID (grid), jd.problem_label, 0, 6, 2, 1);
   gtk_widget_show_all (frame);
@@ -994,10 +996,7 @@ no_key_dialog_run (const char *profile_dir)
                             _("_Continue"), GTK_RESPONSE_CANCEL,
                             _("_Settings…"), RESPONSE_SETTINGS, NULL);
   gtk_dialog_set_default_response (GTK_DIALOG (dialog), RESPONSE_SETTINGS);
-  label = gtk_label_new (oaimg_message_no_key ());
-  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (label), INFO_MAX_CHARS);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  label = wrapped_label_new (oaimg_message_no_key (), FALSE);
   gtk_container_set_border_width (GTK_CONTAINER (label), 12);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), label, TRUE,
                       TRUE, 0);
@@ -1080,11 +1079,8 @@ settings_dialog_run (const char *profile_dir, GError **error)
     g_string_append (notes, _("OPENAI_API_KEY is set and is used instead of the stored key.\n"));
   if (g_getenv ("OPENAI_BASE_URL") && g_getenv ("OPENAI_BASE_URL")[0])
     g_string_append (notes, _("OPENAI_BASE_URL is set and is used instead of the base URL.\n"));
-  note = gtk_label_new (notes->str);
-  gtk_label_set_xalign (GTK_LABEL (note), 0.0);
   /* Wrapped within the dialog's width instead of cut off at its edge. */
-  gtk_label_set_line_wrap (GTK_LABEL (note), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (note), INFO_MAX_CHARS);
+  note = wrapped_label_new (notes->str, FALSE);
   gtk_grid_attach (GTK_GRID (grid), note, 0, 5, 2, 1);
   g_string_free (notes, TRUE);
 
@@ -1094,11 +1090,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
   test.profile_dir = profile_dir;
   test.key_entry   = key_entry;
   test.url_entry   = url_entry;
-  test.result      = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (test.result), 0.0);
-  gtk_label_set_line_wrap (GTK_LABEL (test.result), TRUE);
-  gtk_label_set_max_width_chars (GTK_LABEL (test.result), INFO_MAX_CHARS);
-  gtk_label_set_selectable (GTK_LABEL (test.result), TRUE);
+  test.result      = wrapped_label_new (NULL, TRUE);
   gtk_grid_attach (GTK_GRID (grid), test.result, 0, 7, 2, 1);
   g_signal_connect (test_button, "clicked", G_CALLBACK (on_test_connection), &test);
 
