@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "oaimg_dialog.h"
 
 G_DEFINE_QUARK (oaimg-plugin-error-quark, oaimg_plugin_error)
 
@@ -122,7 +123,10 @@ oaimg_job_build_request (oaimg_client         *client,
 
   TRY (oaimg_request_set_model (request, model));
   TRY (oaimg_request_set_n (request, CLAMP (params->n, 1, 10)));
-  if (!is_unset (params->prompt))
+  /* A variation's prompt is optional: where the model takes none (DALL·E 2), the dialog shows it
+   * as not sent, and it is not. */
+  if (!is_unset (params->prompt) &&
+      (params->operation != OAIMG_VARIATION || oaimg_dialog_takes_prompt (model, params->operation)))
     TRY (oaimg_request_set_prompt (request, params->prompt));
   /* "auto" in the procedures means "planned from the region", which is what an unset size does;
    * sending the literal "auto" would also fail on DALL·E 2 servers. */
@@ -163,6 +167,50 @@ fail:
   g_free (model);
   oaimg_request_free (request);
   return NULL;
+}
+
+/* The part of a result its put-back mask uses: the selection's bounds plus the feathered seam
+ * band. The region the model saw can be far larger (a margin of context, or the whole layer),
+ * and a layer that big per result costs memory in GIMP for pixels the mask hides anyway. The
+ * cropped copies are owned by `owned` (freed with g_free). */
+static void
+crop_to_mask (OaimgOutput *out, GPtrArray *owned)
+{
+  uint32_t x0 = out->width, y0 = out->height, x1 = 0, y1 = 0;
+  uint32_t w, h;
+  uint8_t *rgba, *mask;
+
+  if (out->mask == NULL)
+    return;
+  for (uint32_t y = 0; y < out->height; y++)
+    for (uint32_t x = 0; x < out->width; x++)
+      if (out->mask[(size_t) y * out->width + x])
+        {
+          x0 = MIN (x0, x);
+          x1 = MAX (x1, x + 1);
+          y0 = MIN (y0, y);
+          y1 = MAX (y1, y + 1);
+        }
+  if (x1 <= x0 || y1 <= y0 || (x0 == 0 && y0 == 0 && x1 == out->width && y1 == out->height))
+    return;
+  w    = x1 - x0;
+  h    = y1 - y0;
+  rgba = g_malloc ((gsize) w * h * 4);
+  mask = g_malloc ((gsize) w * h);
+  for (uint32_t y = 0; y < h; y++)
+    {
+      memcpy (rgba + (size_t) y * w * 4, out->rgba + ((size_t) (y0 + y) * out->width + x0) * 4,
+              (size_t) w * 4);
+      memcpy (mask + (size_t) y * w, out->mask + (size_t) (y0 + y) * out->width + x0, w);
+    }
+  g_ptr_array_add (owned, rgba);
+  g_ptr_array_add (owned, mask);
+  out->rgba   = rgba;
+  out->mask   = mask;
+  out->x     += (int32_t) x0;
+  out->y     += (int32_t) y0;
+  out->width  = w;
+  out->height = h;
 }
 
 typedef struct
@@ -218,12 +266,16 @@ oaimg_job_run (const OaimgHost      *host,
   size_t         count   = 0;
   char          *group   = NULL;
   gboolean       ok      = FALSE;
+  GPtrArray     *owned   = g_ptr_array_new_with_free_func (g_free);
   oaimg_status   status;
 
   request = oaimg_job_build_request (client, params, source, default_model,
                                      host->partial != NULL, NULL, error);
   if (request == NULL)
-    return FALSE;
+    {
+      g_ptr_array_free (owned, TRUE);
+      return FALSE;
+    }
 
   oaimg_client_set_progress_callback (client, on_progress, &ctx);
   if (host->partial)
@@ -266,9 +318,11 @@ oaimg_job_run (const OaimgHost      *host,
                        status != OAIMG_OK ? oaimg_status_str (status) : "mask size");
           goto out;
         }
+      crop_to_mask (out, owned);
       out->x += source ? source->origin_x : 0;
       out->y += source ? source->origin_y : 0;
-      out->name = count > 1 ? g_strdup_printf ("%s #%zu", group, i + 1) : g_strdup (group);
+      /* The group carries the prompt; "Result 1" ... tell its layers apart within it. */
+      out->name = oaimg_result_layer_name (i);
       out->provenance = oaimg_provenance_json (params, result, i);
     }
 
@@ -290,6 +344,7 @@ out:
         g_free (outputs[i].provenance);
       }
   g_free (outputs);
+  g_ptr_array_free (owned, TRUE);
   g_free (group);
   oaimg_result_free (result);
   oaimg_request_free (request);

@@ -39,7 +39,15 @@ oaimg_message_for_failure (oaimg_status status, const oaimg_client *client)
                              "Settings…, or set OPENAI_API_KEY."));
       break;
     case OAIMG_ERR_AUTHENTICATION:
-      headline = g_strdup (_("The server refused the API key. Check the key in Settings…"));
+      /* Say which key was refused: OPENAI_API_KEY wins over Settings, so pointing at Settings
+       * would send the user to change a key that is not used. */
+      if (g_getenv ("OPENAI_API_KEY") && g_getenv ("OPENAI_API_KEY")[0])
+        headline = g_strdup (_("The server refused the API key from the environment variable "
+                               "OPENAI_API_KEY, which is used instead of the key in Settings. "
+                               "Correct or unset the variable."));
+      else
+        headline = g_strdup (_("The server refused the API key stored in Settings. Enter the "
+                               "right key in Filters ▸ OpenAI Images ▸ Settings…"));
       break;
     case OAIMG_ERR_PERMISSION:
       headline = g_strdup (_("The server denied access (for example, the organization is not "

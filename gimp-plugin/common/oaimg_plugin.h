@@ -135,6 +135,9 @@ void     oaimg_settings_load  (const char *profile_dir, OaimgSettings *settings)
 gboolean oaimg_settings_save  (const char *profile_dir, const OaimgSettings *settings,
                                GError **error);
 void     oaimg_settings_clear (OaimgSettings *settings);
+/* Saves a key file as <profile>/oaimg/NAME, creating the folder (0700) when needed. */
+gboolean oaimg_profile_save_key_file (const char *profile_dir, const char *name, GKeyFile *file,
+                                      GError **error);
 
 /* The stored API key, or NULL. Looked up in the desktop keyring (libsecret, schema
  * "org.oaimg.ApiKey") when one is running, else in <profile>/oaimg/api-key. */

@@ -52,11 +52,27 @@ oaimg_settings_load (const char *profile_dir, OaimgSettings *settings)
 }
 
 gboolean
+oaimg_profile_save_key_file (const char *profile_dir, const char *name, GKeyFile *file,
+                             GError **error)
+{
+  char    *dir  = g_build_filename (profile_dir, "oaimg", NULL);
+  char    *path = g_build_filename (dir, name, NULL);
+  gboolean ok   = g_mkdir_with_parents (dir, 0700) == 0;
+
+  if (!ok)
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                 _("Could not create the folder %s"), dir);
+  else
+    ok = g_key_file_save_to_file (file, path, error);
+  g_free (dir);
+  g_free (path);
+  return ok;
+}
+
+gboolean
 oaimg_settings_save (const char *profile_dir, const OaimgSettings *settings, GError **error)
 {
   GKeyFile *file = g_key_file_new ();
-  char     *dir  = g_build_filename (profile_dir, "oaimg", NULL);
-  char     *path = settings_path (profile_dir);
   gboolean  ok;
 
   g_key_file_set_comment (file, NULL, NULL,
@@ -67,15 +83,8 @@ oaimg_settings_save (const char *profile_dir, const OaimgSettings *settings, GEr
   g_key_file_set_integer (file, GROUP, "timeout_s",
                           settings->timeout_s > 0 ? settings->timeout_s
                                                   : OAIMG_SETTINGS_DEFAULT_TIMEOUT_S);
-  ok = g_mkdir_with_parents (dir, 0700) == 0;
-  if (!ok)
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-                 _("Could not create the folder %s"), dir);
-  else
-    ok = g_key_file_save_to_file (file, path, error);
+  ok = oaimg_profile_save_key_file (profile_dir, "settings.ini", file, error);
   g_key_file_unref (file);
-  g_free (dir);
-  g_free (path);
   return ok;
 }
 

@@ -11,13 +11,17 @@ G_BEGIN_DECLS
 
 /* The procedure dialog: prompt, n, a model list from liboaimg's capabilities table with only the
  * sizes that model accepts, and a preview of exactly what will be uploaded (liboaimg's plan).
- * TRUE when the user chose to send; the values are in config. */
+ * TRUE when the user chose to send; the values are in config. Turning Sample merged on or off
+ * reads `source` again from image and drawable. */
 gboolean        job_dialog_run              (GimpProcedure       *procedure,
                                              GimpProcedureConfig *config,
                                              oaimg_operation      operation,
                                              oaimg_client        *client,
-                                             const OaimgSource   *source,
-                                             const char          *default_model);
+                                             GimpImage           *image,
+                                             GimpDrawable        *drawable,
+                                             OaimgSource         *source,
+                                             const char          *default_model,
+                                             const char          *profile_dir);
 
 /* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
 ProgressWindow *progress_window_new          (oaimg_operation operation);
@@ -27,6 +31,10 @@ gboolean        progress_window_update       (ProgressWindow *window, const char
 void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
                                               uint32_t width, uint32_t height);
 void            progress_window_destroy      (ProgressWindow *window);
+
+/* Said when a job dialog opens without any API key: offers Settings. TRUE when a key was then
+ * stored. */
+gboolean        no_key_dialog_run            (const char *profile_dir);
 
 /* API key, base URL, default model and timeout. FALSE with error unset means cancelled. */
 gboolean        settings_dialog_run          (const char *profile_dir, GError **error);

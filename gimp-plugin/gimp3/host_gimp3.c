@@ -10,6 +10,7 @@
 
 #include "dialogs_gimp3.h"
 #include "i18n.h"
+#include "oaimg_dialog.h"
 
 #define PROVENANCE_PARASITE "oaimg-provenance"
 
@@ -52,7 +53,7 @@ read_selection (GimpImage *image, gint x, gint y, gint w, gint h, GeglRectangle 
 
 gboolean
 host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operation operation,
-                        OaimgSource *source, GError **error)
+                        gboolean sample_merged, OaimgSource *source, GError **error)
 {
   GeglRectangle sel_rect;
 
@@ -86,15 +87,24 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
 
   if (drawable == NULL || !GIMP_IS_LAYER (drawable) || GIMP_IS_LAYER_MASK (drawable))
     return host_error (error, _("Select one layer to work on."));
-  if (gimp_item_is_group (GIMP_ITEM (drawable)))
-    return host_error (error, _("Select a layer, not a layer group."));
+  if (gimp_item_is_group (GIMP_ITEM (drawable)) && !sample_merged)
+    return host_error (error, _("Select a layer, not a layer group, or turn on Sample merged."));
 
   {
+    GimpLayer  *visible = NULL;
     gint        ox = 0, oy = 0;
     gint        w = gimp_drawable_get_width (drawable);
     gint        h = gimp_drawable_get_height (drawable);
     GeglBuffer *buffer;
 
+    if (sample_merged)
+      {
+        /* The whole canvas as shown: a temporary layer of the projection, never inserted. */
+        visible  = gimp_layer_new_from_visible (image, image, "oaimg-visible");
+        drawable = GIMP_DRAWABLE (visible);
+        w        = gimp_drawable_get_width (drawable);
+        h        = gimp_drawable_get_height (drawable);
+      }
     gimp_drawable_get_offsets (drawable, &ox, &oy);
     source->origin_x = ox;
     source->origin_y = oy;
@@ -105,6 +115,8 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
     gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
                      source->rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
     g_object_unref (buffer);
+    if (visible)
+      gimp_item_delete (GIMP_ITEM (visible));
 
     source->selection = read_selection (image, ox, oy, w, h, &sel_rect);
     if (source->selection)
@@ -123,6 +135,9 @@ host_progress (void *self, const char *text, double fraction)
 {
   HostGimp3 *host = self;
 
+  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
+  if (host->window)
+    return progress_window_update (host->window, text, fraction);
   if (text != host->last_text)
     {
       gimp_progress_set_text (text);
@@ -132,7 +147,7 @@ host_progress (void *self, const char *text, double fraction)
     gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
   else
     gimp_progress_pulse ();
-  return host->window ? progress_window_update (host->window, text, fraction) : FALSE;
+  return FALSE;
 }
 
 static void
@@ -189,6 +204,8 @@ make_result_layer (GimpImage *image, GimpGroupLayer *group, gint position,
       if (mask == NULL || !gimp_layer_add_mask (layer, mask))
         return NULL;
       write_pixels (GIMP_DRAWABLE (mask), out->mask, out->width, out->height, "Y u8");
+      /* Adding a mask makes it the drawable being edited: paint and filters would go to it. */
+      gimp_layer_set_edit_mask (layer, FALSE);
     }
   gimp_item_set_visible (GIMP_ITEM (layer), visible);
 
@@ -198,6 +215,77 @@ make_result_layer (GimpImage *image, GimpGroupLayer *group, gint position,
   gimp_item_attach_parasite (GIMP_ITEM (layer), parasite);
   gimp_parasite_free (parasite);
   return layer;
+}
+
+static gboolean
+is_result_layer (GimpItem *item)
+{
+  GimpParasite *parasite;
+
+  if (item == NULL || !GIMP_IS_LAYER (item) || gimp_item_is_group (item))
+    return FALSE;
+  parasite = gimp_item_get_parasite (item, PROVENANCE_PARASITE);
+  if (parasite == NULL)
+    return FALSE;
+  gimp_parasite_free (parasite);
+  return TRUE;
+}
+
+/* A group is oaimg's when every layer in it is a result (carries provenance). */
+static gboolean
+is_result_group (GimpItem *item)
+{
+  GimpItem **children;
+  gboolean   all = TRUE;
+
+  if (item == NULL || !gimp_item_is_group (item))
+    return FALSE;
+  children = gimp_item_get_children (item);
+  if (children == NULL || children[0] == NULL)
+    all = FALSE;
+  for (int i = 0; all && children[i]; i++)
+    all = is_result_layer (children[i]);
+  g_free (children);
+  return all;
+}
+
+GimpGroupLayer *
+host_gimp3_result_group (GimpItem *item)
+{
+  if (item == NULL)
+    return NULL;
+  if (GIMP_IS_LAYER_MASK (item))
+    item = GIMP_ITEM (gimp_layer_from_mask (GIMP_LAYER_MASK (item)));
+  if (is_result_group (item))
+    return GIMP_GROUP_LAYER (item);
+  item = gimp_item_get_parent (item);
+  return is_result_group (item) ? GIMP_GROUP_LAYER (item) : NULL;
+}
+
+/* Where a run's group goes: right above the layer it was made from, and above the groups of
+ * earlier runs on that layer, so that the new results are what the canvas shows. Run from a
+ * result (Filters ▸ Repeat leaves one active), the anchor is that result's group. */
+static void
+insertion_point (GimpImage *image, GimpLayer *anchor, GimpLayer **parent, gint *position)
+{
+  GimpGroupLayer *own = host_gimp3_result_group (GIMP_ITEM (anchor));
+  GimpItem       *item;
+  GimpItem      **siblings;
+
+  if (own)
+    anchor = GIMP_LAYER (own);
+  item      = gimp_item_get_parent (GIMP_ITEM (anchor));
+  *parent   = item ? GIMP_LAYER (item) : NULL;
+  *position = gimp_image_get_item_position (image, GIMP_ITEM (anchor));
+  siblings  = item ? gimp_item_get_children (item) : (GimpItem **) gimp_image_get_layers (image);
+  if (own)
+    {
+      g_free (siblings);
+      return;
+    }
+  while (*position > 0 && is_result_group (siblings[*position - 1]))
+    (*position)--;
+  g_free (siblings);
 }
 
 static gboolean
@@ -213,11 +301,7 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   gboolean        ok       = TRUE;
 
   if (host->anchor)
-    {
-      GimpItem *item = gimp_item_get_parent (GIMP_ITEM (host->anchor));
-      parent   = item ? GIMP_LAYER (item) : NULL;
-      position = gimp_image_get_item_position (image, GIMP_ITEM (host->anchor));
-    }
+    insertion_point (image, host->anchor, &parent, &position);
 
   /* GIMP's own Cancel (the status bar's, or its progress dialog's) does not ask the plug-in: it
    * kills it. Killed halfway through the insertion, it would leave part of a group behind, so
@@ -243,6 +327,12 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
     {
       g_free (created);
       return host_error (error, _("The results could not be added to the image."));
+    }
+  /* The shown result is what Filters ▸ Repeat and the paint tools work on next, not its mask. */
+  if (count > 0)
+    {
+      GimpLayer *shown[2] = { created[0], NULL };
+      gimp_image_set_selected_layers (image, (const GimpLayer **) shown);
     }
   gimp_displays_flush ();
   g_free (host->created);

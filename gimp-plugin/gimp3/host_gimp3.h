@@ -19,10 +19,15 @@ typedef struct
   GimpLayer     **created;  /* NULL-terminated after a successful insert; the run's return value */
 } HostGimp3;
 
-/* Reads what the operation works on: the layer (edits and variations) or the selection's bounds
- * or canvas (generations), and the selection cropped to it. */
+/* Reads what the operation works on: the layer (edits and variations), or with sample_merged the
+ * whole image as shown, or the selection's bounds or canvas (generations), and the selection
+ * cropped to it. */
 gboolean host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable,
-                                 oaimg_operation operation, OaimgSource *source, GError **error);
+                                 oaimg_operation operation, gboolean sample_merged,
+                                 OaimgSource *source, GError **error);
+
+/* The layer group of oaimg results that holds `item` (or is it), or NULL. */
+GimpGroupLayer *host_gimp3_result_group (GimpItem *item);
 
 /* The OaimgHost for one run. */
 OaimgHost host_gimp3_interface (HostGimp3 *host);

@@ -9,12 +9,16 @@
 #include "dialogs_gimp3.h"
 #include "host_gimp3.h"
 #include "i18n.h"
+#include "oaimg_dialog.h"
 #include "oaimg_plugin.h"
 
 #define PROC_EDIT      "plug-in-oaimg-edit"
 #define PROC_VARIATION "plug-in-oaimg-variation"
 #define PROC_GENERATE  "plug-in-oaimg-generate"
 #define PROC_SETTINGS  "plug-in-oaimg-settings"
+#define PROC_NEXT      "plug-in-oaimg-next-result"
+#define PROC_PREVIOUS  "plug-in-oaimg-previous-result"
+#define PROC_KEEP      "plug-in-oaimg-keep-result"
 #define MENU_PATH      "<Image>/Filters/OpenAI Images"
 
 typedef struct _Oaimg      Oaimg;
@@ -61,10 +65,14 @@ oaimg_query_procedures (GimpPlugIn *plug_in)
 {
   GList *list = NULL;
 
-  (void) plug_in;
+  /* The submenu's own label: translated with the plug-in's text domain, with a mnemonic. */
+  gimp_plug_in_add_menu_branch (plug_in, "<Image>/Filters", N_("_OpenAI Images"));
   list = g_list_append (list, g_strdup (PROC_EDIT));
   list = g_list_append (list, g_strdup (PROC_VARIATION));
   list = g_list_append (list, g_strdup (PROC_GENERATE));
+  list = g_list_append (list, g_strdup (PROC_NEXT));
+  list = g_list_append (list, g_strdup (PROC_PREVIOUS));
+  list = g_list_append (list, g_strdup (PROC_KEEP));
   list = g_list_append (list, g_strdup (PROC_SETTINGS));
   return list;
 }
@@ -79,6 +87,53 @@ static oaimg_context_mode
 context_from_config (GimpProcedureConfig *config)
 {
   return (oaimg_context_mode) gimp_procedure_config_get_choice_id (config, "context");
+}
+
+/* GIMP keeps a procedure's last values only after a successful run: the dialog's own copy is
+ * stored on every run, so that a failed or cancelled one comes back with all that was typed. */
+static void
+restore_dialog_values (const char *profile, oaimg_operation operation,
+                       GimpProcedureConfig *config)
+{
+  OaimgDialogValues values = { 0 };
+
+  if (!oaimg_dialog_values_load (profile, operation, &values))
+    return;
+  g_object_set (config, "prompt", values.prompt ? values.prompt : "", "n", values.n,
+                "model", values.model ? values.model : "",
+                "size", values.size && values.size[0] ? values.size : "auto", NULL);
+  for (const char *const *p = (const char *const[]) { "quality", "background", NULL }; *p; p++)
+    {
+      const char *value = strcmp (*p, "quality") == 0 ? values.quality : values.background;
+      /* A value from an older version that the choice no longer has is left as it is. */
+      if (value && gimp_choice_is_valid (gimp_param_spec_choice_get_choice (
+                     g_object_class_find_property (G_OBJECT_GET_CLASS (config), *p)), value))
+        g_object_set (config, *p, value, NULL);
+    }
+  if (values.context >= OAIMG_CONTEXT_AUTO && values.context <= OAIMG_CONTEXT_IMAGE)
+    g_object_set (config, "context",
+                  values.context == OAIMG_CONTEXT_IMAGE       ? "image"
+                  : values.context == OAIMG_CONTEXT_SELECTION ? "selection"
+                                                              : "auto",
+                  NULL);
+  g_object_set (config, "sample-merged", values.sample_merged, NULL);
+  oaimg_dialog_values_clear (&values);
+}
+
+static void
+store_dialog_values (const char *profile, oaimg_operation operation,
+                     GimpProcedureConfig *config)
+{
+  OaimgDialogValues values = { 0 };
+
+  g_object_get (config, "prompt", &values.prompt, "n", &values.n, "model", &values.model,
+                "size", &values.size, "quality", &values.quality,
+                "background", &values.background, "sample-merged", &values.sample_merged,
+                NULL);
+  values.context = context_from_config (config);
+  /* Not being able to remember is no reason to fail the run. */
+  oaimg_dialog_values_save (profile, operation, &values, NULL);
+  oaimg_dialog_values_clear (&values);
 }
 
 static GimpValueArray *
@@ -103,9 +158,23 @@ run_job (GimpProcedure        *procedure,
   gchar           *prompt = NULL, *model = NULL, *size = NULL;
   gchar           *quality = NULL, *background = NULL;
   gint             n = 1;
+  gboolean         sample_merged = FALSE;
   gboolean         ok;
 
   gegl_init (NULL, NULL);
+  /* Read before the dialog: the source it previews depends on it. Sending only what is shown
+   * also covers a layer group as the active layer. */
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    restore_dialog_values (profile, operation, config);
+  g_object_get (config, "sample-merged", &sample_merged, NULL);
+  if (run_mode == GIMP_RUN_INTERACTIVE && !sample_merged && drawables && drawables[0] &&
+      gimp_item_is_group (GIMP_ITEM (drawables[0])) && operation != OAIMG_GENERATE)
+    {
+      /* A group has no pixels of its own: what it shows is what can be sent, and the dialog
+       * shows the box ticked. */
+      sample_merged = TRUE;
+      g_object_set (config, "sample-merged", TRUE, NULL);
+    }
 
   if (drawables != NULL && drawables[0] != NULL)
     {
@@ -118,7 +187,7 @@ run_job (GimpProcedure        *procedure,
       drawable = drawables[0];
     }
 
-  if (!host_gimp3_read_source (image, drawable, operation, &source, &error))
+  if (!host_gimp3_read_source (image, drawable, operation, sample_merged, &source, &error))
     return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
   /* Checked before the dialog so that the user learns it before typing a prompt. */
   if (operation == OAIMG_EDIT && source.selection == NULL)
@@ -136,9 +205,23 @@ run_job (GimpProcedure        *procedure,
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
+      gboolean send;
+
       gimp_ui_init ("oaimg");
-      if (!job_dialog_run (procedure, config, operation, client, &source,
-                           settings.default_model))
+      /* Said before the dialog is filled in, not after Send. */
+      if (oaimg_key_source (profile) == OAIMG_KEY_NONE && no_key_dialog_run (profile))
+        {
+          oaimg_client_free (client);
+          oaimg_settings_clear (&settings);
+          oaimg_settings_load (profile, &settings);
+          client = oaimg_settings_make_client (profile, &settings, &error);
+          if (client == NULL)
+            goto fail;
+        }
+      send = job_dialog_run (procedure, config, operation, client, image, drawable, &source,
+                             settings.default_model, profile);
+      store_dialog_values (profile, operation, config);
+      if (!send)
         {
           oaimg_client_free (client);
           oaimg_source_clear (&source);
@@ -159,15 +242,19 @@ run_job (GimpProcedure        *procedure,
   params.context    = context_from_config (config);
   params.quality    = quality;
   params.background = background;
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    oaimg_prompt_history_add (profile, prompt, NULL);
 
   host.image  = image;
   host.anchor = drawable && GIMP_IS_LAYER (drawable) && !GIMP_IS_LAYER_MASK (drawable)
                   ? GIMP_LAYER (drawable) : NULL;
   iface       = host_gimp3_interface (&host);
 
-  gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  if (host.window == NULL)
+    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
   ok = oaimg_job_run (&iface, client, &params, &source, settings.default_model, &error);
-  gimp_progress_end ();
+  if (host.window == NULL)
+    gimp_progress_end ();
   if (host.window)
     progress_window_destroy (host.window);
 
@@ -197,6 +284,65 @@ fail:
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
     }
   return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+}
+
+/* Next, previous and keep: choosing among the results of the group under the active layer. */
+static GimpValueArray *
+run_choose (GimpProcedure        *procedure,
+            GimpRunMode           run_mode,
+            GimpImage            *image,
+            GimpDrawable        **drawables,
+            GimpProcedureConfig  *config,
+            gpointer              run_data)
+{
+  const char     *name  = gimp_procedure_get_name (procedure);
+  GimpGroupLayer *group = NULL;
+  GimpItem      **children;
+  gboolean       *visible;
+  GError         *error = NULL;
+  int             count = 0, chosen;
+
+  (void) run_mode;
+  (void) config;
+  (void) run_data;
+  if (drawables && drawables[0])
+    group = host_gimp3_result_group (GIMP_ITEM (drawables[0]));
+  if (group == NULL)
+    {
+      g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST,
+                           _("Select a result layer of OpenAI Images, or its group."));
+      return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  children = gimp_item_get_children (GIMP_ITEM (group));
+  while (children[count])
+    count++;
+  visible = g_new0 (gboolean, count);
+  for (int i = 0; i < count; i++)
+    visible[i] = gimp_item_get_visible (children[i]);
+
+  if (g_strcmp0 (name, PROC_KEEP) == 0)
+    chosen = oaimg_results_kept (visible, count);
+  else
+    chosen = oaimg_results_step (visible, count,
+                                 g_strcmp0 (name, PROC_NEXT) == 0 ? OAIMG_SHOW_NEXT
+                                                                  : OAIMG_SHOW_PREVIOUS);
+  gimp_image_undo_group_start (image);
+  for (int i = 0; i < count; i++)
+    {
+      if (i != chosen && g_strcmp0 (name, PROC_KEEP) == 0)
+        gimp_image_remove_layer (image, GIMP_LAYER (children[i]));
+      else
+        gimp_item_set_visible (children[i], i == chosen);
+    }
+  gimp_image_undo_group_end (image);
+  {
+    GimpLayer *shown[2] = { GIMP_LAYER (children[chosen]), NULL };
+    gimp_image_set_selected_layers (image, (const GimpLayer **) shown);
+  }
+  gimp_displays_flush ();
+  g_free (visible);
+  g_free (children);
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
 
 static GimpValueArray *
@@ -271,9 +417,21 @@ add_job_arguments (GimpProcedure *procedure, oaimg_operation operation)
                                         "transparent", 2, _("Transparent"), NULL,
                                         NULL),
                                       "auto", G_PARAM_READWRITE);
+  /* GIMP's own term, as in its selection tools. */
+  gimp_procedure_add_boolean_argument (procedure, "sample-merged", _("Sample merge_d"),
+                                       _("Send the image as it is shown (all visible layers) "
+                                         "instead of the active layer alone"),
+                                       FALSE, G_PARAM_READWRITE);
   gimp_procedure_add_core_object_array_return_value (procedure, "layers", _("Layers"),
                                                      _("The result layers, one per image"),
                                                      GIMP_TYPE_LAYER, G_PARAM_READWRITE);
+}
+
+static gboolean
+run_choose_procedure (const char *name)
+{
+  return g_strcmp0 (name, PROC_NEXT) == 0 || g_strcmp0 (name, PROC_PREVIOUS) == 0 ||
+         g_strcmp0 (name, PROC_KEEP) == 0;
 }
 
 static GimpProcedure *
@@ -298,6 +456,42 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
                                         GIMP_TYPE_RUN_MODE, GIMP_RUN_INTERACTIVE,
                                         G_PARAM_READWRITE);
       gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_ALWAYS);
+    }
+  else if (run_choose_procedure (name))
+    {
+      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run_choose,
+                                            NULL, NULL);
+      gimp_procedure_set_image_types (procedure, "*");
+      gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+      if (g_strcmp0 (name, PROC_NEXT) == 0)
+        {
+          gimp_procedure_set_menu_label (procedure, _("Show Ne_xt Result"));
+          gimp_procedure_set_documentation (procedure,
+                                            _("Show the next result of the group"),
+                                            _("Hides the shown result of the group under the "
+                                              "active layer and shows the next one (after the "
+                                              "last, the first)."),
+                                            name);
+        }
+      else if (g_strcmp0 (name, PROC_PREVIOUS) == 0)
+        {
+          gimp_procedure_set_menu_label (procedure, _("Show Pre_vious Result"));
+          gimp_procedure_set_documentation (procedure,
+                                            _("Show the previous result of the group"),
+                                            _("Hides the shown result of the group under the "
+                                              "active layer and shows the one before it (before "
+                                              "the first, the last)."),
+                                            name);
+        }
+      else
+        {
+          gimp_procedure_set_menu_label (procedure, _("_Keep Shown Result"));
+          gimp_procedure_set_documentation (procedure,
+                                            _("Keep the shown result and remove the others"),
+                                            _("Removes every result of the group under the active "
+                                              "layer except the shown one, as one undo step."),
+                                            name);
+        }
     }
   else
     {
@@ -355,7 +549,13 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
 
   /* GIMP translates the submenu with the plug-in's text domain: this puts it in the catalogue. */
   (void) N_("OpenAI Images");
-  gimp_procedure_add_menu_path (procedure, MENU_PATH);
+  /* Sections: the three jobs, choosing among results, then Settings last after a separator. */
+  if (g_strcmp0 (name, PROC_SETTINGS) == 0)
+    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Settings]");
+  else if (run_choose_procedure (name))
+    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Results]");
+  else
+    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Jobs]");
   gimp_procedure_set_attribution (procedure, "oaimg contributors", "oaimg contributors", "2026");
   return procedure;
 }

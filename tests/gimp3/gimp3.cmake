@@ -41,6 +41,15 @@ set(OAIMG_GIMP3_CASES
   interactive_undo            # one Ctrl+Z in the image window undoes the whole insertion
   interactive_cancel          # Cancel in the progress window aborts a slow request, image intact
   job_cancel_before_insert    # common/job.c, scripted host: a Cancel after the last download
+  dialog_logic                # common/dialog_logic.c: what the dialogs offer, refuse and keep
+  interactive_prompt          # typed into the fresh dialog, Ctrl+Return, narrow; back after a failure
+  interactive_model_limits    # only what the model takes is offered; Send insensitive when invalid
+  results_choose              # active result layer, new group on top, Result n, next/previous/keep
+  large_region_results        # result layers only as large as the selection and its seam band
+  interactive_dialogs_zh      # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
+  interactive_test_connection # Settings ▸ Test Connection: success, and a refused key in words
+  interactive_reset_defaults  # Reset to Factory Defaults: the widgets show what will be sent
+  interactive_menu            # Filters ▸ OpenAI Images by keyboard; Settings in its own last section
   interactive_settings        # a key typed into Settings is stored (0600 file) and then used
   interactive_settings_keyring) # the same with a running Secret Service: in the keyring, no file
 foreach(case IN LISTS OAIMG_GIMP3_CASES)
@@ -50,6 +59,6 @@ foreach(case IN LISTS OAIMG_GIMP3_CASES)
   set_tests_properties(gimp3.${case} PROPERTIES
     FIXTURES_REQUIRED oaimg_gimp3_chroot
     SKIP_RETURN_CODE 77
-    TIMEOUT 300
+    TIMEOUT 600
     LABELS gimp3)
 endforeach()

@@ -695,7 +695,7 @@ def case_failure_messages():
     failing_edit({"kind": "status", "status": 401, "times": 1,
                   "error": {"message": "Incorrect API key provided.",
                             "type": "invalid_request_error", "code": "invalid_api_key"}},
-                 ["refused the API key", "Request ID"])
+                 ["refused the API key", "OPENAI_API_KEY", "Request ID"])
 
 
 def case_unreachable_server():
@@ -723,6 +723,280 @@ def case_edit_without_selection(expected="select the area to repaint"):
 def case_edit_without_selection_zh():
     """The same in Simplified Chinese: the plug-in's catalogue is installed and bound."""
     case_edit_without_selection(expected="请先选择要重绘的区域")
+
+
+def step_geometry(step):
+    """The window geometry interactive.sh saw before the keys of step `step` (1-based)."""
+    path = os.path.join(os.environ["OAIMG_E2E_DIR"], "geometry-%d" % step)
+    values = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if "=" in line:
+                k, v = line.strip().split("=", 1)
+                values[k] = int(v) if v.isdigit() else v
+    return values
+
+
+# The old one-line entry grew the dialog to 2079 px with this prompt; the screen is 1280 wide.
+DIALOG_MAX_WIDTH = 900
+
+
+def case_interactive_prompt():
+    """A prompt typed straight into the freshly opened dialog (starting with a space) goes into
+    the prompt box, Ctrl+Return sends it, and the dialog stays narrow. The server fails that
+    run; the next dialog comes back with the prompt, and Ctrl+Return alone sends it again."""
+    typed = os.environ["OAIMG_E2E_TYPED_PROMPT"]
+    control("/_control/faults", {"faults": [{"kind": "status", "status": 500, "times": 3}]})
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    before_tree = layer_tree(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt="", n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "first run: %s %s" % (status, message))
+    check(layer_tree(image) == before_tree, "the failed run changed the image")
+    log = image_requests(3)
+    check(len(log) == 3, "the first run sent %d requests, not 3 (2 retries)" % len(log))
+    check(all(r["fields"].get("prompt") == typed for r in log),
+          "sent %r, not the typed prompt" % [r["fields"].get("prompt") for r in log][:1])
+    geometry = step_geometry(1)
+    facts["dialog_geometry"] = geometry
+    check(0 < geometry.get("WIDTH", 0) <= DIALOG_MAX_WIDTH,
+          "the dialog is %s px wide with a %d-character prompt" % (geometry.get("WIDTH"),
+                                                                   len(typed)))
+
+    control("/_control/reset", {})
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt="", n=1,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "second run: %s %s" % (status, message)):
+        return
+    log = image_requests(1)
+    check(len(log) == 1 and log[0]["fields"].get("prompt") == typed,
+          "the second dialog did not come back with the typed prompt: sent %r"
+          % (log and log[0]["fields"].get("prompt")))
+    history = open(os.path.join(Gimp.directory(), "oaimg", "history.ini")).read()
+    check(typed.strip()[:40] in history, "the prompt is not in the history")
+    check("sk-" not in history, "the history holds something like a key")
+
+
+def case_interactive_model_limits():
+    """Controls follow the model: DALL·E 2 is not offered Quality High (the dialog shows, and
+    sends, Automatic); a DALL·E 2 variation shows its prompt as not sent and sends none; an empty
+    prompt leaves Send insensitive, so Ctrl+Return sends nothing."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto", quality="high")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit with quality high offered: %s %s"
+          % (status, message))
+    log = image_requests(1)
+    check(len(log) == 1 and "quality" not in log[0]["fields"],
+          "DALL·E 2 was sent %s" % (log and log[0]["fields"]))
+
+    control("/_control/reset", {})
+    status, layers, message = run("plug-in-oaimg-variation", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt="a typed prompt",
+                                  n=1, model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "variation: %s %s" % (status, message))
+    log = image_requests(1)
+    check(len(log) == 1 and log[0]["path"] == "/v1/images/variations" and
+          "prompt" not in log[0]["fields"], "variation sent %s" % (log and log[0]["fields"]))
+
+    control("/_control/reset", {})
+    before_tree = layer_tree(image)
+    status, layers, message = run("plug-in-oaimg-generate", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt="", n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.CANCEL, "empty prompt: %s %s" % (status, message))
+    check(image_requests(1, wait_s=0.5) == [], "a request was sent without a prompt")
+    check(layer_tree(image) == before_tree, "the image changed")
+
+
+def case_results_choose():
+    """After a run the shown result is the active layer (not a mask); a second run's group lands
+    above the first; layers are "Result 1" ... n; next/previous wrap round and keep removes the
+    others."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, first, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=2,
+                                 model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "first run: %s" % message):
+        return
+    check([l.get_name() for l in first] == ["Result 1", "Result 2"],
+          "layer names %s" % [l.get_name() for l in first])
+    selected = image.get_selected_drawables()
+    check(len(selected) == 1 and selected[0].get_id() == first[0].get_id() and
+          not selected[0].is_layer_mask(),
+          "after the run the active drawable is %s" % [d.get_name() for d in selected])
+
+    status, second, message = run("plug-in-oaimg-edit", image, [layer], prompt="a blue cube",
+                                  n=3, model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "second run: %s" % message):
+        return
+    top = image.get_layers()
+    group1, group2 = first[0].get_parent(), second[0].get_parent()
+    check([l.get_id() for l in top[:3]] == [group2.get_id(), group1.get_id(), layer.get_id()],
+          "the second group is not above the first: %s" % layer_tree(image))
+    check(group2.get_name() == "a blue cube", "group named %r" % group2.get_name())
+
+    def base_name(item):
+        # GIMP keeps item names unique in an image: the second group's "Result 1" becomes
+        # "Result 1 #1".
+        return item.get_name().split(" #")[0]
+
+    def shown():
+        return [i for i, l in enumerate(group2.get_children()) if l.get_visible()]
+
+    for proc, want in (("next", 1), ("next", 2), ("next", 0), ("previous", 2),
+                       ("previous", 1)):
+        status, _, message = run("plug-in-oaimg-%s-result" % proc, image,
+                                 [image.get_selected_drawables()[0]])
+        check(status == Gimp.PDBStatusType.SUCCESS, "%s-result: %s" % (proc, message))
+        check(shown() == [want], "after %s-result %s shown, wanted [%d]" % (proc, shown(), want))
+        sel = image.get_selected_drawables()
+        check(len(sel) == 1 and not sel[0].is_layer_mask() and
+              base_name(sel[0]) == "Result %d" % (want + 1),
+              "after %s-result %s is active" % (proc, [d.get_name() for d in sel]))
+    # Run on the group itself, too.
+    status, _, message = run("plug-in-oaimg-keep-result", image, [group2])
+    check(status == Gimp.PDBStatusType.SUCCESS, "keep-result: %s" % message)
+    check([base_name(l) for l in group2.get_children()] == ["Result 2"],
+          "kept %s" % [l.get_name() for l in group2.get_children()])
+    check(len(group1.get_children()) == 2, "keep changed the other group")
+    status, _, message = run("plug-in-oaimg-next-result", image, [layer])
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR and message and "result" in message,
+          "next-result on a plain layer: %s %r" % (status, message))
+
+
+def case_large_region_results():
+    """The whole layer as context around a small selection: the result layers cover only the
+    selection's bounds plus the seam band, not the whole region the model saw."""
+    image, layer = new_image(640, 400)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 300, 180, 60, 40)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=2,
+                                  model=MODEL, size="auto", context="image")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "edit failed: %s" % message):
+        return
+    log = image_requests(1)
+    if log:
+        files = {f["field"]: f for f in log[0]["files"]}
+        facts["sent"] = (files["image"]["width"], files["image"]["height"])
+    for l in layers:
+        ox, oy = l.get_offsets()[1:]
+        facts.setdefault("layers", []).append((ox, oy, l.get_width(), l.get_height()))
+        check(ox >= 300 - FEATHER_LIMIT and oy >= 180 - FEATHER_LIMIT and
+              ox + l.get_width() <= 360 + FEATHER_LIMIT and
+              oy + l.get_height() <= 220 + FEATHER_LIMIT,
+              "result layer %dx%d at (%d, %d) is larger than the selection and its seam band"
+              % (l.get_width(), l.get_height(), ox, oy))
+        check_mask_matches_selection(image, l, sel)
+    check_composite(image, sel, RED, lambda x, y: BLUE)
+
+
+# Words that stay as they are in every language: names, formats, keys and keyboard labels.
+LATIN_ALLOWED = {"OpenAI", "PNG", "RGB", "API", "OPENAI_API_KEY", "OPENAI_BASE_URL", "Ctrl", "kB",
+                 "sk", "GIMP", "URL", "px", "HTTP"}
+
+
+def english_left(texts):
+    """The Latin words in texts that are not names or formats: untranslated English."""
+    import re
+    found = set()
+    for line in texts.splitlines():
+        line = re.sub(r"https?://\S+|/images/\w+|(?:gpt|chatgpt|dall)-[\w.-]+", " ", line)
+        for word in re.findall(r"[A-Za-z_]{2,}", line):
+            if word not in LATIN_ALLOWED:
+                found.add(word)
+    return sorted(found)
+
+
+def case_interactive_dialogs_zh():
+    """The dialogs under LANG=zh_CN.UTF-8 (run_case.py): every text they show (the plug-in
+    writes them to OAIMG_DIALOG_TEXTS) is Chinese, apart from names and formats."""
+    texts_path = os.environ["OAIMG_DIALOG_TEXTS"]
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt="一个红色的球", n=2,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit: %s %s" % (status, message))
+    if layers:
+        check(layers[0].get_name().startswith("结果 1"), "result named %r" % layers[0].get_name())
+    pdb = Gimp.get_pdb()
+    proc = pdb.lookup_procedure("plug-in-oaimg-settings")
+    config = proc.create_config()
+    config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
+    proc.run(config)
+    texts = open(texts_path).read() if os.path.exists(texts_path) else ""
+    facts["texts"] = texts
+    check("重绘选区" in texts and "OpenAI 图像设置" in texts,
+          "the dialogs' texts were not all collected")
+    english = english_left(texts)
+    check(not english, "English in the Chinese dialogs: %s" % english)
+
+
+def case_interactive_test_connection():
+    """Settings ▸ Test Connection: with the key in use it reports the key accepted; with a
+    wrong key typed into the key field it reports the server's refusal, and nothing is saved."""
+    pdb = Gimp.get_pdb()
+    proc = pdb.lookup_procedure("plug-in-oaimg-settings")
+    for _ in range(2):
+        config = proc.create_config()
+        config.set_property("run-mode", Gimp.RunMode.INTERACTIVE)
+        proc.run(config)
+    texts = open(os.environ["OAIMG_DIALOG_TEXTS"]).read()
+    facts["texts"] = texts
+    check("the key was accepted" in texts, "the first test did not report success")
+    check("refused the key (HTTP 401)" in texts, "the second test did not report the refusal")
+    log = [r for r in control("/_control/log")["requests"] if r["path"] == "/v1/models"]
+    check([r["auth_ok"] for r in log] == [True, False],
+          "the server saw %s" % [(r["path"], r["auth_ok"]) for r in log])
+    check(not os.path.exists(os.path.join(Gimp.directory(), "oaimg", "api-key")),
+          "a key was stored although Settings was closed without saving")
+
+
+def case_interactive_reset_defaults():
+    """Reset ▸ Reset to Factory Defaults in a dialog opened on gpt-image-1.5 with quality High:
+    every widget follows, so the dialog shows the default model (dall-e-2 on this server) and
+    Automatic quality, which is what the dialog then holds (and stores)."""
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model="gpt-image-1.5", size="auto", quality="high")
+    check(status == Gimp.PDBStatusType.CANCEL, "status %s %s after Escape" % (status, message))
+    texts = open(os.environ["OAIMG_DIALOG_TEXTS"]).read()
+    facts["texts"] = texts
+    check("gpt-image-1.5" not in texts, "the dialog still shows gpt-image-1.5 after the reset")
+    check("Model dall-e-2" in texts, "the preview does not plan for the default model")
+    stored = open(os.path.join(Gimp.directory(), "oaimg", "last-values.ini")).read()
+    facts["stored"] = stored
+    check("model=\n" in stored and "quality=auto" in stored and "prompt=\n" in stored,
+          "the dialog holds other values than it shows: %s" % stored)
+
+
+def case_interactive_menu():
+    """The submenu as GIMP draws it: interactive.sh opens Filters ▸ OpenAI Images with the
+    keyboard (Alt+R, then the submenu's mnemonic O) and keeps the screen (shot-menu) for the
+    documentation; here the procedures must be registered under it in their sections."""
+    image, layer = new_image(320, 240)
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    pdb = Gimp.get_pdb()
+    paths = {name: pdb.lookup_procedure(name).get_menu_paths() for name in
+             ("plug-in-oaimg-edit", "plug-in-oaimg-next-result", "plug-in-oaimg-settings")}
+    facts["menu_paths"] = paths
+    check(paths["plug-in-oaimg-settings"] == ["<Image>/Filters/OpenAI Images/[Settings]"],
+          "Settings is not in its own last section: %s" % paths)
+    shot = os.path.join(os.environ["OAIMG_E2E_DIR"], "shot-menu.xwd")
+    open(os.path.join(os.environ["OAIMG_E2E_DIR"], "ready"), "w").close()
+    deadline = time.monotonic() + 120
+    while not os.path.exists(shot) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    check(os.path.exists(shot), "the menu was never captured")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

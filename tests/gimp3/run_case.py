@@ -25,23 +25,64 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # passes by exiting 0.
 PROGRAM_CASES = {
     "job_cancel_before_insert": "/opt/oaimg-build/gimp-plugin/oaimg_plugin_job_test",
+    "dialog_logic": "/opt/oaimg-build/gimp-plugin/oaimg_plugin_dialog_logic_test",
 }
 SERVER_START_S = 15
-GIMP_TIMEOUT_S = 240
+# GIMP starts slowly on a busy machine (two minutes were seen under load), so the bound is wide.
+GIMP_TIMEOUT_S = 480
 # What the "user" does in the GUI cases (interactive.sh): window title | keys [| text to type].
 INTERACTIVE_STEPS = {
     "interactive_edit": ["Inpaint Selection|alt+e"],
     # The same while other X servers hold the displays :90-:189 (BUSY_DISPLAYS).
     "interactive_busy_displays": ["Inpaint Selection|alt+e"],
     "interactive_stream": ["Inpaint Selection|alt+e"],
-    # Send, then Cancel in the progress window (same title, a new window) while the server waits.
-    "interactive_cancel": ["Inpaint Selection|alt+e", "Inpaint Selection|Escape"],
+    # Send, then Cancel in the progress window while the server waits.
+    "interactive_cancel": ["Inpaint Selection|alt+e", "Working: Inpaint Selection|Escape"],
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
     # The same under a D-Bus session with an unlocked GNOME keyring (keyring.sh).
     "interactive_settings_keyring": ["OpenAI Images Settings|alt+s|{typed}"],
     # Send, then Ctrl+Z in the image window once the script says the run is over.
     "interactive_undo": ["Inpaint Selection|alt+e", "@{dir}/ran", ".*Untitled.*|ctrl+z"],
+    # Typed straight into the freshly opened dialog and sent with Ctrl+Return; the run fails
+    # (server error), and the next dialog comes back with the prompt, sent again as it is.
+    "interactive_model_limits": ["Inpaint Selection|ctrl+Return", "Variations|ctrl+Return",
+                                 "New Layers from Prompt|ctrl+Return Escape"],
+    # Both dialogs in Simplified Chinese: Send, then the progress window, then Settings closed.
+    "interactive_dialogs_zh": ["重绘选区|ctrl+Return", "OpenAI 图像设置|Escape"],
+    # Test Connection, then close: with the key in use, then with a wrong one typed in.
+    "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
+                                    "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
+    # Reset ▸ Reset to Factory Defaults (Alt+R, Alt+F), then close the dialog.
+    "interactive_reset_defaults": ["Inpaint Selection|alt+r pause alt+f pause Escape pause Escape"],
+    # Filters (Alt+R) ▸ OpenAI Images (its mnemonic O), then the screen is kept.
+    "interactive_menu": ["@{dir}/ready", ".*Untitled.*|alt+r pause o", "!menu"],
+    "interactive_prompt": ["Inpaint Selection|ctrl+Return|{prompt}", "Inpaint Selection|ctrl+Return"],
 }
+# What the user types into the prompt box: it starts with a space (which once pressed a button
+# of the dialog) and is long enough (330 characters) to have widened the old one-line entry.
+TYPED_PROMPT = (" a lighthouse on a rocky shore at dusk, " * 9)[:330]
+# Screenshots for the documentation: OAIMG_E2E_SHOTS=DIR keeps each step's screen as DIR/CASE-N.png.
+SHOTS_ENV = "OAIMG_E2E_SHOTS"
+
+
+def keep_screenshots(inside, case):
+    target = os.environ.get(SHOTS_ENV)
+    if not target or shutil.which("convert") is None:
+        return
+    os.makedirs(target, exist_ok=True)
+    for name in sorted(os.listdir(inside)):
+        if name.startswith("shot-") and name.endswith(".xwd"):
+            step = name[len("shot-"):-len(".xwd")]
+            crop = []
+            geometry = os.path.join(inside, "geometry-" + step)
+            if os.path.exists(geometry):
+                # Only the window the step typed into (Xvfb has no window manager to frame it).
+                g = dict(line.strip().split("=", 1) for line in open(geometry) if "=" in line)
+                if all(k in g for k in ("X", "Y", "WIDTH", "HEIGHT")):
+                    crop = ["-crop", "%sx%s+%s+%s" % (g["WIDTH"], g["HEIGHT"], g["X"], g["Y"]),
+                            "+repage"]
+            subprocess.run(["convert", "xwd:" + os.path.join(inside, name)] + crop +
+                           [os.path.join(target, "%s-%s.png" % (case, step))], check=False)
 
 
 BUSY_DISPLAYS = range(90, 190)
@@ -190,6 +231,12 @@ def main():
                                                 "OAIMG_E2E_REPORT OAIMG_E2E_SERVER")
                 steps = [s.replace("{typed}", rel + "/typed") for s in steps]
             steps = [s.replace("{dir}", rel) for s in steps]
+            with open(inside + "/prompt", "w") as f:
+                f.write(TYPED_PROMPT)
+            steps = [s.replace("{prompt}", rel + "/prompt") for s in steps]
+            env["OAIMG_E2E_TYPED_PROMPT"] = TYPED_PROMPT
+            env["OAIMG_DIALOG_TEXTS"] = rel + "/texts"
+            env["OAIMG_CHROOT_PASS_ENV"] += " OAIMG_E2E_TYPED_PROMPT OAIMG_DIALOG_TEXTS"
             env["OAIMG_E2E_DIR"] = rel
             env["OAIMG_CHROOT_PASS_ENV"] += " OAIMG_E2E_DIR"
             cmd = ["bash", args.chroot_script, "run", "sh", rel + "/interactive.sh",
@@ -272,6 +319,7 @@ def main():
         print("PASS", args.case)
         return 0
     finally:
+        keep_screenshots(inside, args.case)
         release_displays(held)
         if server is not None:
             stop(server)

@@ -1,0 +1,476 @@
+/* The dialogs' decisions without a toolkit (see oaimg_dialog.h). What a model accepts is asked of
+ * liboaimg itself: a request carrying only the value in question is checked with
+ * oaimg_client_plan(), and the parameter named in its error says whether that value was refused.
+ * So the dialog can never offer what the library would then refuse, and needs no table of its own. */
+#include "oaimg_dialog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "i18n.h"
+
+#define HISTORY_GROUP      "prompts"
+#define HISTORY_MAX_CHARS  4000
+#define UPSCALE_WARN_RATIO 2.0
+
+static gboolean
+is_unset (const char *value)
+{
+  return value == NULL || value[0] == '\0';
+}
+
+/* ---- Model order ----------------------------------------------------------------------------- */
+
+/* "gpt-image-2.5-flare" -> 2.5; "chatgpt-image-latest" -> above every version; others -> -1. */
+static double
+model_version (const char *name)
+{
+  const char *prefix = "gpt-image-";
+
+  if (strcmp (name, "chatgpt-image-latest") == 0)
+    return 1e9;
+  if (g_str_has_prefix (name, prefix))
+    return g_ascii_strtod (name + strlen (prefix), NULL);
+  if (g_str_has_prefix (name, "dall-e-"))
+    return g_ascii_strtod (name + strlen ("dall-e-"), NULL) / 100.0;
+  return -1.0;
+}
+
+/* A dated snapshot ("...-2026-09-08") is listed after its alias. */
+static gboolean
+is_snapshot (const char *name)
+{
+  size_t len = strlen (name);
+
+  return len > 11 && name[len - 11] == '-' && g_ascii_isdigit (name[len - 10]) &&
+         name[len - 6] == '-' && name[len - 3] == '-';
+}
+
+static int
+compare_models (gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char *const *) a;
+  const char *y = *(const char *const *) b;
+  double      vx, vy;
+
+  if (oaimg_model_is_retired (x) != oaimg_model_is_retired (y))
+    return oaimg_model_is_retired (x) ? 1 : -1;
+  vx = model_version (x);
+  vy = model_version (y);
+  if (vx != vy)
+    return vx > vy ? -1 : 1;
+  if (is_snapshot (x) != is_snapshot (y))
+    return is_snapshot (x) ? 1 : -1;
+  return strcmp (x, y);
+}
+
+const char **
+oaimg_dialog_models (oaimg_operation operation)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (size_t i = 0; i < oaimg_model_count (); i++)
+    {
+      const char *name = oaimg_model_name (i);
+      if (name && (operation == 0 || oaimg_model_supports (name, operation)))
+        g_ptr_array_add (names, (gpointer) name);
+    }
+  g_ptr_array_sort (names, compare_models);
+  g_ptr_array_add (names, NULL);
+  return (const char **) g_ptr_array_free (names, FALSE);
+}
+
+char *
+oaimg_dialog_model_label (const char *model)
+{
+  if (model != NULL && oaimg_model_is_retired (model))
+    /* TRANSLATORS: a model OpenAI no longer serves; compatible servers may. */
+    return g_strdup_printf (_("%s (retired)"), model);
+  return g_strdup (model ? model : "");
+}
+
+char *
+oaimg_dialog_model_from_label (const char *label)
+{
+  char *name = g_strstrip (g_strdup (label ? label : ""));
+  char *space = strchr (name, ' ');
+
+  /* Model names have no spaces: whatever follows the first one is the label's remark. */
+  if (space)
+    *space = '\0';
+  return name;
+}
+
+/* ---- Probing what a model accepts ------------------------------------------------------------ */
+
+static oaimg_client *
+probe_client (void)
+{
+  static oaimg_client *client;
+
+  if (client == NULL && oaimg_client_new (&client) != OAIMG_OK)
+    client = NULL;
+  /* Not OpenAI's own URL: there a retired model is refused as a whole, before its values are
+   * looked at. The probe asks about the values; the run itself reports a retired model. */
+  if (client != NULL)
+    oaimg_client_set_base_url (client, "http://127.0.0.1/v1");
+  return client;
+}
+
+/* Plans a request with the model and the given fields only; TRUE when the planner did not refuse
+ * `param` (a failure about anything else, such as the missing input image, does not count). */
+static gboolean
+probe (const char *model, oaimg_operation operation, const char *param, const char *prompt,
+       int n, const char *quality, const char *background)
+{
+  oaimg_client  *client  = probe_client ();
+  oaimg_request *request = NULL;
+  oaimg_plan    *plan    = NULL;
+  gboolean       taken   = TRUE;
+
+  if (client == NULL || is_unset (model) || oaimg_request_new (operation, &request) != OAIMG_OK)
+    return TRUE;
+  oaimg_request_set_model (request, model);
+  oaimg_request_set_n (request, n);
+  if (prompt)
+    oaimg_request_set_prompt (request, prompt);
+  if (quality)
+    oaimg_request_set_quality (request, quality);
+  if (background)
+    oaimg_request_set_background (request, background);
+  if (oaimg_client_plan (client, request, &plan) != OAIMG_OK)
+    taken = g_strcmp0 (oaimg_client_error_param (client), param) != 0;
+  oaimg_plan_free (plan);
+  oaimg_request_free (request);
+  return taken;
+}
+
+gboolean
+oaimg_dialog_takes_prompt (const char *model, oaimg_operation operation)
+{
+  return probe (model, operation, "prompt", "a picture", 1, NULL, NULL);
+}
+
+static const char *
+probe_prompt (const char *model, oaimg_operation operation)
+{
+  return oaimg_dialog_takes_prompt (model, operation) ? "a picture" : NULL;
+}
+
+gboolean
+oaimg_dialog_accepts (const char *model, oaimg_operation operation, OaimgChoiceParam param,
+                      const char *value)
+{
+  if (is_unset (value) || strcmp (value, "auto") == 0)
+    return TRUE;
+  if (param == OAIMG_CHOICE_QUALITY)
+    return probe (model, operation, "quality", probe_prompt (model, operation), 1, value, NULL);
+  return probe (model, operation, "background", probe_prompt (model, operation), 1, NULL, value);
+}
+
+int
+oaimg_dialog_max_n (const char *model, oaimg_operation operation)
+{
+  const char *prompt = probe_prompt (model, operation);
+
+  for (int n = 10; n > 1; n--)
+    if (probe (model, operation, "n", prompt, n, NULL, NULL))
+      return n;
+  return 1;
+}
+
+gboolean
+oaimg_dialog_context_applies (oaimg_operation operation)
+{
+  return operation != OAIMG_GENERATE;
+}
+
+/* ---- Is the request valid? ------------------------------------------------------------------- */
+
+char *
+oaimg_dialog_plan_problem (const oaimg_client *client, const char *model)
+{
+  const char *param  = oaimg_client_error_param (client);
+  const char *detail = oaimg_client_error_message (client);
+  char       *headline;
+  char       *message;
+
+  if (g_strcmp0 (param, "prompt") == 0)
+    headline = g_strdup_printf (_("%s does not accept this prompt."), model);
+  else if (g_strcmp0 (param, "size") == 0)
+    headline = g_strdup_printf (_("%s does not accept this size. Choose another size."), model);
+  else if (g_strcmp0 (param, "quality") == 0)
+    headline = g_strdup_printf (_("%s does not accept this quality. Choose another quality."),
+                                model);
+  else if (g_strcmp0 (param, "background") == 0)
+    headline = g_strdup_printf (_("%s does not accept this background. Choose another "
+                                  "background."),
+                                model);
+  else if (g_strcmp0 (param, "n") == 0)
+    headline = g_strdup_printf (_("%s does not make this many images in one run."), model);
+  else if (g_strcmp0 (param, "model") == 0)
+    headline = g_strdup_printf (_("%s cannot be used for this. Choose another model."), model);
+  else
+    headline = g_strdup (_("This request cannot be sent."));
+  /* The library's detail names the value and what would be right; it is English. */
+  message = is_unset (detail) ? g_strdup (headline)
+                              : g_strdup_printf (_("%s\n(%s)"), headline, detail);
+  g_free (headline);
+  return message;
+}
+
+char *
+oaimg_dialog_problem (oaimg_client *client, const OaimgJobParams *params,
+                      const OaimgSource *source, const char *default_model)
+{
+  GError        *error   = NULL;
+  char          *model   = NULL;
+  oaimg_plan    *plan    = NULL;
+  char          *problem = NULL;
+  oaimg_request *request = oaimg_job_build_request (client, params, source, default_model, FALSE,
+                                                    &model, &error);
+
+  if (request == NULL)
+    {
+      problem = g_strdup (error->message);
+      g_clear_error (&error);
+      return problem;
+    }
+  if (oaimg_client_plan (client, request, &plan) != OAIMG_OK)
+    problem = oaimg_dialog_plan_problem (client, model);
+  oaimg_plan_free (plan);
+  oaimg_request_free (request);
+  g_free (model);
+  return problem;
+}
+
+char *
+oaimg_dialog_upscale_warning (uint32_t region_width, uint32_t region_height,
+                              uint32_t sent_width, uint32_t sent_height,
+                              gboolean model_allows_larger)
+{
+  double ratio;
+
+  if (sent_width == 0 || sent_height == 0)
+    return NULL;
+  ratio = MAX ((double) region_width / sent_width, (double) region_height / sent_height);
+  if (ratio <= UPSCALE_WARN_RATIO)
+    return NULL;
+  if (model_allows_larger)
+    return g_strdup_printf (_("The results will be enlarged %.1f× to fill the region and look "
+                              "soft. Choose a larger size, or select a smaller area."),
+                            ratio);
+  return g_strdup_printf (_("The results will be enlarged %.1f× to fill the region and look "
+                            "soft. A model with larger sizes (gpt-image-2 or later) or a smaller "
+                            "selection would help."),
+                          ratio);
+}
+
+/* ---- Prompt history and last values ---------------------------------------------------------- */
+
+static char *
+profile_file (const char *profile_dir, const char *name)
+{
+  return g_build_filename (profile_dir, "oaimg", name, NULL);
+}
+
+static GKeyFile *
+load_key_file (const char *profile_dir, const char *name)
+{
+  GKeyFile *file = g_key_file_new ();
+  char     *path = profile_file (profile_dir, name);
+
+  /* Missing or broken: the dialog starts empty rather than failing. */
+  g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL);
+  g_free (path);
+  return file;
+}
+
+char **
+oaimg_prompt_history_load (const char *profile_dir)
+{
+  GKeyFile *file    = load_key_file (profile_dir, "history.ini");
+  char    **prompts = g_key_file_get_string_list (file, HISTORY_GROUP, "prompt", NULL, NULL);
+
+  g_key_file_unref (file);
+  return prompts ? prompts : g_new0 (char *, 1);
+}
+
+gboolean
+oaimg_prompt_history_add (const char *profile_dir, const char *prompt, GError **error)
+{
+  char    **old;
+  GPtrArray *kept;
+  GKeyFile  *file;
+  gboolean   ok;
+
+  if (is_unset (prompt) || g_utf8_strlen (prompt, -1) > HISTORY_MAX_CHARS)
+    return TRUE;
+  old  = oaimg_prompt_history_load (profile_dir);
+  kept = g_ptr_array_new ();
+  g_ptr_array_add (kept, (gpointer) prompt);
+  for (char **p = old; *p && kept->len < OAIMG_PROMPT_HISTORY_MAX; p++)
+    if (strcmp (*p, prompt) != 0)
+      g_ptr_array_add (kept, *p);
+
+  file = g_key_file_new ();
+  g_key_file_set_comment (file, NULL, NULL,
+                          " oaimg GIMP plug-in: the last prompts, newest first.", NULL);
+  g_key_file_set_string_list (file, HISTORY_GROUP, "prompt",
+                              (const char *const *) kept->pdata, kept->len);
+  ok = oaimg_profile_save_key_file (profile_dir, "history.ini", file, error);
+  g_key_file_unref (file);
+  g_ptr_array_free (kept, TRUE);
+  g_strfreev (old);
+  return ok;
+}
+
+static const char *
+operation_group (oaimg_operation operation)
+{
+  switch (operation)
+    {
+    case OAIMG_EDIT:      return "edit";
+    case OAIMG_VARIATION: return "variation";
+    default:              return "generate";
+    }
+}
+
+void
+oaimg_dialog_values_clear (OaimgDialogValues *values)
+{
+  g_clear_pointer (&values->prompt, g_free);
+  g_clear_pointer (&values->model, g_free);
+  g_clear_pointer (&values->size, g_free);
+  g_clear_pointer (&values->quality, g_free);
+  g_clear_pointer (&values->background, g_free);
+}
+
+gboolean
+oaimg_dialog_values_load (const char *profile_dir, oaimg_operation operation,
+                          OaimgDialogValues *values)
+{
+  GKeyFile   *file  = load_key_file (profile_dir, "last-values.ini");
+  const char *group = operation_group (operation);
+  gboolean    found = g_key_file_has_group (file, group);
+
+  if (found)
+    {
+      oaimg_dialog_values_clear (values);
+      values->prompt        = g_key_file_get_string (file, group, "prompt", NULL);
+      values->n             = CLAMP (g_key_file_get_integer (file, group, "n", NULL), 1, 10);
+      values->model         = g_key_file_get_string (file, group, "model", NULL);
+      values->size          = g_key_file_get_string (file, group, "size", NULL);
+      values->context       = g_key_file_get_integer (file, group, "context", NULL);
+      values->quality       = g_key_file_get_string (file, group, "quality", NULL);
+      values->background    = g_key_file_get_string (file, group, "background", NULL);
+      values->sample_merged = g_key_file_get_boolean (file, group, "sample_merged", NULL);
+    }
+  g_key_file_unref (file);
+  return found;
+}
+
+gboolean
+oaimg_dialog_values_save (const char *profile_dir, oaimg_operation operation,
+                          const OaimgDialogValues *values, GError **error)
+{
+  GKeyFile   *file  = load_key_file (profile_dir, "last-values.ini");
+  const char *group = operation_group (operation);
+  gboolean    ok;
+
+  g_key_file_set_comment (file, NULL, NULL,
+                          " oaimg GIMP plug-in: what each dialog held when last closed.", NULL);
+  g_key_file_set_string (file, group, "prompt", values->prompt ? values->prompt : "");
+  g_key_file_set_integer (file, group, "n", values->n);
+  g_key_file_set_string (file, group, "model", values->model ? values->model : "");
+  g_key_file_set_string (file, group, "size", values->size ? values->size : "auto");
+  g_key_file_set_integer (file, group, "context", values->context);
+  g_key_file_set_string (file, group, "quality", values->quality ? values->quality : "auto");
+  g_key_file_set_string (file, group, "background",
+                         values->background ? values->background : "auto");
+  g_key_file_set_boolean (file, group, "sample_merged", values->sample_merged);
+  ok = oaimg_profile_save_key_file (profile_dir, "last-values.ini", file, error);
+  g_key_file_unref (file);
+  return ok;
+}
+
+/* ---- Results --------------------------------------------------------------------------------- */
+
+char *
+oaimg_result_layer_name (size_t index)
+{
+  return g_strdup_printf (_("Result %zu"), index + 1);
+}
+
+static int
+first_visible (const gboolean *visible, int count)
+{
+  for (int i = 0; i < count; i++)
+    if (visible[i])
+      return i;
+  return -1;
+}
+
+int
+oaimg_results_step (const gboolean *visible, int count, OaimgShowStep step)
+{
+  int shown;
+
+  if (count <= 0)
+    return -1;
+  shown = first_visible (visible, count);
+  if (shown < 0)
+    return step == OAIMG_SHOW_NEXT ? 0 : count - 1;
+  return ((shown + (int) step) % count + count) % count;
+}
+
+int
+oaimg_results_kept (const gboolean *visible, int count)
+{
+  int shown;
+
+  if (count <= 0)
+    return -1;
+  shown = first_visible (visible, count);
+  return shown < 0 ? 0 : shown;
+}
+
+/* ---- Progress and messages ------------------------------------------------------------------- */
+
+char *
+oaimg_progress_text (const char *stage_text, double elapsed_s, int received, int n)
+{
+  GString *text    = g_string_new (stage_text);
+  int      seconds = (int) MAX (0.0, elapsed_s);
+
+  /* TRANSLATORS: the stage, then the time since Send, e.g. "Waiting for the server · 12 s". */
+  g_string_append_printf (text, _(" · %d s"), seconds);
+  if (n > 1 && received >= 0)
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "\n%d of %d result received",
+                                               "\n%d of %d results received", n),
+                            received, n);
+  return g_string_free (text, FALSE);
+}
+
+OaimgKeySource
+oaimg_key_source (const char *profile_dir)
+{
+  const char *env = g_getenv ("OPENAI_API_KEY");
+  char       *stored;
+
+  if (env != NULL && env[0] != '\0')
+    return OAIMG_KEY_ENVIRONMENT;
+  stored = oaimg_secret_load (profile_dir);
+  if (stored == NULL)
+    return OAIMG_KEY_NONE;
+  memset (stored, 0, strlen (stored));
+  g_free (stored);
+  return OAIMG_KEY_STORED;
+}
+
+const char *
+oaimg_message_no_key (void)
+{
+  return _("No API key is set: nothing can be sent. Enter one in Settings (the button below, or "
+           "Filters ▸ OpenAI Images ▸ Settings…), or set OPENAI_API_KEY.");
+}

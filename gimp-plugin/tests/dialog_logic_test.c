@@ -1,0 +1,281 @@
+/* Unit tests of common/dialog_logic.c: what the dialogs offer and refuse, the prompt history and
+ * last values in a scratch profile, result naming and choosing, progress and warning texts. No
+ * network. Exit 0 = pass; run by tests/gimp3 (dialog_logic) in the chroot. */
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oaimg_dialog.h"
+
+static int failures;
+
+#define EXPECT(condition)                                                           \
+  do {                                                                              \
+      if (!(condition))                                                             \
+        {                                                                           \
+          printf ("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);              \
+          failures++;                                                               \
+        }                                                                           \
+  } while (0)
+
+static int
+index_of (const char **models, const char *name)
+{
+  for (int i = 0; models[i]; i++)
+    if (strcmp (models[i], name) == 0)
+      return i;
+  return -1;
+}
+
+static void
+test_model_order (void)
+{
+  const char **all = oaimg_dialog_models (0);
+  const char **variation = oaimg_dialog_models (OAIMG_EDIT);
+  const char **generate = oaimg_dialog_models (OAIMG_GENERATE);
+  int          first_retired = -1, n = 0;
+
+  for (; all[n]; n++)
+    if (first_retired < 0 && oaimg_model_is_retired (all[n]))
+      first_retired = n;
+  EXPECT (n == (int) oaimg_model_count ());
+  /* Live first, then every retired one. */
+  EXPECT (first_retired > 0);
+  for (int i = first_retired; i < n; i++)
+    EXPECT (oaimg_model_is_retired (all[i]));
+  /* Newest first, the alias before its dated snapshot. */
+  EXPECT (index_of (all, "gpt-image-2.6-flare") < index_of (all, "gpt-image-2.5-flare"));
+  EXPECT (index_of (all, "gpt-image-2.5-flare") < index_of (all, "gpt-image-2.5-flare-2026-09-08"));
+  EXPECT (index_of (all, "gpt-image-2.5-flare-2026-09-08") < index_of (all, "gpt-image-2"));
+  EXPECT (index_of (all, "gpt-image-2") < index_of (all, "gpt-image-1.5"));
+  EXPECT (index_of (all, "gpt-image-1.5") < index_of (all, "gpt-image-1-mini"));
+  EXPECT (index_of (all, "dall-e-3") < index_of (all, "dall-e-2"));
+  /* dall-e-3 makes no edits: not offered there. */
+  EXPECT (index_of (variation, "dall-e-3") < 0);
+  EXPECT (index_of (generate, "dall-e-3") >= 0);
+  g_free (all);
+  g_free (variation);
+  g_free (generate);
+}
+
+static void
+test_labels (void)
+{
+  char *retired = oaimg_dialog_model_label ("dall-e-2");
+  char *live    = oaimg_dialog_model_label ("gpt-image-1.5");
+  char *back    = oaimg_dialog_model_from_label (retired);
+  char *typed   = oaimg_dialog_model_from_label ("  my-model  ");
+
+  EXPECT (strcmp (retired, "dall-e-2 (retired)") == 0);
+  EXPECT (strcmp (live, "gpt-image-1.5") == 0);
+  EXPECT (strcmp (back, "dall-e-2") == 0);
+  EXPECT (strcmp (typed, "my-model") == 0);
+  g_free (retired);
+  g_free (live);
+  g_free (back);
+  g_free (typed);
+}
+
+static void
+test_accepts (void)
+{
+  /* DALL·E 2 takes no quality of the GPT models, and no background. */
+  EXPECT (!oaimg_dialog_accepts ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "high"));
+  EXPECT (oaimg_dialog_accepts ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "auto"));
+  EXPECT (!oaimg_dialog_accepts ("dall-e-2", OAIMG_GENERATE, OAIMG_CHOICE_BACKGROUND,
+                                 "transparent"));
+  EXPECT (oaimg_dialog_accepts ("gpt-image-1.5", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "high"));
+  EXPECT (oaimg_dialog_accepts ("gpt-image-1.5", OAIMG_GENERATE, OAIMG_CHOICE_BACKGROUND,
+                                "transparent"));
+  EXPECT (!oaimg_dialog_accepts ("gpt-image-1.5", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "max"));
+  EXPECT (oaimg_dialog_accepts ("gpt-image-2.5-flare", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "max"));
+  /* A model oaimg does not know: the server decides. */
+  EXPECT (oaimg_dialog_accepts ("someone-elses-model", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "high"));
+  /* DALL·E 2 variations take no prompt; its edits and every GPT variation do. */
+  EXPECT (!oaimg_dialog_takes_prompt ("dall-e-2", OAIMG_VARIATION));
+  EXPECT (oaimg_dialog_takes_prompt ("dall-e-2", OAIMG_EDIT));
+  EXPECT (oaimg_dialog_takes_prompt ("gpt-image-1.5", OAIMG_VARIATION));
+  EXPECT (oaimg_dialog_max_n ("gpt-image-1.5", OAIMG_EDIT) == 10);
+  EXPECT (oaimg_dialog_context_applies (OAIMG_EDIT));
+  EXPECT (!oaimg_dialog_context_applies (OAIMG_GENERATE));
+}
+
+static void
+test_problem (void)
+{
+  oaimg_client  *client = NULL;
+  OaimgJobParams params = { .operation = OAIMG_GENERATE, .n = 1, .model = "dall-e-2",
+                            .size = "auto" };
+  char          *problem;
+
+  g_assert (oaimg_client_new (&client) == OAIMG_OK);
+  oaimg_client_set_base_url (client, "http://127.0.0.1:9/v1");
+  problem = oaimg_dialog_problem (client, &params, NULL, NULL);
+  EXPECT (problem != NULL && strstr (problem, "prompt") != NULL);
+  g_free (problem);
+
+  params.prompt = "a red ball";
+  problem = oaimg_dialog_problem (client, &params, NULL, NULL);
+  EXPECT (problem == NULL);
+  g_free (problem);
+
+  params.quality = "high";
+  problem = oaimg_dialog_problem (client, &params, NULL, NULL);
+  EXPECT (problem != NULL && strstr (problem, "quality") != NULL &&
+          strstr (problem, "dall-e-2") != NULL);
+  g_free (problem);
+
+  params.quality = "auto";
+  params.size = "1536x1024";
+  problem = oaimg_dialog_problem (client, &params, NULL, NULL);
+  EXPECT (problem != NULL && strstr (problem, "size") != NULL);
+  g_free (problem);
+  oaimg_client_free (client);
+}
+
+static void
+test_history_and_values (void)
+{
+  char             *profile = g_dir_make_tmp ("oaimg-dialog-test-XXXXXX", NULL);
+  char            **history;
+  OaimgDialogValues values = { 0 }, loaded = { 0 };
+  char              prompt[32];
+  char             *path;
+
+  history = oaimg_prompt_history_load (profile);
+  EXPECT (history != NULL && history[0] == NULL);
+  g_strfreev (history);
+
+  EXPECT (oaimg_prompt_history_add (profile, "a red ball", NULL));
+  EXPECT (oaimg_prompt_history_add (profile, "two lines\nof prompt", NULL));
+  EXPECT (oaimg_prompt_history_add (profile, "", NULL));
+  EXPECT (oaimg_prompt_history_add (profile, "a red ball", NULL));
+  history = oaimg_prompt_history_load (profile);
+  EXPECT (g_strv_length (history) == 2);
+  EXPECT (history[0] && strcmp (history[0], "a red ball") == 0);
+  EXPECT (history[1] && strcmp (history[1], "two lines\nof prompt") == 0);
+  g_strfreev (history);
+  for (int i = 0; i < OAIMG_PROMPT_HISTORY_MAX + 5; i++)
+    {
+      g_snprintf (prompt, sizeof prompt, "prompt %d", i);
+      oaimg_prompt_history_add (profile, prompt, NULL);
+    }
+  history = oaimg_prompt_history_load (profile);
+  EXPECT (g_strv_length (history) == OAIMG_PROMPT_HISTORY_MAX);
+  g_snprintf (prompt, sizeof prompt, "prompt %d", OAIMG_PROMPT_HISTORY_MAX + 4);
+  EXPECT (strcmp (history[0], prompt) == 0);
+  g_strfreev (history);
+
+  EXPECT (!oaimg_dialog_values_load (profile, OAIMG_EDIT, &loaded));
+  values.prompt = "typed before a failure";
+  values.n = 3;
+  values.model = "gpt-image-1.5";
+  values.size = "1024x1536";
+  values.context = OAIMG_CONTEXT_IMAGE;
+  values.quality = "high";
+  values.background = "opaque";
+  values.sample_merged = TRUE;
+  EXPECT (oaimg_dialog_values_save (profile, OAIMG_EDIT, &values, NULL));
+  EXPECT (!oaimg_dialog_values_load (profile, OAIMG_GENERATE, &loaded));
+  EXPECT (oaimg_dialog_values_load (profile, OAIMG_EDIT, &loaded));
+  EXPECT (g_strcmp0 (loaded.prompt, values.prompt) == 0);
+  EXPECT (loaded.n == 3 && loaded.context == OAIMG_CONTEXT_IMAGE && loaded.sample_merged);
+  EXPECT (g_strcmp0 (loaded.model, "gpt-image-1.5") == 0);
+  EXPECT (g_strcmp0 (loaded.size, "1024x1536") == 0);
+  EXPECT (g_strcmp0 (loaded.quality, "high") == 0);
+  EXPECT (g_strcmp0 (loaded.background, "opaque") == 0);
+  oaimg_dialog_values_clear (&loaded);
+
+  path = g_build_filename (profile, "oaimg", "history.ini", NULL);
+  g_remove (path);
+  g_free (path);
+  path = g_build_filename (profile, "oaimg", "last-values.ini", NULL);
+  g_remove (path);
+  g_free (path);
+  path = g_build_filename (profile, "oaimg", NULL);
+  g_rmdir (path);
+  g_free (path);
+  g_rmdir (profile);
+  g_free (profile);
+}
+
+static void
+test_results (void)
+{
+  gboolean none[3]   = { FALSE, FALSE, FALSE };
+  gboolean first[3]  = { TRUE, FALSE, FALSE };
+  gboolean last[3]   = { FALSE, FALSE, TRUE };
+  char    *name      = oaimg_result_layer_name (0);
+
+  EXPECT (strcmp (name, "Result 1") == 0);
+  g_free (name);
+  EXPECT (oaimg_results_step (first, 3, OAIMG_SHOW_NEXT) == 1);
+  EXPECT (oaimg_results_step (last, 3, OAIMG_SHOW_NEXT) == 0);
+  EXPECT (oaimg_results_step (first, 3, OAIMG_SHOW_PREVIOUS) == 2);
+  EXPECT (oaimg_results_step (none, 3, OAIMG_SHOW_NEXT) == 0);
+  EXPECT (oaimg_results_step (none, 3, OAIMG_SHOW_PREVIOUS) == 2);
+  EXPECT (oaimg_results_step (first, 1, OAIMG_SHOW_NEXT) == 0);
+  EXPECT (oaimg_results_step (none, 0, OAIMG_SHOW_NEXT) == -1);
+  EXPECT (oaimg_results_kept (last, 3) == 2);
+  EXPECT (oaimg_results_kept (none, 3) == 0);
+}
+
+static void
+test_texts (void)
+{
+  char *text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_WAITING), 12.7, 1, 3);
+  char *warn;
+
+  EXPECT (strstr (text, "Waiting for the server") != NULL && strstr (text, "12 s") != NULL);
+  EXPECT (strstr (text, "1 of 3") != NULL);
+  g_free (text);
+  text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_SENDING), 0.2, 0, 1);
+  EXPECT (strstr (text, "of") == NULL);
+  g_free (text);
+
+  /* 5900 px sent as 1024: 5.8x. */
+  warn = oaimg_dialog_upscale_warning (5900, 5900, 1024, 1024, FALSE);
+  EXPECT (warn != NULL && strstr (warn, "5.8") != NULL && strstr (warn, "smaller") != NULL);
+  g_free (warn);
+  EXPECT (oaimg_dialog_upscale_warning (2000, 2000, 1024, 1024, FALSE) == NULL);
+}
+
+static void
+test_key_source (void)
+{
+  char *profile = g_dir_make_tmp ("oaimg-dialog-key-XXXXXX", NULL);
+
+  g_setenv ("OPENAI_API_KEY", "sk-test-environment", TRUE);
+  EXPECT (oaimg_key_source (profile) == OAIMG_KEY_ENVIRONMENT);
+  g_unsetenv ("OPENAI_API_KEY");
+  /* No keyring in this test: the key file decides. */
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  EXPECT (oaimg_key_source (profile) == OAIMG_KEY_NONE);
+  EXPECT (oaimg_secret_store (profile, "sk-test-stored", NULL, NULL));
+  EXPECT (oaimg_key_source (profile) == OAIMG_KEY_STORED);
+  EXPECT (oaimg_secret_store (profile, NULL, NULL, NULL));
+  EXPECT (oaimg_key_source (profile) == OAIMG_KEY_NONE);
+  {
+    char *dir = g_build_filename (profile, "oaimg", NULL);
+    g_rmdir (dir);
+    g_free (dir);
+  }
+  g_rmdir (profile);
+  g_free (profile);
+}
+
+int
+main (void)
+{
+  test_model_order ();
+  test_labels ();
+  test_accepts ();
+  test_problem ();
+  test_history_and_values ();
+  test_results ();
+  test_texts ();
+  test_key_source ();
+  if (failures == 0)
+    printf ("dialog_logic_test: all passed\n");
+  return failures == 0 ? 0 : 1;
+}
