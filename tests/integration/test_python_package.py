@@ -117,6 +117,17 @@ class Calls(ServerTest):
         self.assertGreater(gpt.usage.total_tokens, 0)
         self.assertEqual(self.server.log()[1]["fields"]["output_compression"], 50)
 
+    def test_safety_identifier_complexity_and_usage_details(self):
+        result = self.client().generate(prompt="a cat", model="gpt-image-1.5", user="u-1",
+                                        safety_identifier="hash-7", complexity="high")
+        fields = self.server.log()[0]["fields"]
+        self.assertEqual((fields["safety_identifier"], fields["complexity"]), ("hash-7", "high"))
+        self.assertEqual(result.safety_identifier, "hash-7")  # the server's echo wins over user
+        self.assertIsNotNone(result.usage.output_image_tokens)
+        with self.assertRaises(oaimg.ValidationError) as refused:
+            self.client().generate(prompt="a cat", model="gpt-image-1.5", complexity="extreme")
+        self.assertEqual(refused.exception.param, "complexity")
+
     def test_stream_with_partial_images_and_progress(self):
         partials, stages = [], []
         result = self.client().generate(

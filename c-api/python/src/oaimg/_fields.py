@@ -29,7 +29,10 @@ class RequestFields(TypedDict, total=False):
     input_fidelity: str       # "low", "high" (edits)
     style: str                # "vivid", "natural" (dall-e-3)
     response_format: str      # "url", "b64_json" (DALL-E contract; both give bytes)
-    user: str                 # an end-user identifier for abuse monitoring
+    user: str                 # deprecated by the API: use safety_identifier
+    safety_identifier: str    # a stable hashed end-user id; a non-empty one wins over user
+    complexity: str           # "low", "medium", "high": planning effort (GPT image models)
+    allow_experimental_size: int  # 1: planned sizes may exceed 2560x1440 (the API's experimental)
 
 
 def _kind(annotation: Any) -> type:

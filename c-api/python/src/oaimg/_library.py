@@ -84,6 +84,8 @@ _SIGNATURES: Dict[str, Tuple[object, List[object]]] = {
     "oaimg_result_output_format": (_S, [_P]),
     "oaimg_result_created": (_I64, [_P]),
     "oaimg_result_usage": (None, [_P, _out(_I64), _out(_I64), _out(_I64)]),
+    "oaimg_result_usage_details": (None, [_P, _out(_I64), _out(_I64), _out(_I64), _out(_I64)]),
+    "oaimg_result_safety_identifier": (_S, [_P]),
     "oaimg_result_json": (_S, [_P]),
     "oaimg_result_layer": (_I, [_P, _SIZE, _out(_U8P), _out(_U32), _out(_U32), _out(_I32),
                                 _out(_I32)]),

@@ -41,6 +41,11 @@ class Usage:
     input_tokens: Optional[int]
     output_tokens: Optional[int]
     total_tokens: Optional[int]
+    # usage.input_tokens_details / output_tokens_details
+    input_text_tokens: Optional[int] = None
+    input_image_tokens: Optional[int] = None
+    output_text_tokens: Optional[int] = None
+    output_image_tokens: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,8 @@ class ImagesResult:
     ``images``: each result's bytes as the server sent them (PNG, JPEG or WebP; url results
     downloaded), ``formats`` their formats. ``layers``: one per result when the call had a
     selection or source, else empty. ``revised_prompts`` (None where the server revised nothing),
-    ``request_ids`` (one per HTTP request the call made), ``usage`` (None when not reported).
+    ``request_ids`` (one per HTTP request the call made), ``usage`` (None when not reported),
+    ``safety_identifier`` (the one the server reports having used, or None).
     """
 
     images: List[bytes] = field(repr=False)
@@ -65,6 +71,7 @@ class ImagesResult:
     revised_prompts: List[Optional[str]]
     request_ids: List[str]
     usage: Optional[Usage]
+    safety_identifier: Optional[str] = None
 
 
 def _layer(handle: Any, index: int) -> Optional[Layer]:
@@ -100,7 +107,9 @@ def read_result(handle: Any) -> ImagesResult:
             layers.append(layer)
     tokens = [ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()]
     library.oaimg_result_usage(handle, *(ctypes.byref(t) for t in tokens))
-    values = [t.value if t.value >= 0 else None for t in tokens]
+    details = [ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()]
+    library.oaimg_result_usage_details(handle, *(ctypes.byref(t) for t in details))
+    values = [t.value if t.value >= 0 else None for t in tokens + details]
     summary = json.loads(library.oaimg_result_json(handle).decode())
     return ImagesResult(
         images=images, formats=formats, layers=layers,
@@ -112,4 +121,5 @@ def read_result(handle: Any) -> ImagesResult:
         created=library.oaimg_result_created(handle),
         revised_prompts=revised,
         request_ids=[str(i) for i in summary.get("request_ids", [])],
-        usage=Usage(*values) if any(v is not None for v in values) else None)
+        usage=Usage(*values) if any(v is not None for v in values) else None,
+        safety_identifier=text(library.oaimg_result_safety_identifier(handle)))
