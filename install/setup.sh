@@ -11,7 +11,7 @@ build=${OAIMG_BUILD:-$here/build}
 
 packages=(build-essential cmake pkg-config git python3 ca-certificates
           libcurl4-openssl-dev libjson-glib-dev libpng-dev libgtest-dev libglib2.0-dev
-          libsecret-1-dev gettext debootstrap)
+          libsecret-1-dev gettext debootstrap libdeflate-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
