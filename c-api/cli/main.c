@@ -87,51 +87,24 @@ static int decode_file(const char *path, decoded_image *out) {
   return 0;
 }
 
-/* Source pixels and selection coverage (white = selected) for the whole-job path. */
+/* Source pixels and selection coverage (white = selected) for the whole-job path, decoded by the
+ * library straight from the mapped files into the request. */
+static int set_png(oaimg_request *request, const char *path,
+                   oaimg_status (*set)(oaimg_request *, const uint8_t *, size_t)) {
+  cli_file file;
+  if (cli_map_file(path, &file) != 0) return fail_file("read", path);
+  oaimg_status st = set(request, file.data, file.size);
+  cli_release_file(&file);
+  if (st == OAIMG_OK) return 0;
+  fprintf(stderr, "oaimg: '%s': %s\n", path, oaimg_request_error_message(request));
+  return st == OAIMG_ERR_INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILED;
+}
+
 static int set_source_and_selection(oaimg_request *request, const cli_options *o) {
-  decoded_image image = {0}, selection = {0};
-  int rc = decode_file(o->images[0], &image);
+  int rc = set_png(request, o->images[0], oaimg_request_set_source_png);
+  if (rc == 0 && o->selection) rc = set_png(request, o->selection, oaimg_request_set_selection_png);
   if (rc) return rc;
-  oaimg_status st = oaimg_request_set_source(request, image.rgba, image.width, image.height, 0, OAIMG_RGBA8);
-  if (st != OAIMG_OK) {
-    oaimg_free(image.rgba);
-    return fail_request(request, st);
-  }
-  if (o->selection) {
-    rc = decode_file(o->selection, &selection);
-    if (rc) {
-      oaimg_free(image.rgba);
-      return rc;
-    }
-    if (selection.width != image.width || selection.height != image.height) {
-      fprintf(stderr, "oaimg: the selection '%s' is %ux%u but the image is %ux%u; they must match\n",
-              o->selection, selection.width, selection.height, image.width, image.height);
-      oaimg_free(image.rgba);
-      oaimg_free(selection.rgba);
-      return EXIT_USAGE;
-    }
-    size_t pixels = (size_t)selection.width * selection.height;
-    uint8_t *coverage = malloc(pixels ? pixels : 1);
-    if (!coverage) {
-      oaimg_free(image.rgba);
-      oaimg_free(selection.rgba);
-      fputs("oaimg: out of memory\n", stderr);
-      return EXIT_FAILED;
-    }
-    for (size_t i = 0; i < pixels; ++i) {
-      const uint8_t *p = selection.rgba + 4 * i;
-      unsigned gray = (p[0] * 77u + p[1] * 150u + p[2] * 29u) >> 8; /* luma */
-      coverage[i] = (uint8_t)((gray * p[3] + 127) / 255);
-    }
-    st = oaimg_request_set_selection(request, coverage, selection.width, selection.height, 0, 0, 0);
-    free(coverage);
-    oaimg_free(selection.rgba);
-    if (st != OAIMG_OK) {
-      oaimg_free(image.rgba);
-      return fail_request(request, st);
-    }
-  }
-  oaimg_free(image.rgba);
+  oaimg_status st;
   if (o->context) {
     oaimg_context_mode mode;
     if (strcmp(o->context, "auto") == 0) mode = OAIMG_CONTEXT_AUTO;
@@ -253,21 +226,44 @@ static int dry_run(oaimg_client *client, oaimg_request *request, const cli_optio
   return rc;
 }
 
-/* The source with a placed layer drawn over it through its mask: what a user sees in an editor. */
-static uint8_t *composite(const decoded_image *source, const uint8_t *layer, uint32_t lw, uint32_t lh,
-                          int32_t lx, int32_t ly, const uint8_t *mask) {
-  size_t bytes = (size_t)source->width * source->height * 4;
-  uint8_t *out = malloc(bytes);
-  if (!out) return NULL;
-  memcpy(out, source->rgba, bytes);
-  for (uint32_t y = 0; y < lh; ++y) {
-    int64_t sy = (int64_t)ly + y;
-    if (sy < 0 || sy >= source->height) continue;
-    for (uint32_t x = 0; x < lw; ++x) {
-      int64_t sx = (int64_t)lx + x;
-      if (sx < 0 || sx >= source->width) continue;
+/* The rows of the source under a placed layer, clipped to the source: what composite() changes. */
+typedef struct layer_rect {
+  uint32_t x0, y0, x1, y1;
+} layer_rect;
+
+static layer_rect clip_layer(const decoded_image *source, uint32_t lw, uint32_t lh, int32_t lx, int32_t ly) {
+  layer_rect r;
+  int64_t x0 = lx < 0 ? 0 : lx, y0 = ly < 0 ? 0 : ly;
+  int64_t x1 = (int64_t)lx + lw, y1 = (int64_t)ly + lh;
+  if (x1 > source->width) x1 = source->width;
+  if (y1 > source->height) y1 = source->height;
+  if (x0 > x1) x0 = x1;
+  if (y0 > y1) y0 = y1;
+  r.x0 = (uint32_t)x0, r.y0 = (uint32_t)y0, r.x1 = (uint32_t)x1, r.y1 = (uint32_t)y1;
+  return r;
+}
+
+/* Copies the rectangle's pixels between the source and a packed buffer (to save and restore it). */
+static void copy_rect(uint8_t *source, uint32_t source_width, layer_rect r, uint8_t *saved, int save) {
+  size_t row = (size_t)(r.x1 - r.x0) * 4;
+  for (uint32_t y = r.y0; y < r.y1; ++y) {
+    uint8_t *s = source + ((size_t)y * source_width + r.x0) * 4;
+    uint8_t *b = saved + (size_t)(y - r.y0) * row;
+    if (save) memcpy(b, s, row);
+    else memcpy(s, b, row);
+  }
+}
+
+/* Draws a placed layer over the source through its mask, in place: what a user sees in an editor.
+ * The caller saves and restores the rectangle, so one decoded source serves every result. */
+static void composite(decoded_image *source, const uint8_t *layer, uint32_t lw, int32_t lx, int32_t ly,
+                      const uint8_t *mask, layer_rect r) {
+  for (uint32_t sy = r.y0; sy < r.y1; ++sy) {
+    uint32_t y = (uint32_t)((int64_t)sy - ly);
+    for (uint32_t sx = r.x0; sx < r.x1; ++sx) {
+      uint32_t x = (uint32_t)((int64_t)sx - lx);
       const uint8_t *l = layer + ((size_t)y * lw + x) * 4;
-      uint8_t *d = out + ((size_t)sy * source->width + (size_t)sx) * 4;
+      uint8_t *d = source->rgba + ((size_t)sy * source->width + sx) * 4;
       double a = (l[3] / 255.0) * (mask[(size_t)y * lw + x] / 255.0);
       double da = d[3] / 255.0;
       double oa = a + da * (1 - a);
@@ -278,10 +274,9 @@ static uint8_t *composite(const decoded_image *source, const uint8_t *layer, uin
       d[3] = (uint8_t)(oa * 255 + 0.5);
     }
   }
-  return out;
 }
 
-static int write_placed(const oaimg_result *result, size_t i, const cli_options *o) {
+static int write_placed(const oaimg_result *result, size_t i, decoded_image *source, const cli_options *o) {
   const uint8_t *layer = NULL, *mask = NULL;
   uint32_t lw = 0, lh = 0;
   int32_t lx = 0, ly = 0;
@@ -305,17 +300,17 @@ static int write_placed(const oaimg_result *result, size_t i, const cli_options 
   oaimg_free(png);
   if (rc) return rc;
 
-  decoded_image source = {0};
-  if ((rc = decode_file(o->images[0], &source)) != 0) return rc;
-  uint8_t *pixels = composite(&source, layer, lw, lh, lx, ly, mask);
-  if (!pixels) {
-    oaimg_free(source.rgba);
+  layer_rect r = clip_layer(source, lw, lh, lx, ly);
+  uint8_t *saved = malloc((size_t)(r.x1 - r.x0) * (r.y1 - r.y0) * 4 + 1);
+  if (!saved) {
     fputs("oaimg: out of memory\n", stderr);
     return EXIT_FAILED;
   }
-  oaimg_status st = oaimg_png_encode(pixels, source.width, source.height, 0, OAIMG_RGBA8, &png, &size);
-  free(pixels);
-  oaimg_free(source.rgba);
+  copy_rect(source->rgba, source->width, r, saved, 1);
+  composite(source, layer, lw, lx, ly, mask, r);
+  oaimg_status st = oaimg_png_encode(source->rgba, source->width, source->height, 0, OAIMG_RGBA8, &png, &size);
+  copy_rect(source->rgba, source->width, r, saved, 0);
+  free(saved);
   if (st != OAIMG_OK) return EXIT_FAILED;
   snprintf(name, sizeof name, "result-%zu.png", i + 1);
   rc = write_or_fail(o->out_dir, name, png, size);
@@ -329,9 +324,11 @@ static int run(oaimg_client *client, oaimg_request *request, const cli_options *
   if (st != OAIMG_OK) return fail_client(client, st);
   int rc = 0;
   const int placed = places_results(o);
+  decoded_image source = {0};  /* decoded once, whatever the number of results */
+  if (placed && oaimg_result_count(result) > 0) rc = decode_file(o->images[0], &source);
   for (size_t i = 0; rc == 0 && i < oaimg_result_count(result); ++i) {
     if (placed) {
-      rc = write_placed(result, i, o);
+      rc = write_placed(result, i, &source, o);
     } else {
       const uint8_t *data = NULL;
       size_t size = 0;
@@ -345,6 +342,7 @@ static int run(oaimg_client *client, oaimg_request *request, const cli_options *
   }
   const char *summary = oaimg_result_json(result);
   if (rc == 0) rc = write_or_fail(o->out_dir, "response.json", summary, strlen(summary));
+  oaimg_free(source.rgba);
   if (rc == 0) printf("%zu image(s) written to %s\n", oaimg_result_count(result), o->out_dir);
   oaimg_result_free(result);
   return rc;

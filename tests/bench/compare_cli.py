@@ -5,6 +5,7 @@ side (reports figures, asserts nothing; not a CTest test).
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2 --target oaimg_cli
     /usr/bin/python3 tests/bench/compare_cli.py                       # 2 12 24 48 100 MP, 5 rounds
     /usr/bin/python3 tests/bench/compare_cli.py --sizes 2 12 --rounds 7 --real-edit
+    /usr/bin/python3 tests/bench/compare_cli.py --before /tmp/main-build/c-api/oaimg
 
 Each case runs `oaimg edit --dry-run --selection` (DALL·E 2 1024x1024 square edit, and gpt-image-2
 keeping the region's size), tests/bench/compare_sharp.cjs (the same steps with sharp) and
@@ -147,12 +148,14 @@ class StandIn:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--oaimg", default=f"{ROOT}/build/c-api/cli/oaimg")
+    parser.add_argument("--oaimg", default=f"{ROOT}/build/c-api/oaimg")
     parser.add_argument("--sizes", type=int, nargs="+", default=[2, 12, 24, 48, 100])
     parser.add_argument("--pillow-sizes", type=int, nargs="*", default=[2])
     parser.add_argument("--paths", nargs="+", default=["dall-e-2", "gpt-image-2"])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cache", default="/var/tmp/oaimg-bench-cache")
+    parser.add_argument("--before", metavar="OAIMG",
+                        help="another oaimg build (say, main's) measured in the same rounds")
     parser.add_argument("--real-edit", action="store_true",
                         help="also the real edit --n 4 against the stand-in server")
     parser.add_argument("--pillow-child", nargs=3, help=argparse.SUPPRESS)
@@ -173,20 +176,29 @@ def main():
         for mp in args.sizes:
             source, selection = make_inputs(args.cache, mp)
             for model in args.paths:
-                cli = [args.oaimg, "edit", "--image", source, "--selection", selection,
-                       "--prompt", "a pond", "--model", model, "--out-dir", f"{out}/oaimg"]
-                if model == "dall-e-2":
-                    cli += ["--size", "1024x1024"]
+                def command(binary, folder):
+                    return [binary, "edit", "--image", source, "--selection", selection,
+                            "--prompt", "a pond", "--model", model, "--out-dir", folder] + \
+                        (["--size", "1024x1024"] if model == "dall-e-2" else [])
+                cli = command(args.oaimg, f"{out}/oaimg")
                 run(cli + ["--dry-run"], cli_env)  # warm the page cache; learn the target size
                 tw, th = png_size(f"{out}/oaimg/request-image.png")
                 request_bytes = (os.path.getsize(f"{out}/oaimg/request-image.png"),
                                  os.path.getsize(f"{out}/oaimg/request-mask.png"))
+                before_bytes = None
+                if args.before:
+                    before_cli = command(args.before, f"{out}/before") + ["--dry-run"]
+                    run(before_cli, cli_env)
+                    before_bytes = (os.path.getsize(f"{out}/before/request-image.png"),
+                                    os.path.getsize(f"{out}/before/request-mask.png"))
                 os.makedirs(f"{out}/sharp", exist_ok=True)
                 tools = {
                     "oaimg": (cli + ["--dry-run"], cli_env),
                     "sharp": (["node", f"{HERE}/compare_sharp.cjs", source, selection,
                                f"{out}/sharp", str(tw), str(th), "rgb"], sharp_env),
                 }
+                if args.before:
+                    tools["before"] = (before_cli, cli_env)
                 if mp in args.pillow_sizes:
                     tools["pillow"] = ([sys.executable, __file__, "--pillow-child", source,
                                         selection, "rgb"], None)
@@ -203,7 +215,8 @@ def main():
                 sharp_bytes = (os.path.getsize(f"{out}/sharp/request-image.png"),
                                os.path.getsize(f"{out}/sharp/request-mask.png"))
                 rows.append((mp, model, tw, th, {n: statistics.median(t) for n, t in times.items()},
-                             {n: max(p) for n, p in peaks.items()}, request_bytes, sharp_bytes))
+                             {n: max(p) for n, p in peaks.items()}, request_bytes, sharp_bytes,
+                             before_bytes))
                 print_row(rows[-1], header=len(rows) == 1)
     finally:
         if server:
@@ -212,21 +225,32 @@ def main():
 
 
 def print_row(row, header):
-    mp, model, tw, th, times, peaks, request_bytes, sharp_bytes = row
+    mp, model, tw, th, times, peaks, request_bytes, sharp_bytes, before_bytes = row
     if header:
-        print(f"medians of wall time, peak RSS; ratio = oaimg / sharp (< 1: oaimg faster)")
-        print("| source | sent | oaimg | sharp | ratio | Pillow | oaimg RSS | sharp RSS | RSS ratio "
-              "| request PNG bytes (oaimg / sharp) | edit n=4 | n=4 RSS |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    pillow = f"{times['pillow']:.2f} s" if "pillow" in times else "—"
-    real = (f"{times['oaimg n=4']:.2f} s ({times['oaimg n=4'] / times['oaimg']:.2f}×)",
-            f"{peaks['oaimg n=4']:.0f} MB ({peaks['oaimg n=4'] / peaks['oaimg']:.2f}×)") \
-        if "oaimg n=4" in times else ("—", "—")
-    print(f"| {mp} MP, {model} | {tw}x{th} | {times['oaimg']:.2f} s | {times['sharp']:.2f} s "
-          f"| {times['oaimg'] / times['sharp']:.2f} | {pillow} | {peaks['oaimg']:.0f} MB "
-          f"| {peaks['sharp']:.0f} MB | {peaks['oaimg'] / peaks['sharp']:.2f} "
-          f"| {request_bytes[0]:,} + {request_bytes[1]:,} / {sharp_bytes[0]:,} + {sharp_bytes[1]:,} "
-          f"| {real[0]} | {real[1]} |", flush=True)
+        print("medians of wall time, peak RSS; ratio = oaimg / sharp (< 1: oaimg faster)")
+        print("| source | sent | oaimg | sharp | ratio | before | Pillow | oaimg RSS | sharp RSS "
+              "| RSS ratio | before RSS | request PNG bytes, image + mask (oaimg / before / sharp) "
+              "| edit n=4 | n=4 RSS |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+    def seconds(name):
+        return f"{times[name]:.2f} s" if name in times else "—"
+
+    def megabytes(name):
+        return f"{peaks[name]:.0f} MB" if name in peaks else "—"
+
+    before = f"{before_bytes[0]:,} + {before_bytes[1]:,}" if before_bytes else "—"
+    real, real_rss = seconds("oaimg n=4"), megabytes("oaimg n=4")
+    if "oaimg n=4" in times:
+        real += f" ({times['oaimg n=4'] / times['oaimg']:.2f}×)"
+        real_rss += f" ({peaks['oaimg n=4'] / peaks['oaimg']:.2f}×)"
+    print(f"| {mp} MP, {model} | {tw}x{th} | {seconds('oaimg')} | {seconds('sharp')} "
+          f"| {times['oaimg'] / times['sharp']:.2f} | {seconds('before')} | {seconds('pillow')} "
+          f"| {megabytes('oaimg')} | {megabytes('sharp')} | {peaks['oaimg'] / peaks['sharp']:.2f} "
+          f"| {megabytes('before')} "
+          f"| {request_bytes[0]:,} + {request_bytes[1]:,} / {before} "
+          f"/ {sharp_bytes[0]:,} + {sharp_bytes[1]:,} "
+          f"| {real} | {real_rss} |", flush=True)
 
 
 if __name__ == "__main__":
