@@ -198,7 +198,8 @@ Result<FinishedJob> run_planned_job(const ClientConfig& config, const PlannedJob
                      "result " + std::to_string(i + 1) + " is " +
                          std::string(format_name(image.format)) +
                          "; placing results needs output_format 'png'");
-      Result<Image> decoded = decode_png(image.bytes.data(), image.bytes.size());
+      // The fast reader: results are placed from their own layout (RGB for opaque files).
+      Result<Image> decoded = decode_png_pixels(image.bytes.data(), image.bytes.size());
       if (!decoded) {
         Error e = decoded.take_error();
         e.message = "result " + std::to_string(i + 1) + ": " + e.message;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 
@@ -98,13 +99,16 @@ Result<std::vector<uint8_t>> deflate_rows(const uint8_t* pixels, size_t stride, 
     return Error(Status::NoMemory, "cannot start zlib");
   }
   DeflateEnd end{&stream};
-  std::vector<uint8_t> deflated(deflateBound(&stream, uLong((rowbytes + 1) * height)));
+  // Uninitialised on purpose: zero-filling a buffer the size of the raw image cost more than
+  // deflating it, and untouched pages past the compressed size are never faulted in.
+  const size_t bound = deflateBound(&stream, uLong((rowbytes + 1) * height));
+  std::unique_ptr<uint8_t[]> deflated(new uint8_t[bound]);
   std::vector<uint8_t> zero_row(rowbytes, 0);
   // A batch of filtered rows per deflate() call: fewer calls, and it stays in the cache.
   const size_t batch_rows = std::max<size_t>(1, (size_t(1) << 16) / (rowbytes + 1));
   std::vector<uint8_t> filtered(batch_rows * (rowbytes + 1));
-  stream.next_out = deflated.data();
-  stream.avail_out = uInt(std::min<size_t>(deflated.size(), 0xffffffffu));
+  stream.next_out = deflated.get();
+  stream.avail_out = uInt(std::min<size_t>(bound, 0xffffffffu));
   for (uint32_t y0 = 0; y0 < height; y0 += uint32_t(batch_rows)) {
     const uint32_t y1 = uint32_t(std::min<size_t>(height, y0 + batch_rows));
     uint8_t* out = filtered.data();
@@ -125,10 +129,10 @@ Result<std::vector<uint8_t>> deflate_rows(const uint8_t* pixels, size_t stride, 
       return Error(Status::Image, "cannot encode PNG: zlib error " + std::to_string(status));
     }
   }
-  deflated.resize(stream.total_out);
+  const size_t deflated_size = stream.total_out;
 
   std::vector<uint8_t> png;
-  png.reserve(deflated.size() + 1024);
+  png.reserve(deflated_size + deflated_size / (size_t(1) << 20) * 12 + 64);
   const uint8_t signature[8] = {137, 'P', 'N', 'G', '\r', '\n', 26, '\n'};
   png.insert(png.end(), signature, signature + 8);
   uint8_t header[13] = {0, 0, 0, 0, 0, 0, 0, 0, 8, uint8_t(color_type(format)), 0, 0, 0};
@@ -138,9 +142,9 @@ Result<std::vector<uint8_t>> deflate_rows(const uint8_t* pixels, size_t stride, 
   }
   put_chunk(png, "IHDR", header, sizeof header);
   // IDAT chunks of at most 1 MiB, like most writers: a reader never needs more at once.
-  for (size_t offset = 0; offset < deflated.size(); offset += size_t(1) << 20) {
-    put_chunk(png, "IDAT", deflated.data() + offset,
-              std::min(deflated.size() - offset, size_t(1) << 20));
+  for (size_t offset = 0; offset < deflated_size; offset += size_t(1) << 20) {
+    put_chunk(png, "IDAT", deflated.get() + offset,
+              std::min(deflated_size - offset, size_t(1) << 20));
   }
   put_chunk(png, "IEND", nullptr, 0);
   return png;

@@ -11,8 +11,9 @@ Each case runs `oaimg edit --dry-run --selection` (DALL·E 2 1024x1024 square ed
 keeping the region's size), tests/bench/compare_sharp.cjs (the same steps with sharp) and
 Pillow's recipe (compare_pillow.prepare; slow, so only at the sizes given to --pillow-sizes),
 one after the other within a round, rounds interleaved so that a busy machine disturbs all alike.
-Wall time and peak RSS come from wait4() on each child. --real-edit also runs the real
-`oaimg edit --n 4` against the stand-in server (tests/server) and compares it with the dry run.
+Wall time, CPU time and peak RSS come from wait4() on each child. --real-edit also runs the real
+`oaimg edit --n 4` against the stand-in server (tests/server) and compares it with the dry run;
+its wall time includes the stand-in making and sending the images, its CPU time is the client's.
 
 Inputs (a photo-like RGB PNG, 4:3, and a gray anti-aliased ellipse selection) and sharp (npm
 install into CACHE/node) live in --cache (default /var/tmp/oaimg-bench-cache), outside the
@@ -96,7 +97,7 @@ def png_size(path):
 
 
 def run(argv, env=None):
-    """Wall seconds and peak RSS (MB) of one child, from wait4()."""
+    """Wall seconds, peak RSS (MB) and CPU seconds of one child, from wait4()."""
     with open(os.devnull, "wb") as null:
         start = time.monotonic()
         child = subprocess.Popen(argv, stdout=null, stderr=subprocess.PIPE, env=env)
@@ -107,7 +108,7 @@ def run(argv, env=None):
         child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{argv[0]} failed ({child.returncode}): {' '.join(argv)}\n{errors}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def pillow_child(source, selection, rgb):
@@ -207,16 +208,18 @@ def main():
                     tools["oaimg n=4"] = (cli + ["--n", "4"], edit_env)
                 times = {name: [] for name in tools}
                 peaks = {name: [] for name in tools}
+                cpu = {name: [] for name in tools}
                 for _ in range(args.rounds):
                     for name, (argv, env) in tools.items():
-                        wall, peak = run(argv, env)
+                        wall, peak, seconds = run(argv, env)
                         times[name].append(wall)
                         peaks[name].append(peak)
+                        cpu[name].append(seconds)
                 sharp_bytes = (os.path.getsize(f"{out}/sharp/request-image.png"),
                                os.path.getsize(f"{out}/sharp/request-mask.png"))
                 rows.append((mp, model, tw, th, {n: statistics.median(t) for n, t in times.items()},
                              {n: max(p) for n, p in peaks.items()}, request_bytes, sharp_bytes,
-                             before_bytes))
+                             before_bytes, {n: statistics.median(c) for n, c in cpu.items()}))
                 print_row(rows[-1], header=len(rows) == 1)
     finally:
         if server:
@@ -225,13 +228,13 @@ def main():
 
 
 def print_row(row, header):
-    mp, model, tw, th, times, peaks, request_bytes, sharp_bytes, before_bytes = row
+    mp, model, tw, th, times, peaks, request_bytes, sharp_bytes, before_bytes, cpu = row
     if header:
         print("medians of wall time, peak RSS; ratio = oaimg / sharp (< 1: oaimg faster)")
         print("| source | sent | oaimg | sharp | ratio | before | Pillow | oaimg RSS | sharp RSS "
               "| RSS ratio | before RSS | request PNG bytes, image + mask (oaimg / before / sharp) "
-              "| edit n=4 | n=4 RSS |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| edit n=4 | n=4 RSS | oaimg CPU | sharp CPU | n=4 CPU (client) |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
     def seconds(name):
         return f"{times[name]:.2f} s" if name in times else "—"
@@ -241,6 +244,8 @@ def print_row(row, header):
 
     before = f"{before_bytes[0]:,} + {before_bytes[1]:,}" if before_bytes else "—"
     real, real_rss = seconds("oaimg n=4"), megabytes("oaimg n=4")
+    real_cpu = f"{cpu['oaimg n=4']:.2f} s ({cpu['oaimg n=4'] / cpu['oaimg']:.2f}×)" \
+        if "oaimg n=4" in cpu else "—"
     if "oaimg n=4" in times:
         real += f" ({times['oaimg n=4'] / times['oaimg']:.2f}×)"
         real_rss += f" ({peaks['oaimg n=4'] / peaks['oaimg']:.2f}×)"
@@ -250,7 +255,8 @@ def print_row(row, header):
           f"| {megabytes('before')} "
           f"| {request_bytes[0]:,} + {request_bytes[1]:,} / {before} "
           f"/ {sharp_bytes[0]:,} + {sharp_bytes[1]:,} "
-          f"| {real} | {real_rss} |", flush=True)
+          f"| {real} | {real_rss} | {cpu['oaimg']:.2f} s | {cpu['sharp']:.2f} s | {real_cpu} |",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -357,20 +357,22 @@ TEST(PngFastDecode, RefusesABadZlibChecksum) {
   EXPECT_NE(decode_error(png).find("checksum"), std::string::npos) << decode_error(png);
 }
 
-TEST(PngFastDecode, RefusesTooFewRowsInACompleteStream) {
-  // A valid zlib stream holding 47 of the 48 rows.
-  std::vector<uint8_t> png = photo_png();
+// photo_png() with its image data replaced by a valid zlib stream of its first `rows` rows, each
+// with filter type 0 except row `odd_row`, which gets `odd_filter`.
+std::vector<uint8_t> with_image_data(uint32_t rows, uint32_t odd_row, uint8_t odd_filter) {
+  const std::vector<uint8_t> png = photo_png();
   auto image = decode_png_pixels(png.data(), png.size());
-  ASSERT_TRUE(image.ok());
+  EXPECT_TRUE(image.ok());
+  const size_t row_bytes = image->stride();
   std::vector<uint8_t> filtered;
-  for (uint32_t y = 0; y + 1 < 48; ++y) {
-    filtered.push_back(0);
-    filtered.insert(filtered.end(), image->pixels.begin() + y * 64 * 3,
-                    image->pixels.begin() + (y + 1) * 64 * 3);
+  for (uint32_t y = 0; y < rows; ++y) {
+    filtered.push_back(y == odd_row ? odd_filter : 0);
+    filtered.insert(filtered.end(), image->pixels.begin() + y * row_bytes,
+                    image->pixels.begin() + (y + 1) * row_bytes);
   }
   uLongf size = compressBound(uLong(filtered.size()));
   std::vector<uint8_t> deflated(size);
-  ASSERT_EQ(compress(deflated.data(), &size, filtered.data(), uLong(filtered.size())), Z_OK);
+  EXPECT_EQ(compress(deflated.data(), &size, filtered.data(), uLong(filtered.size())), Z_OK);
   const size_t idat = find_chunk(png, "IDAT");
   std::vector<uint8_t> damaged(png.begin(), png.begin() + idat);
   uint8_t header[8] = {0, 0, 0, 0, 'I', 'D', 'A', 'T'};
@@ -381,35 +383,17 @@ TEST(PngFastDecode, RefusesTooFewRowsInACompleteStream) {
   fix_crc(damaged, idat);
   const size_t iend = find_chunk(png, "IEND");
   damaged.insert(damaged.end(), png.begin() + iend, png.end());
-  EXPECT_NE(decode_error(damaged).find("truncated image data: 47 of 48 rows"), std::string::npos)
-      << decode_error(damaged);
+  return damaged;
+}
+
+TEST(PngFastDecode, RefusesTooFewRowsInACompleteStream) {
+  const std::string message = decode_error(with_image_data(47, 0, 0));
+  EXPECT_NE(message.find("truncated image data: 47 of 48 rows"), std::string::npos) << message;
 }
 
 TEST(PngFastDecode, RefusesAnUnknownRowFilter) {
-  std::vector<uint8_t> png = photo_png();
-  auto image = decode_png_pixels(png.data(), png.size());
-  ASSERT_TRUE(image.ok());
-  std::vector<uint8_t> filtered;
-  for (uint32_t y = 0; y < 48; ++y) {
-    filtered.push_back(y == 5 ? 7 : 0);
-    filtered.insert(filtered.end(), image->pixels.begin() + y * 64 * 3,
-                    image->pixels.begin() + (y + 1) * 64 * 3);
-  }
-  uLongf size = compressBound(uLong(filtered.size()));
-  std::vector<uint8_t> deflated(size);
-  ASSERT_EQ(compress(deflated.data(), &size, filtered.data(), uLong(filtered.size())), Z_OK);
-  const size_t idat = find_chunk(png, "IDAT");
-  std::vector<uint8_t> damaged(png.begin(), png.begin() + idat);
-  uint8_t header[8] = {0, 0, 0, 0, 'I', 'D', 'A', 'T'};
-  put_be32(header, uint32_t(size));
-  damaged.insert(damaged.end(), header, header + 8);
-  damaged.insert(damaged.end(), deflated.begin(), deflated.begin() + size);
-  damaged.insert(damaged.end(), 4, 0);
-  fix_crc(damaged, idat);
-  const size_t iend = find_chunk(png, "IEND");
-  damaged.insert(damaged.end(), png.begin() + iend, png.end());
-  EXPECT_NE(decode_error(damaged).find("row 5 has filter type 7"), std::string::npos)
-      << decode_error(damaged);
+  const std::string message = decode_error(with_image_data(48, 5, 7));
+  EXPECT_NE(message.find("row 5 has filter type 7"), std::string::npos) << message;
 }
 
 TEST(PngFastDecode, RefusesAHugeIhdrBeforeAllocating) {
