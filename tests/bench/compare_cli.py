@@ -36,6 +36,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 def dimensions(megapixels):
     width = round((megapixels * 1e6 * 4 / 3) ** 0.5 / 16) * 16
+    if width * (width * 3 // 4) > 100_000_000:
+        width -= 16  # 100 MP rounds up past the decoders' limit of 100 M pixels
     return width, width * 3 // 4
 
 
