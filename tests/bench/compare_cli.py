@@ -43,14 +43,14 @@ def dimensions(megapixels):
 
 def make_inputs(cache, megapixels):
     """Same look as bench_pipeline's photo_like (gradients, blobs, texture, +-6 noise)."""
-    import numpy as np
-    from PIL import Image
-
     width, height = dimensions(megapixels)
     source = f"{cache}/source-{megapixels}mp.png"
     selection = f"{cache}/selection-{megapixels}mp.png"
     if os.path.exists(source) and os.path.exists(selection):
         return source, selection
+    import numpy as np  # only here: the measuring parent must stay small (see main)
+    from PIL import Image
+
     print(f"making {width}x{height} inputs in {cache} (once)", file=sys.stderr)
     rng = np.random.default_rng(megapixels)
     pixels = np.empty((height, width, 3), np.uint8)
@@ -162,7 +162,11 @@ def main():
     parser.add_argument("--real-edit", action="store_true",
                         help="also the real edit --n 4 against the stand-in server")
     parser.add_argument("--pillow-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--make-inputs", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make_inputs:
+        make_inputs(args.make_inputs[0], int(args.make_inputs[1]))
+        return
     if args.pillow_child:
         pillow_child(args.pillow_child[0], args.pillow_child[1], args.pillow_child[2] == "rgb")
         return
@@ -177,6 +181,10 @@ def main():
     rows = []
     try:
         for mp in args.sizes:
+            # In a child: Linux carries a process's peak RSS across fork and exec, so a parent
+            # grown by making the pixels would raise every tool's measured peak to its own.
+            subprocess.run([sys.executable, __file__, "--make-inputs", args.cache, str(mp)],
+                           check=True)
             source, selection = make_inputs(args.cache, mp)
             for model in args.paths:
                 def command(binary, folder):
