@@ -12,7 +12,7 @@ build=${OAIMG_BUILD:-$here/build}
 packages=(build-essential cmake pkg-config git python3 ca-certificates
           python3-venv python3-setuptools python3-wheel python3-pil python3-numpy abigail-tools
           libcurl4-openssl-dev libjson-glib-dev libpng-dev libgtest-dev libglib2.0-dev
-          libsecret-1-dev gettext debootstrap)
+          libsecret-1-dev gettext debootstrap libdeflate-dev)
 # The CLI decodes JPEG and WebP --image files for --selection; its tests write them with
 # cjpeg (libjpeg-turbo-progs) and cwebp (webp).
 packages+=(libjpeg62-turbo-dev libwebp-dev libjpeg-turbo-progs webp)

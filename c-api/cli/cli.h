@@ -71,5 +71,14 @@ int cli_write_file(const char *dir, const char *name, const void *data, size_t s
 int cli_make_dirs(const char *path);
 /* No core file and no ptrace by others: the process holds the API key. */
 void cli_disable_core_dumps(void);
+/* A regular file's bytes mapped read-only, without a copy (large source PNGs); anything else
+ * (a pipe) is read into memory. 0 or -1 with errno set; release with cli_release_file(). */
+typedef struct cli_file {
+  const uint8_t *data;
+  size_t size;
+  int mapped;
+} cli_file;
+int cli_map_file(const char *path, cli_file *file);
+void cli_release_file(cli_file *file);
 
 #endif

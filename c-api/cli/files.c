@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -84,4 +87,33 @@ int cli_write_file(const char *dir, const char *name, const void *data, size_t s
   size_t written = fwrite(data, 1, size, f);
   int close_failed = fclose(f);
   return (written == size && close_failed == 0) ? 0 : -1;
+}
+
+int cli_map_file(const char *path, cli_file *file) {
+  memset(file, 0, sizeof *file);
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return -1;
+  struct stat st;
+  void *mapped = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    mapped = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (mapped == MAP_FAILED) {
+    uint8_t *bytes = NULL;
+    if (cli_read_file(path, &bytes, &file->size) != 0) return -1;
+    file->data = bytes;
+    return 0;
+  }
+  /* Read once, front to back: let the kernel read ahead. */
+  posix_madvise(mapped, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
+  file->data = mapped;
+  file->size = (size_t)st.st_size;
+  file->mapped = 1;
+  return 0;
+}
+
+void cli_release_file(cli_file *file) {
+  if (file->mapped) munmap((void *)file->data, file->size);
+  else free((void *)file->data);
+  memset(file, 0, sizeof *file);
 }

@@ -23,11 +23,11 @@ typedef struct job {
   oaimg_client *client;
   oaimg_request *request;
   cli_progress *progress;
-  /* Input files read once (stdin cannot be read twice). */
-  uint8_t *image_bytes[CLI_MAX_IMAGES];
-  size_t image_sizes[CLI_MAX_IMAGES];
+  /* Input files read once (stdin cannot be read twice); regular files mapped, not copied. */
+  cli_file images[CLI_MAX_IMAGES];
   char *prompt_from_stdin;
-  /* With a selection: the source decoded once, for the request and the composites. */
+  /* With a selection: the source decoded once for the composites (for JPEG and WebP also for the
+   * request; a PNG goes to the request as bytes and is decoded here only when results come). */
   uint8_t *source_rgba;
   void (*release_source)(void *);
   uint32_t source_width, source_height;
@@ -103,6 +103,17 @@ static int read_input(const char *path, uint8_t **bytes, size_t *size) {
   return 0;
 }
 
+/* An --image file: mapped when it is a regular file (large sources are not copied), read into
+ * memory when it is a pipe or stdin. */
+static int read_image(const char *path, cli_file *file) {
+  const int from_stdin = strcmp(path, "-") == 0;
+  if (from_stdin && isatty(STDIN_FILENO))
+    fputs("oaimg: reading from standard input (end with Ctrl-D)\n", stderr);
+  if (cli_map_file(from_stdin ? "/dev/stdin" : path, file) != 0)
+    return fail_file("read", shown_path(path));
+  return 0;
+}
+
 /* Ctrl-C cancels the transfers rather than killing the process mid-write. */
 static int on_progress(void *user_data, oaimg_stage stage, double fraction) {
   (void)fraction;
@@ -163,7 +174,7 @@ static void remove_partials(job *j) {
 static int decode_input(job *j, size_t index, const char *path, uint8_t **rgba, uint32_t *w,
                         uint32_t *h, void (**release)(void *)) {
   char err[256];
-  if (cli_decode_image(j->image_bytes[index], j->image_sizes[index], rgba, w, h, release, err,
+  if (cli_decode_image(j->images[index].data, j->images[index].size, rgba, w, h, release, err,
                        sizeof err) != 0) {
     fprintf(stderr, "oaimg: '%s' %s\n", shown_path(path), err);
     return CLI_EXIT_USAGE;
@@ -171,49 +182,42 @@ static int decode_input(job *j, size_t index, const char *path, uint8_t **rgba, 
   return 0;
 }
 
-/* Source pixels and selection coverage (white = selected) for the whole-job path. */
+static int is_png(const uint8_t *bytes, size_t size) {
+  static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  return size >= 8 && memcmp(bytes, signature, 8) == 0;
+}
+
+/* A request call that read PNG bytes failed: the file named, the library's reason once; a value
+ * refused (the selection's size) is bad usage, a corrupt file a failure. */
+static int fail_png(job *j, const char *path, oaimg_status st) {
+  fprintf(stderr, "oaimg: '%s': %s\n", shown_path(path), oaimg_request_error_message(j->request));
+  return st == OAIMG_ERR_INVALID_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
+}
+
+/* Source pixels and selection coverage (white = selected) for the whole-job path. A PNG source goes
+ * to the library as the file's bytes (the fast reader, no RGBA copy here); JPEG and WebP are
+ * decoded here, and kept for the composites. The selection PNG goes as bytes too, and is kept as
+ * 8-bit coverage. */
 static int set_source_and_selection(job *j) {
   const cli_options *o = j->o;
-  int rc = decode_input(j, 0, o->images[0], &j->source_rgba, &j->source_width, &j->source_height,
-                        &j->release_source);
-  if (rc) return rc;
-  oaimg_status st = oaimg_request_set_source(j->request, j->source_rgba, j->source_width,
-                                             j->source_height, 0, OAIMG_RGBA8);
-  if (st != OAIMG_OK) return fail_request(j, st);
-  if (o->selection) {
-    uint8_t *bytes = NULL, *selection = NULL;
-    size_t size = 0;
-    uint32_t sw = 0, sh = 0;
-    if (cli_read_file(o->selection, &bytes, &size) != 0) return fail_file("read", o->selection);
-    st = oaimg_png_decode(bytes, size, 0, &selection, &sw, &sh);
-    free(bytes);
-    if (st != OAIMG_OK) {
-      fprintf(stderr, "oaimg: the selection '%s' is not a readable PNG (%s)\n", o->selection,
-              oaimg_status_str(st));
-      return CLI_EXIT_USAGE;
-    }
-    if (sw != j->source_width || sh != j->source_height) {
-      fprintf(stderr, "oaimg: the selection '%s' is %ux%u but the image is %ux%u; they must match\n",
-              o->selection, sw, sh, j->source_width, j->source_height);
-      oaimg_free(selection);
-      return CLI_EXIT_USAGE;
-    }
-    size_t pixels = (size_t)sw * sh;
-    uint8_t *coverage = malloc(pixels ? pixels : 1);
-    if (!coverage) {
-      oaimg_free(selection);
-      fputs("oaimg: out of memory\n", stderr);
-      return CLI_EXIT_FAILED;
-    }
-    for (size_t i = 0; i < pixels; ++i) {
-      const uint8_t *p = selection + 4 * i;
-      unsigned gray = (p[0] * 77u + p[1] * 150u + p[2] * 29u) >> 8; /* luma */
-      coverage[i] = (uint8_t)((gray * p[3] + 127) / 255);
-    }
-    st = oaimg_request_set_selection(j->request, coverage, sw, sh, 0, 0, 0);
-    free(coverage);
-    oaimg_free(selection);
+  oaimg_status st;
+  if (is_png(j->images[0].data, j->images[0].size)) {
+    st = oaimg_request_set_source_png(j->request, j->images[0].data, j->images[0].size);
+    if (st != OAIMG_OK) return fail_png(j, o->images[0], st);
+  } else {
+    int rc = decode_input(j, 0, o->images[0], &j->source_rgba, &j->source_width, &j->source_height,
+                          &j->release_source);
+    if (rc) return rc;
+    st = oaimg_request_set_source(j->request, j->source_rgba, j->source_width, j->source_height, 0,
+                                  OAIMG_RGBA8);
     if (st != OAIMG_OK) return fail_request(j, st);
+  }
+  if (o->selection) {
+    cli_file file;
+    if (cli_map_file(o->selection, &file) != 0) return fail_file("read", o->selection);
+    st = oaimg_request_set_selection_png(j->request, file.data, file.size);
+    cli_release_file(&file);
+    if (st != OAIMG_OK) return fail_png(j, o->selection, st);
   }
   if (o->context) {
     oaimg_context_mode mode;
@@ -239,7 +243,7 @@ static int places_results(const cli_options *o) {
 static int add_files(job *j) {
   const cli_options *o = j->o;
   for (int i = 0; i < o->image_count; ++i) {
-    oaimg_status st = oaimg_request_add_image(j->request, j->image_bytes[i], j->image_sizes[i]);
+    oaimg_status st = oaimg_request_add_image(j->request, j->images[i].data, j->images[i].size);
     if (st != OAIMG_OK) {
       fprintf(stderr, "oaimg: '%s': %s\n", shown_path(o->images[i]), oaimg_request_error_message(j->request));
       return exit_status_for(st) == CLI_EXIT_FAILED ? CLI_EXIT_USAGE : exit_status_for(st);
@@ -295,7 +299,7 @@ static int build_request(job *j) {
     if (rc) return rc;
   }
   for (int i = 0; i < o->image_count; ++i) {
-    int rc = read_input(o->images[i], &j->image_bytes[i], &j->image_sizes[i]);
+    int rc = read_image(o->images[i], &j->images[i]);
     if (rc) return rc;
   }
   struct { oaimg_status (*set)(oaimg_request *, const char *); const char *value; } texts[] = {
@@ -373,21 +377,44 @@ static int dry_run(job *j) {
   return rc;
 }
 
-/* The source with a placed layer drawn over it through its mask: what a user sees in an editor. */
-static uint8_t *composite(const job *j, const uint8_t *layer, uint32_t lw, uint32_t lh, int32_t lx,
-                          int32_t ly, const uint8_t *mask) {
-  size_t bytes = (size_t)j->source_width * j->source_height * 4;
-  uint8_t *out = malloc(bytes);
-  if (!out) return NULL;
-  memcpy(out, j->source_rgba, bytes);
-  for (uint32_t y = 0; y < lh; ++y) {
-    int64_t sy = (int64_t)ly + y;
-    if (sy < 0 || sy >= j->source_height) continue;
-    for (uint32_t x = 0; x < lw; ++x) {
-      int64_t sx = (int64_t)lx + x;
-      if (sx < 0 || sx >= j->source_width) continue;
+/* The rows of the source under a placed layer, clipped to the source: what composite() changes. */
+typedef struct layer_rect {
+  uint32_t x0, y0, x1, y1;
+} layer_rect;
+
+static layer_rect clip_layer(const job *source, uint32_t lw, uint32_t lh, int32_t lx, int32_t ly) {
+  layer_rect r;
+  int64_t x0 = lx < 0 ? 0 : lx, y0 = ly < 0 ? 0 : ly;
+  int64_t x1 = (int64_t)lx + lw, y1 = (int64_t)ly + lh;
+  if (x1 > source->source_width) x1 = source->source_width;
+  if (y1 > source->source_height) y1 = source->source_height;
+  if (x0 > x1) x0 = x1;
+  if (y0 > y1) y0 = y1;
+  r.x0 = (uint32_t)x0, r.y0 = (uint32_t)y0, r.x1 = (uint32_t)x1, r.y1 = (uint32_t)y1;
+  return r;
+}
+
+/* Copies the rectangle's pixels between the source and a packed buffer (to save and restore it). */
+static void copy_rect(uint8_t *source, uint32_t source_width, layer_rect r, uint8_t *saved, int save) {
+  size_t row = (size_t)(r.x1 - r.x0) * 4;
+  for (uint32_t y = r.y0; y < r.y1; ++y) {
+    uint8_t *s = source + ((size_t)y * source_width + r.x0) * 4;
+    uint8_t *b = saved + (size_t)(y - r.y0) * row;
+    if (save) memcpy(b, s, row);
+    else memcpy(s, b, row);
+  }
+}
+
+/* Draws a placed layer over the source through its mask, in place: what a user sees in an editor.
+ * The caller saves and restores the rectangle, so one decoded source serves every result. */
+static void composite(job *source, const uint8_t *layer, uint32_t lw, int32_t lx, int32_t ly,
+                      const uint8_t *mask, layer_rect r) {
+  for (uint32_t sy = r.y0; sy < r.y1; ++sy) {
+    uint32_t y = (uint32_t)((int64_t)sy - ly);
+    for (uint32_t sx = r.x0; sx < r.x1; ++sx) {
+      uint32_t x = (uint32_t)((int64_t)sx - lx);
       const uint8_t *l = layer + ((size_t)y * lw + x) * 4;
-      uint8_t *d = out + ((size_t)sy * j->source_width + (size_t)sx) * 4;
+      uint8_t *d = source->source_rgba + ((size_t)sy * source->source_width + sx) * 4;
       double a = (l[3] / 255.0) * (mask[(size_t)y * lw + x] / 255.0);
       double da = d[3] / 255.0;
       double oa = a + da * (1 - a);
@@ -398,10 +425,9 @@ static uint8_t *composite(const job *j, const uint8_t *layer, uint32_t lw, uint3
       d[3] = (uint8_t)(oa * 255 + 0.5);
     }
   }
-  return out;
 }
 
-static int write_placed(const job *j, const oaimg_result *result, size_t i) {
+static int write_placed(job *j, const oaimg_result *result, size_t i) {
   const cli_options *o = j->o;
   const uint8_t *layer = NULL, *mask = NULL;
   uint32_t lw = 0, lh = 0;
@@ -426,13 +452,20 @@ static int write_placed(const job *j, const oaimg_result *result, size_t i) {
   oaimg_free(png);
   if (rc) return rc;
 
-  uint8_t *pixels = composite(j, layer, lw, lh, lx, ly, mask);
-  if (!pixels) {
+  layer_rect r = clip_layer(j, lw, lh, lx, ly);
+  uint8_t *saved = malloc((size_t)(r.x1 - r.x0) * (r.y1 - r.y0) * 4 + 1);
+  if (!saved) {
     fputs("oaimg: out of memory\n", stderr);
     return CLI_EXIT_FAILED;
   }
-  oaimg_status st = oaimg_png_encode(pixels, j->source_width, j->source_height, 0, OAIMG_RGBA8, &png, &size);
-  free(pixels);
+  /* Composited in place over the one decoded source, written, and the rectangle put back for the
+   * next result: no full-image copy per result. */
+  copy_rect(j->source_rgba, j->source_width, r, saved, 1);
+  composite(j, layer, lw, lx, ly, mask, r);
+  oaimg_status st = oaimg_png_encode(j->source_rgba, j->source_width, j->source_height, 0, OAIMG_RGBA8,
+                                     &png, &size);
+  copy_rect(j->source_rgba, j->source_width, r, saved, 0);
+  free(saved);
   if (st != OAIMG_OK) return CLI_EXIT_FAILED;
   snprintf(name, sizeof name, "result-%zu.png", i + 1);
   rc = write_or_fail(o->out_dir, name, png, size);
@@ -466,6 +499,10 @@ static int run(job *j) {
   cli_progress_clear(j->progress);
   int rc = 0;
   const int placed = places_results(o);
+  /* The source decoded once, whatever the number of results (already, for JPEG and WebP). */
+  if (placed && oaimg_result_count(result) > 0 && !j->source_rgba)
+    rc = decode_input(j, 0, o->images[0], &j->source_rgba, &j->source_width, &j->source_height,
+                      &j->release_source);
   for (size_t i = 0; rc == 0 && i < oaimg_result_count(result); ++i) {
     if (placed) {
       rc = write_placed(j, result, i);
@@ -504,7 +541,7 @@ static void free_job(job *j) {
   oaimg_request_free(j->request);
   oaimg_client_free(j->client);
   cli_progress_free(j->progress);
-  for (int i = 0; i < CLI_MAX_IMAGES; ++i) free(j->image_bytes[i]);
+  for (int i = 0; i < CLI_MAX_IMAGES; ++i) cli_release_file(&j->images[i]);
   free(j->prompt_from_stdin);
   if (j->source_rgba) j->release_source(j->source_rgba);
   for (size_t i = 0; i < j->partial_count; ++i) free(j->partials[i]);

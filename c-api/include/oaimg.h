@@ -279,6 +279,17 @@ OAIMG_API oaimg_status oaimg_request_set_complexity(oaimg_request *request, cons
  * calls larger resolutions experimental) unless this is non-zero; then up to the model's maximum
  * (3840x2160). The plan's notes say when a size sent is experimental. Default 0. */
 OAIMG_API oaimg_status oaimg_request_set_allow_experimental_size(oaimg_request *request, int allow);
+/* The source and the selection straight from PNG file bytes, read by the fast path (libdeflate):
+ * the pixels go into the request without an RGBA copy in between, in the file's own layout, and
+ * the selection is kept as the 8-bit coverage it is, only its covered rectangle (coverage =
+ * luma x alpha, so a gray PNG's value is its coverage, white = selected). The selection must have
+ * the source's size when a source is set (the error names both sizes). Limits as
+ * oaimg_png_decode() with max_pixels 0; a corrupt or truncated file is OAIMG_ERR_IMAGE with
+ * oaimg_request_error_message() naming what is wrong. The bytes are not kept. */
+OAIMG_API oaimg_status oaimg_request_set_source_png(oaimg_request *request, const uint8_t *png,
+                                                    size_t size);
+OAIMG_API oaimg_status oaimg_request_set_selection_png(oaimg_request *request, const uint8_t *png,
+                                                       size_t size);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Plan: exactly what a run would send, without sending it (previews, dry runs).                   */

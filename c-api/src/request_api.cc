@@ -4,9 +4,11 @@
 
 #include "handles.h"
 #include "packed_pixels.h"
+#include "oaimg/core/png_codec.h"
 
 using oaimg_capi::guarded;
 using oaimg_capi::copy_rows;
+using oaimg_capi::to_c;
 using oaimg_capi::RequestFailAdapter;
 
 namespace {
@@ -245,6 +247,45 @@ oaimg_status oaimg_request_set_context_mode(oaimg_request* request, oaimg_contex
                            "context mode " + std::to_string(raw_mode) +
                                ": use OAIMG_CONTEXT_AUTO, OAIMG_CONTEXT_SELECTION or OAIMG_CONTEXT_IMAGE");
     request->request.context_mode = static_cast<oaimg::ContextMode>(raw_mode);
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_request_set_source_png(oaimg_request* request, const uint8_t* png, size_t size) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (!png || size == 0)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT, "source PNG: no bytes given");
+    auto image = oaimg::decode_png_pixels(png, size);
+    if (!image)
+      return request->fail(to_c(image.error().status), "source: " + image.error().message);
+    request->request.source = std::move(*image);
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_request_set_selection_png(oaimg_request* request, const uint8_t* png,
+                                             size_t size) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (!png || size == 0)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT, "selection PNG: no bytes given");
+    auto header = oaimg::read_png_header(png, size);
+    if (!header)
+      return request->fail(to_c(header.error().status), "selection: " + header.error().message);
+    const std::optional<oaimg::Image>& source = request->request.source;
+    if (source && (header->width != source->width || header->height != source->height))
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "the selection is " + std::to_string(header->width) + "x" +
+                               std::to_string(header->height) + " but the image is " +
+                               std::to_string(source->width) + "x" +
+                               std::to_string(source->height) + "; they must match");
+    auto selection = oaimg::decode_png_coverage(png, size);
+    if (!selection)
+      return request->fail(to_c(selection.error().status), "selection: " + selection.error().message);
+    request->request.selection = std::move(*selection);
     return request->succeed();
   });
 }

@@ -220,7 +220,10 @@ Result<FinishedJob> run_planned_job(const ClientConfig& config, const PlannedJob
                      "result " + std::to_string(i + 1) + " is " +
                          std::string(format_name(image.format)) +
                          "; placing results needs output_format 'png'");
-      Result<Image> decoded = decode_png(image.bytes.data(), image.bytes.size(), result_decode_limits());
+      // The fast reader (harden's result limits): results are placed from their own layout (RGB
+      // for opaque files).
+      Result<Image> decoded =
+          decode_png_pixels(image.bytes.data(), image.bytes.size(), result_decode_limits());
       if (!decoded) {
         Error e = decoded.take_error();
         e.message = "result " + std::to_string(i + 1) + ": " + e.message;

@@ -211,6 +211,10 @@ Result<std::vector<uint8_t>> encode_png(const Image& image, const PngEncodeOptio
   if (options.compression_level < 0 || options.compression_level > 9) {
     return Error(Status::InvalidArgument, "encode_png: compression level must be 0-9");
   }
+  if (options.filter == PNG_FILTER_PAETH || options.filter == PNG_FILTER_NONE) {
+    return encode_png_rows(image.pixels.data(), image.stride(), image.width, image.height,
+                           image.format, options);
+  }
   std::vector<uint8_t> bytes;
   char error[200] = "";
   try {

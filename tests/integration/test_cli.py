@@ -300,6 +300,64 @@ class Selection(CliTest):
         (entry,) = self.api_log()
         self.assertEqual(entry["path"], "/v1/images/edits")
 
+    def test_every_result_is_put_back_over_the_untouched_source(self):
+        # The source is decoded once for all results: each composite must start from the source,
+        # not from the previous result. Result 1 (pink) tells each soft-edge pixel's opacity a;
+        # result 2 (the stand-in's green) must be green over the source with that same a. Over
+        # result 1 instead, it would be off by a (1 - a) (pink - source), 15 levels and more here.
+        w, h = 128, 80
+        pink, green = (240, 20, 200), (0, 255, 0)
+        image = self.path("in.png", pattern_png(w, h))
+        # Fully selected at x 10-30, and 110/255 selected at x 70-110: far enough from the full
+        # part for the put-back mask to keep that partial coverage.
+        coverage = bytearray(w * h)
+        for y in range(20, 60):
+            coverage[y * w + 10:y * w + 30] = b"\xff" * 20
+            coverage[y * w + 70:y * w + 110] = bytes([110]) * 40
+        sel = self.path("sel.png", images.encode_png(w, h, 0, bytes(coverage)))
+        self.s.control("config", {"color": list(pink)})
+        r = self.oaimg("edit", "--image", image, "--selection", sel, "--prompt", "pink",
+                       "--model", "gpt-image-1.5", "--n", "2", "--out-dir", self.out)
+        self.assertOk(r)
+        first, second = self.result("result-1.png"), self.result("result-2.png")
+        checked = 0
+        for y in range(h):
+            for x in range(w):
+                src = pattern_at(x, y)
+                if abs(pink[0] - src[0]) < 60:
+                    continue  # too close to tell a precisely
+                a = (first.at(x, y)[0] - src[0]) / (pink[0] - src[0])
+                if not 0.25 <= a <= 0.75:
+                    continue
+                expected = tuple(round(g * a + s * (1 - a)) for g, s in zip(green, src))
+                got = second.at(x, y)[:3]
+                self.assertTrue(all(abs(e - v) <= 4 for e, v in zip(expected, got)),
+                                ((x, y), a, expected, got))
+                checked += 1
+        self.assertGreater(checked, 10, "too few soft-edge pixels to tell a double composite")
+
+    def test_a_corrupt_source_is_named_in_one_line(self):
+        png = bytearray(pattern_png(64, 48))
+        png[-20] ^= 0xFF  # inside the last IDAT: its CRC no longer matches
+        image = self.path("in.png", bytes(png))
+        sel = self.path("sel.png", rect_selection_png(64, 48, (10, 10, 30, 30)))
+        r = self.oaimg("edit", "--image", image, "--selection", sel, "--prompt", "x",
+                       "--model", "gpt-image-1.5", "--dry-run", "--out-dir", self.out)
+        err = self.assertOneLineFailure(r, "corrupt PNG")
+        self.assertIn("in.png", err)
+        self.assertIn("bad CRC", err)
+        self.assertEqual(r.returncode, 1)
+
+    def test_a_selection_of_another_size_is_a_usage_error(self):
+        image = self.path("in.png", pattern_png(64, 48))
+        sel = self.path("sel.png", rect_selection_png(60, 48, (10, 10, 30, 30)))
+        r = self.oaimg("edit", "--image", image, "--selection", sel, "--prompt", "x",
+                       "--model", "gpt-image-1.5", "--dry-run", "--out-dir", self.out)
+        err = self.assertOneLineFailure(r, "must match")
+        self.assertIn("60x48", err)
+        self.assertIn("64x48", err)
+        self.assertEqual(r.returncode, 2)
+
 
 class Failures(CliTest):
     def run_generate(self, key=None):

@@ -10,3 +10,8 @@ foreach(oaimg_pipeline_test IN ITEMS png_codec geometry resample masks prepare_a
     PRIVATE oaimg_core PNG::PNG GTest::gtest_main)
   gtest_discover_tests(test_${oaimg_pipeline_test})
 endforeach()
+
+# The fast PNG reader and single-filter writer against libpng, and on damaged files (issue 13).
+add_executable(test_png_fast ${CMAKE_CURRENT_LIST_DIR}/test_png_fast.cc)
+target_link_libraries(test_png_fast PRIVATE oaimg_core PNG::PNG GTest::gtest_main)
+gtest_discover_tests(test_png_fast)

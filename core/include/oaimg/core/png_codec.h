@@ -29,6 +29,18 @@ Outcome check_png_budget(const PngHeader& header, const uint8_t* data, size_t si
 // limits allow; a truncated or corrupt file is an Error (Status::Image), never a crash.
 Result<Image> decode_png(const uint8_t* data, size_t size, const PngDecodeLimits& limits = {});
 
+// The reading path for the files a request keeps (libdeflate, rows unfiltered in place): the
+// pixels in the file's own layout at 8 bits (Gray8, GrayA8, Rgb8, or Rgba8 for palette and RGB
+// with alpha or tRNS), equal to decode_png()'s RGBA in every channel the file has. Same limits,
+// checked before any allocation; every chunk's CRC and the zlib checksum are checked.
+Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecodeLimits& limits = {});
+
+// A selection PNG (white = selected) as 8-bit coverage: luma x alpha / 255 with luma =
+// (77 R + 150 G + 29 B) / 256, so a gray file's value is its coverage. Only the covered rectangle
+// is kept, placed at its offset in the image; an empty selection is one uncovered pixel.
+Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
+                                      const PngDecodeLimits& limits = {});
+
 struct PngHeader {
   uint32_t width = 0, height = 0;
   int bit_depth = 0, color_type = 0;
@@ -44,7 +56,15 @@ struct PngEncodeOptions {
   int strategy = -1;           // -1 = libpng's choice; else a zlib strategy (Z_RLE, Z_FILTERED...)
 };
 
-// Encodes RGBA8/RGB8/Gray8/GrayA8 pixels.
+// Encodes RGBA8/RGB8/Gray8/GrayA8 pixels. One filter (PNG_FILTER_PAETH or PNG_FILTER_NONE) goes to
+// encode_png_rows(), any other choice to libpng.
 Result<std::vector<uint8_t>> encode_png(const Image& image, const PngEncodeOptions& options = {});
+
+// The single-filter writer: every row filtered with options.filter (PNG_FILTER_PAETH, with SSE2,
+// or PNG_FILTER_NONE), deflated by zlib with the options' level and strategy. Reads the caller's
+// rows `stride` bytes apart in place, without a copy.
+Result<std::vector<uint8_t>> encode_png_rows(const uint8_t* pixels, size_t stride, uint32_t width,
+                                             uint32_t height, PixelFormat format,
+                                             const PngEncodeOptions& options);
 
 }  // namespace oaimg

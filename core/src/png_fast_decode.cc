@@ -1,0 +1,419 @@
+// The reading path for the PNGs a request keeps: libdeflate inflates all the image data in one
+// call (twice zlib's speed; it has no streaming mode, hence the one buffer) and the rows are
+// unfiltered in place, so an 8-bit file's pixels end up in the very buffer they were inflated
+// into, with no RGBA copy. What libpng's simplified reader would change (a gAMA other than sRGB's,
+// Adam7 interlacing) goes to decode_png() instead, so both paths give the same pixels.
+#include <libdeflate.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "oaimg/core/png_codec.h"
+
+namespace oaimg {
+namespace {
+
+uint32_t be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+Error corrupt(const std::string& why) { return Error(Status::Image, "corrupt PNG: " + why); }
+
+struct ImageData {
+  uint32_t width = 0, height = 0;
+  int bit_depth = 0, color_type = 0;
+  bool interlaced = false;
+  bool gamma_not_srgb = false;
+  uint8_t palette[256][4] = {};  // RGBA; entries past the file's palette stay opaque black
+  bool has_trns = false;
+  uint16_t trns[3] = {};  // the transparent gray or RGB value (file bit depth)
+  // IDAT payloads: one span when the file has one IDAT, else the concatenation in `joined`.
+  const uint8_t* deflated = nullptr;
+  size_t deflated_size = 0;
+  std::vector<uint8_t> joined;
+};
+
+int samples_per_pixel(int color_type) {
+  switch (color_type) {
+    case 0: return 1;
+    case 2: return 3;
+    case 3: return 1;
+    case 4: return 2;
+    case 6: return 4;
+  }
+  return 0;
+}
+
+bool valid_depth(int color_type, int depth) {
+  switch (color_type) {
+    case 0: return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+    case 3: return depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    case 2:
+    case 4:
+    case 6: return depth == 8 || depth == 16;
+  }
+  return false;
+}
+
+std::string chunk_name(const uint8_t* type) {
+  std::string name(reinterpret_cast<const char*>(type), 4);
+  for (char& c : name) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) c = '?';
+  }
+  return name;
+}
+
+// Every chunk's CRC is checked, IHDR is checked against the limits before anything is
+// allocated, and the IDAT chunks must be consecutive and followed by IEND.
+Result<ImageData> read_chunks(const uint8_t* data, size_t size, const PngDecodeLimits& limits) {
+  auto header = read_png_header(data, size);
+  if (!header) return header.take_error();
+  ImageData image;
+  image.width = header->width;
+  image.height = header->height;
+  image.bit_depth = header->bit_depth;
+  image.color_type = header->color_type;
+  if (!valid_depth(image.color_type, image.bit_depth)) {
+    return corrupt("bit depth " + std::to_string(image.bit_depth) + " with color type " +
+                   std::to_string(image.color_type) + " is not a valid combination");
+  }
+  if (data[26] != 0 || data[27] != 0 || data[28] > 1) {
+    return corrupt("unknown compression, filter or interlace method in IHDR");
+  }
+  image.interlaced = data[28] == 1;
+  // The hardening's limits and budget, as every decoder: sides, pixels, and enough image data
+  // for the size claimed, all before anything is allocated.
+  if (Outcome budget = check_png_budget(*header, data, size, limits); !budget)
+    return budget.take_error();
+  for (auto& entry : image.palette) entry[3] = 255;
+
+  std::vector<std::pair<const uint8_t*, size_t>> idat;
+  bool idat_ended = false, seen_iend = false, seen_plte = false;
+  size_t offset = 8;
+  while (offset < size) {
+    if (size - offset < 12) return corrupt("truncated: the file ends inside a chunk header");
+    const uint32_t length = be32(data + offset);
+    const uint8_t* type = data + offset + 4;
+    if (length > 0x7fffffffu || length > size - offset - 12) {
+      return corrupt("truncated: chunk " + chunk_name(type) + " of " + std::to_string(length) +
+                     " bytes runs past the end of the file");
+    }
+    const uint8_t* body = type + 4;
+    const uint32_t stored_crc = be32(body + length);
+    if (libdeflate_crc32(0, type, size_t(length) + 4) != stored_crc) {
+      return corrupt("chunk " + chunk_name(type) + " has a bad CRC");
+    }
+    offset += size_t(length) + 12;
+    const bool is_idat = std::memcmp(type, "IDAT", 4) == 0;
+    if (!is_idat && !idat.empty()) idat_ended = true;
+    if (is_idat) {
+      if (idat_ended) return corrupt("IDAT chunks are not consecutive");
+      idat.emplace_back(body, length);
+    } else if (std::memcmp(type, "IEND", 4) == 0) {
+      seen_iend = true;
+      break;
+    } else if (std::memcmp(type, "PLTE", 4) == 0) {
+      if (length % 3 != 0 || length / 3 > 256 || length == 0) {
+        return corrupt("PLTE of " + std::to_string(length) + " bytes (3 to 768, a multiple of 3)");
+      }
+      for (uint32_t i = 0; i < length / 3; ++i) std::memcpy(image.palette[i], body + 3 * i, 3);
+      seen_plte = true;
+    } else if (std::memcmp(type, "tRNS", 4) == 0) {
+      if (image.color_type == 3) {
+        for (uint32_t i = 0; i < std::min<uint32_t>(length, 256); ++i) image.palette[i][3] = body[i];
+      } else if (image.color_type == 0 && length >= 2) {
+        image.trns[0] = uint16_t(body[0] << 8 | body[1]);
+      } else if (image.color_type == 2 && length >= 6) {
+        for (int c = 0; c < 3; ++c) image.trns[c] = uint16_t(body[2 * c] << 8 | body[2 * c + 1]);
+      } else {
+        continue;  // libpng ignores a tRNS that cannot apply
+      }
+      image.has_trns = image.color_type != 3;
+    } else if (std::memcmp(type, "gAMA", 4) == 0 && length == 4) {
+      // libpng's simplified reader treats 1/2.2 as sRGB and corrects anything else.
+      const uint32_t gamma = be32(body);
+      image.gamma_not_srgb = gamma < 45000 || gamma > 46000;
+    } else if (!(type[0] & 0x20)) {
+      if (std::memcmp(type, "IHDR", 4) != 0 || offset != 33) {
+        return corrupt("unknown critical chunk " + chunk_name(type));
+      }
+    }
+  }
+  if (idat.empty()) return corrupt("no image data (IDAT)");
+  if (!seen_iend) return corrupt("truncated: no IEND chunk after the image data");
+  if (image.color_type == 3 && !seen_plte) return corrupt("a palette image without PLTE");
+  if (idat.size() == 1) {
+    image.deflated = idat[0].first;
+    image.deflated_size = idat[0].second;
+  } else {
+    size_t total = 0;
+    for (const auto& span : idat) total += span.second;
+    image.joined.reserve(total);
+    for (const auto& span : idat) {
+      image.joined.insert(image.joined.end(), span.first, span.first + span.second);
+    }
+    image.deflated = image.joined.data();
+    image.deflated_size = total;
+  }
+  return image;
+}
+
+uint8_t paeth(int a, int b, int c) {
+  const int p = a + b - c;
+  const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+  if (pa <= pb && pa <= pc) return uint8_t(a);
+  return uint8_t(pb <= pc ? b : c);
+}
+
+// Unfilters `row` (rowbytes long) in place; `prior` is the row above, already unfiltered, or
+// nullptr for the first row.
+bool unfilter_row(int filter, uint8_t* row, const uint8_t* prior, size_t rowbytes, size_t bpp) {
+  switch (filter) {
+    case 0: return true;
+    case 1:
+      for (size_t i = bpp; i < rowbytes; ++i) row[i] = uint8_t(row[i] + row[i - bpp]);
+      return true;
+    case 2:
+      if (prior) {
+        for (size_t i = 0; i < rowbytes; ++i) row[i] = uint8_t(row[i] + prior[i]);
+      }
+      return true;
+    case 3:
+      for (size_t i = 0; i < rowbytes; ++i) {
+        const int left = i >= bpp ? row[i - bpp] : 0, up = prior ? prior[i] : 0;
+        row[i] = uint8_t(row[i] + ((left + up) >> 1));
+      }
+      return true;
+    case 4:
+      if (!prior) {  // Paeth with no row above is Sub
+        for (size_t i = bpp; i < rowbytes; ++i) row[i] = uint8_t(row[i] + row[i - bpp]);
+        return true;
+      }
+      for (size_t i = 0; i < bpp; ++i) row[i] = uint8_t(row[i] + prior[i]);
+      for (size_t i = bpp; i < rowbytes; ++i) {
+        row[i] = uint8_t(row[i] + paeth(row[i - bpp], prior[i], prior[i - bpp]));
+      }
+      return true;
+  }
+  return false;
+}
+
+// One unfiltered row in the file's layout to 8-bit pixels of `format`, as libpng's simplified
+// reader expands them: low bit depths scaled by replication, 16 bits scaled with rounding,
+// palette entries looked up, a tRNS colour made transparent.
+void expand_row(const ImageData& image, const uint8_t* in, uint8_t* out) {
+  const uint32_t w = image.width;
+  const int depth = image.bit_depth;
+  auto sample = [&](uint32_t index) -> unsigned {  // the index-th sample of the row, file depth
+    if (depth == 8) return in[index];
+    if (depth == 16) return unsigned(in[2 * index] << 8 | in[2 * index + 1]);
+    const unsigned per_byte = 8 / depth;
+    const unsigned shift = 8 - depth * (index % per_byte + 1);
+    return (in[index / per_byte] >> shift) & ((1u << depth) - 1);
+  };
+  auto to8 = [&](unsigned v) -> uint8_t {
+    if (depth == 16) return uint8_t((v * 255 + 32895) >> 16);
+    if (depth == 8 || image.color_type == 3) return uint8_t(v);
+    return uint8_t(v * 255 / ((1u << depth) - 1));
+  };
+  switch (image.color_type) {
+    case 3:
+      for (uint32_t x = 0; x < w; ++x, out += 4) std::memcpy(out, image.palette[sample(x)], 4);
+      return;
+    case 0:
+      for (uint32_t x = 0; x < w; ++x) {
+        const unsigned v = sample(x);
+        if (image.has_trns) {
+          *out++ = to8(v);
+          *out++ = v == image.trns[0] ? 0 : 255;
+        } else {
+          *out++ = to8(v);
+        }
+      }
+      return;
+    case 2:
+      for (uint32_t x = 0; x < w; ++x) {
+        const unsigned r = sample(3 * x), g = sample(3 * x + 1), b = sample(3 * x + 2);
+        *out++ = to8(r);
+        *out++ = to8(g);
+        *out++ = to8(b);
+        if (image.has_trns) {
+          *out++ = (r == image.trns[0] && g == image.trns[1] && b == image.trns[2]) ? 0 : 255;
+        }
+      }
+      return;
+    default:  // 4 and 6 at 16 bits: every sample scaled
+      for (uint32_t i = 0; i < w * uint32_t(samples_per_pixel(image.color_type)); ++i) {
+        *out++ = to8(sample(i));
+      }
+      return;
+  }
+}
+
+PixelFormat format_for(const ImageData& image) {
+  switch (image.color_type) {
+    case 0: return image.has_trns ? PixelFormat::GrayA8 : PixelFormat::Gray8;
+    case 2: return image.has_trns ? PixelFormat::Rgba8 : PixelFormat::Rgb8;
+    case 4: return PixelFormat::GrayA8;
+    case 3:
+    case 6: return PixelFormat::Rgba8;
+  }
+  return PixelFormat::Rgba8;
+}
+
+struct DecompressorDeleter {
+  void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+};
+
+Result<Image> decode_fast(const ImageData& image) {
+  const size_t bits = size_t(samples_per_pixel(image.color_type)) * image.bit_depth;
+  const size_t rowbytes = (size_t(image.width) * bits + 7) / 8;
+  const size_t bpp = std::max<size_t>(1, bits / 8);
+  const size_t filtered_row = rowbytes + 1;
+
+  Image out;
+  out.width = image.width;
+  out.height = image.height;
+  out.format = format_for(image);
+  // An 8-bit file without palette or tRNS already is the pixels: they stay where they are inflated.
+  const bool in_place = image.bit_depth == 8 && image.color_type != 3 && !image.has_trns;
+  std::vector<uint8_t> filtered(filtered_row * image.height);
+
+  std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> inflater(
+      libdeflate_alloc_decompressor());
+  if (!inflater) throw std::bad_alloc();
+  size_t inflated = 0;
+  switch (libdeflate_zlib_decompress(inflater.get(), image.deflated, image.deflated_size,
+                                     filtered.data(), filtered.size(), &inflated)) {
+    case LIBDEFLATE_SUCCESS: break;
+    case LIBDEFLATE_INSUFFICIENT_SPACE:
+      return corrupt("more image data than " + std::to_string(image.width) + "x" +
+                     std::to_string(image.height) + " pixels need");
+    default: return corrupt("the image data (zlib) is damaged or its checksum is wrong");
+  }
+  if (inflated != filtered.size()) {
+    return corrupt("truncated image data: " + std::to_string(inflated / filtered_row) + " of " +
+                   std::to_string(image.height) + " rows");
+  }
+  if (!in_place) out.pixels.resize(out.stride() * out.height);
+  const uint8_t* prior = nullptr;
+  for (uint32_t y = 0; y < image.height; ++y) {
+    uint8_t* row = filtered.data() + y * filtered_row;
+    if (!unfilter_row(row[0], row + 1, prior, rowbytes, bpp)) {
+      return corrupt("row " + std::to_string(y) + " has filter type " + std::to_string(row[0]) +
+                     " (0 to 4 exist)");
+    }
+    prior = row + 1;
+    if (!in_place) expand_row(image, row + 1, out.pixels.data() + y * out.stride());
+  }
+  if (in_place) {
+    // Each row moves towards the front, over filter bytes and rows already moved: front to back
+    // never overwrites a row before it has moved.
+    for (uint32_t y = 0; y < image.height; ++y) {
+      std::memmove(filtered.data() + y * rowbytes, filtered.data() + y * filtered_row + 1, rowbytes);
+    }
+    filtered.resize(rowbytes * image.height);
+    out.pixels = std::move(filtered);
+  }
+  return out;
+}
+
+// libpng's RGBA result in the natural layout: what decode_png() gives, without the alpha or the
+// colour channels the file does not have.
+Image natural_layout(Image rgba, PixelFormat format) {
+  const size_t count = size_t(rgba.width) * rgba.height;
+  uint8_t* p = rgba.pixels.data();
+  const int n = channels(format);
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t* in = p + 4 * i;
+    uint8_t* o = p + n * i;
+    switch (format) {
+      case PixelFormat::Rgba8: break;
+      case PixelFormat::Rgb8: o[0] = in[0], o[1] = in[1], o[2] = in[2]; break;
+      case PixelFormat::Gray8: o[0] = in[0]; break;
+      case PixelFormat::GrayA8: o[0] = in[0], o[1] = in[3]; break;
+    }
+  }
+  rgba.pixels.resize(count * n);
+  rgba.format = format;
+  return rgba;
+}
+
+}  // namespace
+
+Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecodeLimits& limits) {
+  try {
+    auto image = read_chunks(data, size, limits);
+    if (!image) return image.take_error();
+    if (image->interlaced || image->gamma_not_srgb) {
+      auto rgba = decode_png(data, size, limits);
+      if (!rgba) return rgba.take_error();
+      return natural_layout(std::move(*rgba), format_for(*image));
+    }
+    return decode_fast(*image);
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory decoding a PNG");
+  }
+}
+
+Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
+                                      const PngDecodeLimits& limits) {
+  auto decoded = decode_png_pixels(data, size, limits);
+  if (!decoded) return decoded.take_error();
+  try {
+    Image& image = *decoded;
+    const size_t count = size_t(image.width) * image.height;
+    const int n = channels(image.format);
+    uint8_t* p = image.pixels.data();
+    // In place, front to back: pixel i's coverage lands at i, at or before where it was read.
+    if (image.format != PixelFormat::Gray8) {
+      for (size_t i = 0; i < count; ++i) {
+        const uint8_t* in = p + n * i;
+        unsigned luma = in[0], alpha = 255;
+        if (n >= 3) luma = (in[0] * 77u + in[1] * 150u + in[2] * 29u) >> 8;
+        if (n == 2 || n == 4) alpha = in[n - 1];
+        p[i] = uint8_t((luma * alpha + 127) / 255);
+      }
+    }
+    // Only the covered rectangle is kept: a selection is usually a small part of its image.
+    uint32_t x0 = image.width, x1 = 0, y0 = image.height, y1 = 0;
+    for (uint32_t y = 0; y < image.height; ++y) {
+      const uint8_t* row = p + size_t(y) * image.width;
+      const uint8_t* first = std::find_if(row, row + image.width, [](uint8_t v) { return v; });
+      if (first == row + image.width) continue;
+      uint32_t last = image.width - 1;
+      while (!row[last]) --last;
+      x0 = std::min(x0, uint32_t(first - row));
+      x1 = std::max(x1, last + 1);
+      y0 = std::min(y0, y);
+      y1 = y + 1;
+    }
+    Selection selection;
+    if (x1 <= x0) {  // nothing selected: one uncovered pixel keeps "no selection" an answer
+      selection.width = selection.height = 1;
+      selection.coverage.assign(1, 0);
+      return selection;
+    }
+    selection.x = int32_t(x0);
+    selection.y = int32_t(y0);
+    selection.width = x1 - x0;
+    selection.height = y1 - y0;
+    for (uint32_t y = y0; y < y1; ++y) {
+      std::memmove(p + size_t(y - y0) * selection.width, p + size_t(y) * image.width + x0,
+                   selection.width);
+    }
+    image.pixels.resize(size_t(selection.width) * selection.height);
+    image.pixels.shrink_to_fit();
+    selection.coverage = std::move(image.pixels);
+    return selection;
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory decoding a selection PNG");
+  }
+}
+
+}  // namespace oaimg

@@ -1,0 +1,466 @@
+// The fast PNG reader (libdeflate, in-place unfilter) and single-filter writer against libpng, on
+// every kind of PNG libpng writes, and on damaged files.
+#include <gtest/gtest.h>
+#include <png.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "oaimg/core/png_codec.h"
+
+namespace oaimg {
+namespace {
+
+struct Kind {
+  int color_type, bit_depth;
+  bool interlaced = false;
+  int filters = PNG_ALL_FILTERS;
+  bool trns = false;
+  double gamma = 0;       // 0: no gAMA chunk
+  size_t idat_size = 0;   // 0: libpng's default; small values make many IDAT chunks
+};
+
+std::string describe(const Kind& k) {
+  return "color type " + std::to_string(k.color_type) + ", " + std::to_string(k.bit_depth) +
+         " bits" + (k.interlaced ? ", interlaced" : "") + ", filters " +
+         std::to_string(k.filters) + (k.trns ? ", tRNS" : "") +
+         (k.gamma ? ", gAMA " + std::to_string(k.gamma) : "") +
+         (k.idat_size ? ", IDAT of " + std::to_string(k.idat_size) : "");
+}
+
+void append(png_structp png, png_bytep data, png_size_t length) {
+  auto* out = static_cast<std::vector<uint8_t>*>(png_get_io_ptr(png));
+  out->insert(out->end(), data, data + length);
+}
+void no_flush(png_structp) {}
+
+// libpng's raw writer, destructor-free between setjmp and return. `rows` are in the file layout.
+bool write_raw(const Kind& k, uint32_t w, uint32_t h, const std::vector<uint8_t>& rows,
+               const png_color* palette, int palette_size, const png_byte* trans_alpha,
+               int trans_count, const png_color_16* trans_color, std::vector<uint8_t>* out) {
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    return false;
+  }
+  png_set_write_fn(png, out, append, no_flush);
+  png_set_IHDR(png, info, w, h, k.bit_depth, k.color_type,
+               k.interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, k.filters);
+  if (k.idat_size) png_set_compression_buffer_size(png, k.idat_size);
+  if (palette) png_set_PLTE(png, info, palette, palette_size);
+  if (trans_alpha || trans_color) png_set_tRNS(png, info, trans_alpha, trans_count, trans_color);
+  if (k.gamma) png_set_gAMA(png, info, k.gamma);
+  png_write_info(png, info);
+  const size_t rowbytes = rows.size() / h;
+  const int passes = k.interlaced ? png_set_interlace_handling(png) : 1;
+  for (int pass = 0; pass < passes; ++pass) {
+    for (uint32_t y = 0; y < h; ++y) {
+      png_write_row(png, const_cast<png_bytep>(rows.data() + y * rowbytes));
+    }
+  }
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  return true;
+}
+
+int samples(int color_type) {
+  return color_type == 2 ? 3 : color_type == 4 ? 2 : color_type == 6 ? 4 : 1;
+}
+
+// A file of the kind with noisy rows, smooth rows and flat rows, so that every filter is chosen.
+std::vector<uint8_t> make_png(const Kind& k, uint32_t w, uint32_t h, uint32_t seed) {
+  std::mt19937 rng(seed);
+  const size_t rowbytes = (size_t(w) * samples(k.color_type) * k.bit_depth + 7) / 8;
+  std::vector<uint8_t> rows(rowbytes * h);
+  for (uint32_t y = 0; y < h; ++y) {
+    for (size_t i = 0; i < rowbytes; ++i) {
+      uint8_t v = y % 3 == 0 ? uint8_t(rng()) : y % 3 == 1 ? uint8_t(i * 3 + y) : uint8_t(0x55);
+      rows[y * rowbytes + i] = v;
+    }
+  }
+  png_color palette[256];
+  png_byte alpha[256];
+  const int palette_size = k.color_type == 3 ? 1 << k.bit_depth : 0;
+  for (int i = 0; i < palette_size; ++i) {
+    palette[i] = {png_byte(rng()), png_byte(rng()), png_byte(rng())};
+    alpha[i] = png_byte(rng());
+  }
+  if (k.color_type == 3 && k.bit_depth == 8) {
+    // Indices must name an entry: keep them under the palette's size.
+    for (auto& v : rows) v = uint8_t(v % palette_size);
+  }
+  png_color_16 colour{};
+  if (k.trns && k.color_type != 3) {
+    // The first pixel's value, so that the transparent colour really occurs.
+    const int depth = k.bit_depth;
+    auto sample = [&](size_t index) -> uint16_t {
+      if (depth == 16) return uint16_t(rows[2 * index] << 8 | rows[2 * index + 1]);
+      if (depth == 8) return rows[index];
+      return uint16_t((rows[0] >> (8 - depth)) & ((1 << depth) - 1));
+    };
+    colour.gray = sample(0);
+    colour.red = sample(0);
+    colour.green = depth >= 8 ? sample(1) : 0;
+    colour.blue = depth >= 8 ? sample(2) : 0;
+  }
+  std::vector<uint8_t> out;
+  const bool trns_palette = k.trns && k.color_type == 3;
+  const bool trns_colour = k.trns && k.color_type != 3;
+  EXPECT_TRUE(write_raw(k, w, h, rows, palette_size ? palette : nullptr, palette_size,
+                        trns_palette ? alpha : nullptr, trns_palette ? palette_size : 0,
+                        trns_colour ? &colour : nullptr, &out));
+  return out;
+}
+
+// The fast reader's pixels widened to RGBA, as decode_png() gives them.
+std::vector<uint8_t> widened(const Image& image) {
+  const int n = channels(image.format);
+  std::vector<uint8_t> rgba;
+  for (size_t i = 0; i < size_t(image.width) * image.height; ++i) {
+    const uint8_t* p = image.pixels.data() + i * n;
+    const bool gray = n <= 2;
+    const uint8_t pixel[4] = {p[0], gray ? p[0] : p[1], gray ? p[0] : p[2],
+                              uint8_t(n == 2 ? p[1] : n == 4 ? p[3] : 255)};
+    rgba.insert(rgba.end(), pixel, pixel + 4);
+  }
+  return rgba;
+}
+
+void expect_same_as_libpng(const Kind& k, uint32_t w, uint32_t h) {
+  const std::vector<uint8_t> png = make_png(k, w, h, uint32_t(k.color_type * 100 + k.bit_depth));
+  auto reference = decode_png(png.data(), png.size());
+  ASSERT_TRUE(reference.ok()) << describe(k) << ": " << reference.error().message;
+  auto fast = decode_png_pixels(png.data(), png.size());
+  ASSERT_TRUE(fast.ok()) << describe(k) << ": " << fast.error().message;
+  ASSERT_EQ(fast->width, w);
+  ASSERT_EQ(fast->height, h);
+  const std::vector<uint8_t> rgba = widened(*fast);
+  ASSERT_EQ(rgba.size(), reference->pixels.size()) << describe(k);
+  for (size_t i = 0; i < rgba.size(); ++i) {
+    ASSERT_EQ(int(rgba[i]), int(reference->pixels[i]))
+        << describe(k) << ": pixel " << i / 4 << " channel " << i % 4;
+  }
+}
+
+TEST(PngFastDecode, SamePixelsAsLibpngForEveryKind) {
+  const struct {
+    int color_type;
+    std::vector<int> depths;
+  } kinds[] = {{0, {1, 2, 4, 8, 16}}, {2, {8, 16}}, {3, {1, 2, 4, 8}}, {4, {8, 16}}, {6, {8, 16}}};
+  for (const auto& kind : kinds) {
+    for (int depth : kind.depths) {
+      for (bool trns : {false, true}) {
+        if (trns && (kind.color_type == 4 || kind.color_type == 6)) continue;
+        for (bool interlaced : {false, true}) {
+          Kind k{kind.color_type, depth, interlaced};
+          k.trns = trns;
+          expect_same_as_libpng(k, 37, 29);  // odd sizes: partial bytes, SSE tails
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
+  }
+}
+
+TEST(PngFastDecode, SamePixelsForEachFilterTypeAlone) {
+  for (int filter : {PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_AVG,
+                     PNG_FILTER_PAETH}) {
+    for (int color_type : {0, 2, 4, 6}) {
+      Kind k{color_type, 8};
+      k.filters = filter;
+      expect_same_as_libpng(k, 53, 17);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST(PngFastDecode, ManyIdatChunksAndGammaFilesGiveLibpngsPixels) {
+  Kind many{6, 8};
+  many.idat_size = 97;
+  expect_same_as_libpng(many, 64, 40);
+  Kind linear{2, 8};
+  linear.gamma = 1.0;  // libpng corrects it; the fast path hands it to libpng
+  expect_same_as_libpng(linear, 21, 9);
+  Kind srgb{2, 16};
+  srgb.gamma = 1 / 2.2;
+  expect_same_as_libpng(srgb, 21, 9);
+}
+
+TEST(PngFastDecode, EightBitFilesKeepTheirLayout) {
+  const struct {
+    int color_type;
+    bool trns;
+    PixelFormat format;
+  } cases[] = {{0, false, PixelFormat::Gray8}, {0, true, PixelFormat::GrayA8},
+               {2, false, PixelFormat::Rgb8},  {2, true, PixelFormat::Rgba8},
+               {3, false, PixelFormat::Rgba8}, {4, false, PixelFormat::GrayA8},
+               {6, false, PixelFormat::Rgba8}};
+  for (const auto& c : cases) {
+    Kind k{c.color_type, 8};
+    k.trns = c.trns;
+    const auto png = make_png(k, 9, 4, 7);
+    auto image = decode_png_pixels(png.data(), png.size());
+    ASSERT_TRUE(image.ok()) << describe(k) << ": " << image.error().message;
+    EXPECT_EQ(image->format, c.format) << describe(k);
+    EXPECT_EQ(image->pixels.size(), image->stride() * 4) << describe(k);
+  }
+}
+
+// Coverage as the command line computed it from libpng's RGBA: luma x alpha / 255.
+TEST(PngFastDecode, CoverageIsLumaTimesAlphaCroppedToWhatIsCovered) {
+  for (int color_type : {0, 2, 4, 6}) {
+    Kind k{color_type, 8};
+    const uint32_t w = 40, h = 30;
+    std::vector<uint8_t> png = make_png(k, w, h, 11);
+    auto rgba = decode_png(png.data(), png.size());
+    ASSERT_TRUE(rgba.ok());
+    // Clear a border of 5 columns and 3 rows through libpng's simplified writer, in RGBA.
+    for (uint32_t y = 0; y < h; ++y) {
+      for (uint32_t x = 0; x < w; ++x) {
+        if (x < 5 || y < 3 || x >= w - 2 || y >= h - 4) {
+          std::memset(rgba->pixels.data() + (size_t(y) * w + x) * 4, 0, 4);
+        }
+      }
+    }
+    // Also one pixel whose luma or alpha is 0 inside, to show it is kept in the rectangle.
+    png_image out;
+    std::memset(&out, 0, sizeof out);
+    out.version = PNG_IMAGE_VERSION;
+    out.width = w;
+    out.height = h;
+    out.format = color_type == 0   ? PNG_FORMAT_GRAY
+                 : color_type == 2 ? PNG_FORMAT_RGB
+                 : color_type == 4 ? PNG_FORMAT_GA
+                                   : PNG_FORMAT_RGBA;
+    // Convert our RGBA to that format by letting libpng read it back in the format wanted.
+    png_alloc_size_t size = 0;
+    png_image full;
+    std::memset(&full, 0, sizeof full);
+    full.version = PNG_IMAGE_VERSION;
+    full.width = w;
+    full.height = h;
+    full.format = PNG_FORMAT_RGBA;
+    ASSERT_TRUE(png_image_write_get_memory_size(full, size, 0, rgba->pixels.data(), 0, nullptr));
+    std::vector<uint8_t> rgba_png(size);
+    ASSERT_TRUE(png_image_write_to_memory(&full, rgba_png.data(), &size, 0, rgba->pixels.data(),
+                                          0, nullptr));
+    png_image back;
+    std::memset(&back, 0, sizeof back);
+    back.version = PNG_IMAGE_VERSION;
+    ASSERT_TRUE(png_image_begin_read_from_memory(&back, rgba_png.data(), size));
+    back.format = out.format;
+    std::vector<uint8_t> in_format(PNG_IMAGE_SIZE(back));
+    ASSERT_TRUE(png_image_finish_read(&back, nullptr, in_format.data(), 0, nullptr));
+    png_image_free(&back);
+    ASSERT_TRUE(png_image_write_get_memory_size(out, size, 0, in_format.data(), 0, nullptr));
+    png.assign(size, 0);
+    ASSERT_TRUE(png_image_write_to_memory(&out, png.data(), &size, 0, in_format.data(), 0, nullptr));
+    png.resize(size);
+
+    auto reference = decode_png(png.data(), png.size());
+    ASSERT_TRUE(reference.ok());
+    auto selection = decode_png_coverage(png.data(), png.size());
+    ASSERT_TRUE(selection.ok()) << selection.error().message;
+    uint32_t x0 = w, y0 = h, x1 = 0, y1 = 0;
+    std::vector<uint8_t> expected(size_t(w) * h);
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const uint8_t* p = reference->pixels.data() + 4 * i;
+      const unsigned gray = (p[0] * 77u + p[1] * 150u + p[2] * 29u) >> 8;
+      expected[i] = uint8_t((gray * p[3] + 127) / 255);
+      if (expected[i]) {
+        const uint32_t x = uint32_t(i % w), y = uint32_t(i / w);
+        x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x + 1), y1 = y + 1;
+      }
+    }
+    ASSERT_LT(x0, x1) << "color type " << color_type;
+    EXPECT_EQ(selection->x, int32_t(x0)) << "color type " << color_type;
+    EXPECT_EQ(selection->y, int32_t(y0));
+    ASSERT_EQ(selection->width, x1 - x0);
+    ASSERT_EQ(selection->height, y1 - y0);
+    for (uint32_t y = y0; y < y1; ++y) {
+      for (uint32_t x = x0; x < x1; ++x) {
+        ASSERT_EQ(int(selection->coverage[size_t(y - y0) * selection->width + (x - x0)]),
+                  int(expected[size_t(y) * w + x]))
+            << "color type " << color_type << " at " << x << "," << y;
+      }
+    }
+  }
+}
+
+TEST(PngFastDecode, AnEmptySelectionSelectsNothing) {
+  std::vector<uint8_t> black(64 * 48, 0);
+  Image image{64, 48, PixelFormat::Gray8, black};
+  auto png = encode_png(image);
+  ASSERT_TRUE(png.ok());
+  auto selection = decode_png_coverage(png->data(), png->size());
+  ASSERT_TRUE(selection.ok());
+  ASSERT_EQ(selection->coverage.size(), 1u);
+  EXPECT_EQ(selection->coverage[0], 0);
+}
+
+// ---- damaged files ----
+
+uint32_t be32(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+}
+void put_be32(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v >> 24), p[1] = uint8_t(v >> 16), p[2] = uint8_t(v >> 8), p[3] = uint8_t(v);
+}
+size_t find_chunk(const std::vector<uint8_t>& png, const char* type) {
+  for (size_t at = 8; at + 12 <= png.size(); at += be32(&png[at]) + 12) {
+    if (std::memcmp(&png[at + 4], type, 4) == 0) return at;
+  }
+  ADD_FAILURE() << "no " << type;
+  return 0;
+}
+void fix_crc(std::vector<uint8_t>& png, size_t at) {
+  const uint32_t length = be32(&png[at]);
+  put_be32(&png[at + 8 + length], uint32_t(crc32(0, &png[at + 4], length + 4)));
+}
+
+std::vector<uint8_t> photo_png() {
+  Kind k{2, 8};
+  return make_png(k, 64, 48, 5);
+}
+
+std::string decode_error(const std::vector<uint8_t>& png) {
+  auto image = decode_png_pixels(png.data(), png.size());
+  if (image.ok()) return "decoded";
+  EXPECT_EQ(image.error().status, Status::Image);
+  return image.error().message;
+}
+
+TEST(PngFastDecode, RefusesTruncatedImageData) {
+  std::vector<uint8_t> png = photo_png();
+  const size_t idat = find_chunk(png, "IDAT");
+  png.resize(idat + 8 + be32(&png[idat]) / 2);
+  EXPECT_NE(decode_error(png).find("truncated"), std::string::npos) << decode_error(png);
+}
+
+TEST(PngFastDecode, RefusesABadChunkCrc) {
+  std::vector<uint8_t> png = photo_png();
+  png[find_chunk(png, "IDAT") + 20] ^= 0x01;
+  EXPECT_NE(decode_error(png).find("IDAT has a bad CRC"), std::string::npos) << decode_error(png);
+}
+
+TEST(PngFastDecode, RefusesABadZlibChecksum) {
+  std::vector<uint8_t> png = photo_png();
+  const size_t idat = find_chunk(png, "IDAT");
+  png[idat + 8 + be32(&png[idat]) - 1] ^= 0x01;  // the adler32's last byte
+  fix_crc(png, idat);
+  EXPECT_NE(decode_error(png).find("checksum"), std::string::npos) << decode_error(png);
+}
+
+// photo_png() with its image data replaced by a valid zlib stream of its first `rows` rows, each
+// with filter type 0 except row `odd_row`, which gets `odd_filter`.
+std::vector<uint8_t> with_image_data(uint32_t rows, uint32_t odd_row, uint8_t odd_filter) {
+  const std::vector<uint8_t> png = photo_png();
+  auto image = decode_png_pixels(png.data(), png.size());
+  EXPECT_TRUE(image.ok());
+  const size_t row_bytes = image->stride();
+  std::vector<uint8_t> filtered;
+  for (uint32_t y = 0; y < rows; ++y) {
+    filtered.push_back(y == odd_row ? odd_filter : 0);
+    filtered.insert(filtered.end(), image->pixels.begin() + y * row_bytes,
+                    image->pixels.begin() + (y + 1) * row_bytes);
+  }
+  uLongf size = compressBound(uLong(filtered.size()));
+  std::vector<uint8_t> deflated(size);
+  EXPECT_EQ(compress(deflated.data(), &size, filtered.data(), uLong(filtered.size())), Z_OK);
+  const size_t idat = find_chunk(png, "IDAT");
+  std::vector<uint8_t> damaged(png.begin(), png.begin() + idat);
+  uint8_t header[8] = {0, 0, 0, 0, 'I', 'D', 'A', 'T'};
+  put_be32(header, uint32_t(size));
+  damaged.insert(damaged.end(), header, header + 8);
+  damaged.insert(damaged.end(), deflated.begin(), deflated.begin() + size);
+  damaged.insert(damaged.end(), 4, 0);
+  fix_crc(damaged, idat);
+  const size_t iend = find_chunk(png, "IEND");
+  damaged.insert(damaged.end(), png.begin() + iend, png.end());
+  return damaged;
+}
+
+TEST(PngFastDecode, RefusesTooFewRowsInACompleteStream) {
+  const std::string message = decode_error(with_image_data(47, 0, 0));
+  EXPECT_NE(message.find("truncated image data: 47 of 48 rows"), std::string::npos) << message;
+}
+
+TEST(PngFastDecode, RefusesAnUnknownRowFilter) {
+  const std::string message = decode_error(with_image_data(48, 5, 7));
+  EXPECT_NE(message.find("row 5 has filter type 7"), std::string::npos) << message;
+}
+
+TEST(PngFastDecode, RefusesAHugeIhdrBeforeAllocating) {
+  std::vector<uint8_t> png = photo_png();
+  put_be32(&png[16], 60000);
+  put_be32(&png[20], 60000);  // 3.6 G pixels, 10.8 GB of RGB: refused from the header alone
+  fix_crc(png, 8);
+  const std::string message = decode_error(png);
+  // The hardening's limits and wording (check_png_budget), shared by every decoder.
+  EXPECT_NE(message.find("PNG is 60000x60000 pixels, too large"), std::string::npos) << message;
+  EXPECT_NE(message.find("the limit is 32768 pixels a side"), std::string::npos) << message;
+  PngDecodeLimits small;
+  small.max_pixels = 64 * 47;
+  auto image = decode_png_pixels(photo_png().data(), photo_png().size(), small);
+  ASSERT_FALSE(image.ok());
+  EXPECT_NE(image.error().message.find("the limit is 3008 pixels"), std::string::npos)
+      << image.error().message;
+}
+
+TEST(PngFastDecode, RefusesAFileWithoutIend) {
+  std::vector<uint8_t> png = photo_png();
+  png.resize(find_chunk(png, "IEND"));
+  EXPECT_NE(decode_error(png).find("no IEND"), std::string::npos) << decode_error(png);
+}
+
+// ---- the single-filter writer ----
+
+TEST(PngFastEncode, PaethAndNoneRoundTripThroughLibpngForEveryFormat) {
+  std::mt19937 rng(3);
+  for (PixelFormat format :
+       {PixelFormat::Rgba8, PixelFormat::Rgb8, PixelFormat::Gray8, PixelFormat::GrayA8}) {
+    for (uint32_t w : {1u, 3u, 8u, 33u, 200u}) {
+      const uint32_t h = 13;
+      const size_t row = size_t(w) * channels(format), stride = row + 5;
+      std::vector<uint8_t> pixels(stride * h);
+      for (size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = i % 7 ? uint8_t(rng()) : uint8_t(i / 3);  // noise and ramps: every tie
+      }
+      for (int filter : {PNG_FILTER_PAETH, PNG_FILTER_NONE}) {
+        PngEncodeOptions options;
+        options.filter = filter;
+        options.strategy = Z_RLE;
+        auto png = encode_png_rows(pixels.data(), stride, w, h, format, options);
+        ASSERT_TRUE(png.ok()) << png.error().message;
+        auto back = decode_png_pixels(png->data(), png->size());
+        ASSERT_TRUE(back.ok()) << back.error().message;
+        ASSERT_EQ(back->format, format);
+        for (uint32_t y = 0; y < h; ++y) {
+          ASSERT_EQ(0, std::memcmp(back->pixels.data() + y * row, pixels.data() + y * stride, row))
+              << "width " << w << " row " << y << " filter " << filter;
+        }
+        auto reference = decode_png(png->data(), png->size());  // libpng agrees
+        ASSERT_TRUE(reference.ok()) << reference.error().message;
+        EXPECT_EQ(widened(*back), reference->pixels);
+      }
+    }
+  }
+}
+
+TEST(PngFastEncode, RefusesRowsShorterThanTheWidth) {
+  std::vector<uint8_t> pixels(100);
+  PngEncodeOptions options;
+  options.filter = PNG_FILTER_PAETH;
+  auto png = encode_png_rows(pixels.data(), 9, 4, 2, PixelFormat::Rgb8, options);
+  ASSERT_FALSE(png.ok());
+  EXPECT_EQ(png.error().status, Status::InvalidArgument);
+}
+
+}  // namespace
+}  // namespace oaimg
