@@ -4,11 +4,17 @@
 #include <cmath>
 #include <new>
 
+#include "geometry.h"
 #include "masks.h"
 #include "oaimg/core/pipeline.h"
 #include "resample.h"
 
 namespace oaimg {
+
+const Selection* effective_selection(const PreparedJob& job, const ImageRequest& req) {
+  if (job.made_selection) return &*job.made_selection;
+  return req.selection ? &*req.selection : nullptr;
+}
 
 Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req,
                                  const Image& result) {
@@ -43,9 +49,10 @@ Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req
     layer.rgba = std::move(*pixels);
     layer.x = plan.region.x;
     layer.y = plan.region.y;
-    const bool has_selection =
-        req.selection && req.source &&
-        !selection_bounds(*req.selection, req.source->width, req.source->height).empty();
+    const Selection* selection = effective_selection(job, req);
+    Rect area = job.area;
+    if (area.empty() && req.source) area = Rect{0, 0, int32_t(req.source->width), int32_t(req.source->height)};
+    const bool has_selection = selection && !selection_bounds_in(*selection, area).empty();
     if (!has_selection) {
       layer.mask.assign(size_t(plan.region.width) * plan.region.height, 255);
       return layer;
@@ -55,7 +62,7 @@ Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req
     const uint32_t sent_h = std::max<uint32_t>(plan.target_height, 1);
     const double source_per_sent = double(plan.padded.width) / sent_w;
     const int band = int(std::floor(request_mask_grow(sent_w, sent_h) * source_per_sent));
-    auto mask = make_put_back_mask(*req.selection, plan.region, band);
+    auto mask = make_put_back_mask(*selection, plan.region, band);
     if (!mask) return mask.take_error();
     layer.mask = std::move(*mask);
     return layer;

@@ -305,6 +305,12 @@ Outcome check_overlay(const char* param, const UploadFile& file, const ModelCaps
   return {};
 }
 
+Outcome check_markup_file_pixels(const UploadFile& markup) {
+  Result<Image> decoded = decode_png(markup.bytes.data(), markup.bytes.size());
+  if (!decoded) return invalid("markup", "markup cannot be decoded: " + decoded.error().message);
+  return check_markup_pixels(decoded.value());
+}
+
 Outcome check_inputs(const ImageRequest& req, const ModelCaps& caps) {
   if (req.op == Operation::Generate) {
     if (!req.images.empty())
@@ -346,11 +352,23 @@ Outcome check_inputs(const ImageRequest& req, const ModelCaps& caps) {
                                    " does not accept markup; use a GPT Image 2.5 model or a mask");
     if (req.mask) return invalid("markup", "markup cannot be combined with mask; send one of them");
     if (Outcome o = check_overlay("markup", *req.markup, caps, first_png); !o) return o;
+    if (Outcome o = check_markup_file_pixels(*req.markup); !o) return o;
   }
   return {};
 }
 
 }  // namespace
+
+Outcome check_markup_pixels(const Image& markup) {
+  const bool has_alpha = markup.format == PixelFormat::Rgba8 || markup.format == PixelFormat::GrayA8;
+  if (has_alpha) {
+    const size_t n = size_t(channels(markup.format));
+    for (size_t i = n - 1; i < markup.pixels.size(); i += n)
+      if (markup.pixels[i] == 0) return {};
+  }
+  return invalid("markup", "markup has no transparent pixels; it is drawn over the first image, "
+                           "so everything not drawn must be fully transparent (alpha 0)");
+}
 
 std::string_view default_variation_prompt() {
   return "Create a variation of this image. Keep its composition, subject, framing and overall "

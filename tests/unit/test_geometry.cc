@@ -164,11 +164,19 @@ TEST(PlanRegion, CustomSizeModelsScaleDownOnlyOverTheLimit) {
   const auto caps = test_caps::gpt_custom();
   RegionPlan plan = plan_ok(caps, Operation::Variation, 6000, 4000, Rect{}, ContextMode::Image);
   EXPECT_EQ(plan.region, (Rect{0, 0, 6000, 4000}));
-  EXPECT_LE(plan.target_width, 3840u);
-  EXPECT_LE(plan.target_height, 2160u);
+  // Above 2560x1440 is experimental: never picked unasked.
+  EXPECT_LE(plan.target_width, 2560u);
+  EXPECT_LE(plan.target_height, 1440u);
   EXPECT_EQ(plan.target_width % 16, 0u);
   EXPECT_EQ(plan.target_height % 16, 0u);
-  EXPECT_GT(plan.target_width * plan.target_height, 3840u * 2160u * 8 / 10);  // not needlessly small
+  EXPECT_GT(plan.target_width * plan.target_height, 2560u * 1440u * 6 / 10);  // not needlessly small
+  // Asked for, the experimental sizes up to 3840x2160.
+  auto experimental = plan_region_in(caps, Operation::Variation, Rect{0, 0, 6000, 4000}, Rect{},
+                                     ContextMode::Image, std::nullopt, true);
+  ASSERT_TRUE(experimental.ok());
+  EXPECT_LE(experimental->target_width, 3840u);
+  EXPECT_LE(experimental->target_height, 2160u);
+  EXPECT_GT(experimental->target_width * experimental->target_height, 3840u * 2160u * 8 / 10);
   EXPECT_NEAR(double(plan.padded.width) / plan.padded.height,
               double(plan.target_width) / plan.target_height, 0.01);
 }
@@ -258,9 +266,9 @@ TEST(PlanRegion, InvariantsHoldForRandomSelectionsInEveryFamily) {
       ASSERT_EQ(plan.target_height % 16, 0u);
       ASSERT_LE(std::max(plan.target_width, plan.target_height),
                 3.0 * std::min(plan.target_width, plan.target_height));
-      ASSERT_LE(uint64_t(plan.target_width) * plan.target_height, 3840u * 2160u);
-      // Resolution is kept whenever the limits allow it.
-      if (plan.padded.width <= 2160 && plan.padded.height <= 2160) {
+      ASSERT_LE(uint64_t(plan.target_width) * plan.target_height, 2560u * 1440u);
+      // Resolution is kept whenever the (standard, not experimental) limits allow it.
+      if (plan.padded.width <= 1440 && plan.padded.height <= 1440) {
         ASSERT_LE(plan.padded.width, int32_t(plan.target_width));
         ASSERT_LE(plan.padded.height, int32_t(plan.target_height));
       }

@@ -30,6 +30,9 @@ struct CustomSizeRule {
   int max_short_side = 2160;
   int64_t max_pixels = 3840LL * 2160;
   int min_side = 16;
+  // Above this is "experimental": a size the planner picks only when the caller allows it.
+  int standard_long_side = 2560;
+  int standard_short_side = 1440;
 };
 
 struct ModelCaps {
