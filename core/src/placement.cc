@@ -2,6 +2,7 @@
 // mask that limits it to the selection.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <new>
 
 #include "geometry.h"
@@ -55,6 +56,22 @@ Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req
     const bool has_selection = selection && !selection_bounds_in(*selection, area).empty();
     if (!has_selection) {
       layer.mask.assign(size_t(plan.region.width) * plan.region.height, 255);
+      return layer;
+    }
+    if (job.made_selection) {
+      // An extend's selection already is the blend: 255 over the new area, a linear ramp into
+      // the old image, all of it repainted by the model. Kept as it is, the old edge fades
+      // into the new area over the whole ramp; a band grown from its half-way line would
+      // turn the inner half of the ramp into a step.
+      const Selection& s = *job.made_selection;
+      layer.mask.assign(size_t(plan.region.width) * plan.region.height, 0);
+      const Rect covered = intersect(Rect{s.x, s.y, int32_t(s.width), int32_t(s.height)}, plan.region);
+      for (int32_t y = covered.y; y < covered.y + covered.height; ++y) {
+        const uint8_t* src = s.coverage.data() + size_t(y - s.y) * s.width + size_t(covered.x - s.x);
+        std::copy(src, src + covered.width,
+                  layer.mask.begin() + std::ptrdiff_t(y - plan.region.y) * plan.region.width +
+                      (covered.x - plan.region.x));
+      }
       return layer;
     }
     // The band stays inside what the request mask let the model repaint.

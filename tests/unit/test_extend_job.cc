@@ -4,6 +4,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -165,6 +167,12 @@ void check_extended_right(const oaimg_result* result, const std::vector<uint8_t>
       if (int32_t(x) + lx >= int32_t(w)) ASSERT_EQ(m, 255);
     }
     EXPECT_GE(intermediate, 4);
+    // And without a step: neighbours differ by little anywhere along the row.
+    int steepest = 0;
+    for (uint32_t x = 1; x < lw; ++x)
+      steepest = std::max(steepest, std::abs(int(mask[size_t(row) * lw + x]) -
+                                             int(mask[size_t(row) * lw + x - 1])));
+    EXPECT_LE(steepest, 16);
   }
 }
 
