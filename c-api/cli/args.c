@@ -214,10 +214,12 @@ static int store(const option_spec *spec, const char *shown, const char *value, 
 static int check_combination(cli_options *o, char *err, size_t err_size) {
   const int is_generate = o->command_bit == CLI_GENERATE;
   if (o->command_bit == CLI_MODELS) return CLI_PARSE_OK;
-  /* Only a missing -o is bad usage; an empty one is a folder that cannot be created (exit 1,
-   * "cannot create the folder ''"), as the hardening's test of cli_make_dirs('') expects. */
   if (!o->out_dir) {
     snprintf(err, err_size, "-o/--out-dir is required: the folder to write results into");
+    return CLI_PARSE_ERROR;
+  }
+  if (!*o->out_dir) {
+    snprintf(err, err_size, "-o/--out-dir '' is empty: give the folder to write results into");
     return CLI_PARSE_ERROR;
   }
   if (o->command_bit != CLI_VARIATION && !o->prompt) {

@@ -291,6 +291,53 @@ OAIMG_API oaimg_status oaimg_request_set_source_png(oaimg_request *request, cons
 OAIMG_API oaimg_status oaimg_request_set_selection_png(oaimg_request *request, const uint8_t *png,
                                                        size_t size);
 
+/* The canvas results may cover, as a rectangle in source coordinates; width or height 0 unsets it
+ * (the canvas is then the source's own bounds). Canvas the source does not cover is sent to the
+ * model as transparent pixels, and a selection may reach into it: a GIMP host passes the image's
+ * bounds relative to the active layer (x = -layer_offset_x, y = -layer_offset_y, the image's
+ * width and height) so that a selection past the layer's edges is filled too. Results
+ * (oaimg_result_layer()) then lie anywhere on the canvas, at negative x / y as well. A canvas
+ * (and an extended one) is limited like any image oaimg takes: 8192x8192 pixels, 32768 a side. */
+OAIMG_API oaimg_status oaimg_request_set_canvas(oaimg_request *request, int32_t x, int32_t y,
+                                                uint32_t width, uint32_t height);
+/* Extend: an OAIMG_EDIT that grows the canvas by these margins (pixels; all 0 unsets) and fills
+ * the new area from the source. oaimg makes the selection itself: the new area, and a strip of the
+ * old image along each grown side that the model repaints and the put-back mask blends across,
+ * so no seam shows. A selection set on the request is not used; a canvas may not be set as well.
+ * Each result layer covers the extended canvas at (-left, -top); its mask keeps the old image
+ * away from the seam. When the new area is larger than the model makes in one request, the region
+ * is sent scaled (oaimg_plan_notes() says by how much). */
+OAIMG_API oaimg_status oaimg_request_set_extend(oaimg_request *request, uint32_t left, uint32_t top,
+                                                uint32_t right, uint32_t bottom);
+/* The margins that grow a width x height image to the aspect aspect_w:aspect_h (16:9, 3:2, 1:1,
+ * 9:16 ..., each 1-100), adding only along the short axis and split evenly between its two
+ * sides (the odd pixel goes right or bottom). For oaimg_request_set_extend(). */
+OAIMG_API oaimg_status oaimg_extend_margins_for_aspect(uint32_t width, uint32_t height,
+                                                       uint32_t aspect_w, uint32_t aspect_h,
+                                                       uint32_t *left, uint32_t *top,
+                                                       uint32_t *right, uint32_t *bottom);
+/* Reference images guide an edit or variation (an object, a style, a face to keep): appended in
+ * call order and sent after the edited image as repeated "image[]" parts, each scaled down to the
+ * largest size the model makes and encoded under its per-image limit. Up to 15 on the GPT image
+ * models; a model that takes one image refuses them before any traffic (OAIMG_ERR_UNSUPPORTED).
+ * Needs a source (oaimg_request_set_source()); each at most 8192x8192 pixels, 32768 a side. */
+OAIMG_API oaimg_status oaimg_request_add_reference(oaimg_request *request, const uint8_t *pixels,
+                                                   uint32_t width, uint32_t height, size_t stride,
+                                                   oaimg_pixel_format format);
+OAIMG_API void oaimg_request_clear_references(oaimg_request *request);
+/* A markup layer: a drawing over the source (arrows, scribbles), transparent where nothing is
+ * drawn, placed at (offset_x, offset_y) in source coordinates like the selection; RGBA8 or
+ * GRAYA8. It is cropped and scaled exactly like the edited image and sent as "markup" on edits,
+ * only to models that accept markup (the GPT Image 2.5 models); it must have fully transparent
+ * pixels. Markup is not combinable with a mask: a markup edit sends none. A selection is then
+ * optional: it still chooses the region the model sees and the put-back mask (only the selection
+ * and a feathered band around it change); without one the whole canvas is sent and kept.
+ * NULL pixels unset it. */
+OAIMG_API oaimg_status oaimg_request_set_markup_layer(oaimg_request *request, const uint8_t *pixels,
+                                                      uint32_t width, uint32_t height,
+                                                      size_t stride, oaimg_pixel_format format,
+                                                      int32_t offset_x, int32_t offset_y);
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Plan: exactly what a run would send, without sending it (previews, dry runs).                   */
 

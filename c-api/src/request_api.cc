@@ -1,8 +1,11 @@
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <limits>
 #include <string>
 
 #include "handles.h"
+#include "oaimg/core/extend.h"
 #include "packed_pixels.h"
 #include "oaimg/core/png_codec.h"
 
@@ -23,6 +26,45 @@ bool valid_utf8(const char* s) {
       if ((*p & 0xC0) != 0x80) return false;
   }
   return true;
+}
+
+// Caller pixels into an Image, or a message naming what is wrong with them.
+std::optional<std::string> copy_image(oaimg::Image& image, const char* what, const uint8_t* pixels,
+                                      uint32_t width, uint32_t height, size_t stride,
+                                      int raw_format) {
+  // raw_format: the caller's oaimg_pixel_format as read by oaimg_capi::enum_value, checked as
+  // an integer before it becomes an enum (an out-of-range enum value is undefined).
+  if (raw_format < OAIMG_RGBA8 || raw_format > OAIMG_GRAYA8)
+    return std::string(what) + " format " + std::to_string(raw_format) +
+           ": use OAIMG_RGBA8, OAIMG_RGB8, OAIMG_GRAY8 or OAIMG_GRAYA8";
+  if (!pixels || width == 0 || height == 0)
+    return std::string(what) + ": pixels must be non-NULL and width and height at least 1 (got " +
+           std::to_string(width) + "x" + std::to_string(height) + ")";
+  image.width = width;
+  image.height = height;
+  image.format = static_cast<oaimg::PixelFormat>(raw_format);
+  if (!copy_rows(image.pixels, pixels, width, height, stride, oaimg::channels(image.format)))
+    return std::string(what) + " stride " + std::to_string(stride) + " for " +
+           std::to_string(width) + "x" + std::to_string(height) +
+           " pixels: the stride must be at least a row (width x bytes per pixel, or 0 for packed "
+           "rows) and the image must fit in memory";
+  return std::nullopt;
+}
+
+
+// Copies caller pixels and hands them to `store`, or fails naming what is wrong with them.
+template <class Store>
+oaimg_status set_pixels(oaimg_request* request, const std::string& what, const uint8_t* pixels,
+                        uint32_t width, uint32_t height, size_t stride, int raw_format,
+                        Store&& store) {
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    oaimg::Image image;
+    if (auto wrong = copy_image(image, what.c_str(), pixels, width, height, stride, raw_format))
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT, *wrong);
+    store(std::move(image));
+    return request->succeed();
+  });
 }
 
 oaimg_status set_text(oaimg_request* request, std::optional<std::string> oaimg::ImageRequest::*field,
@@ -188,30 +230,9 @@ oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pix
                                       uint32_t width, uint32_t height, size_t stride,
                                       oaimg_pixel_format format) {
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
-  RequestFailAdapter adapter{request};
-  const int raw_format = oaimg_capi::enum_value(format);
-  return guarded(&adapter, [&] {
-    if (raw_format < OAIMG_RGBA8 || raw_format > OAIMG_GRAYA8)
-      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                           "source format " + std::to_string(raw_format) +
-                               ": use OAIMG_RGBA8, OAIMG_RGB8, OAIMG_GRAY8 or OAIMG_GRAYA8");
-    if (!pixels || width == 0 || height == 0)
-      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                           "source: pixels must be non-NULL and width and height at least 1 (got " +
-                               std::to_string(width) + "x" + std::to_string(height) + ")");
-    oaimg::Image image;
-    image.width = width;
-    image.height = height;
-    image.format = static_cast<oaimg::PixelFormat>(raw_format);
-    if (!copy_rows(image.pixels, pixels, width, height, stride, oaimg::channels(image.format)))
-      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
-                           "source stride " + std::to_string(stride) + " for " +
-                               std::to_string(width) + "x" + std::to_string(height) +
-                               " pixels: the stride must be at least a row (width x bytes per "
-                               "pixel, or 0 for packed rows) and the image must fit in memory");
-    request->request.source = std::move(image);
-    return request->succeed();
-  });
+  return set_pixels(request, "source", pixels, width, height, stride,
+                    oaimg_capi::enum_value(format),
+                    [&](oaimg::Image&& image) { request->request.source = std::move(image); });
 }
 
 oaimg_status oaimg_request_set_selection(oaimg_request* request, const uint8_t* coverage,
@@ -292,6 +313,102 @@ oaimg_status oaimg_request_set_selection_png(oaimg_request* request, const uint8
 
 const char* oaimg_default_variation_prompt(void) {
   try { return oaimg::default_variation_prompt().data(); } catch (...) { return ""; }
+}
+
+oaimg_status oaimg_request_set_canvas(oaimg_request* request, int32_t x, int32_t y,
+                                      uint32_t width, uint32_t height) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (width == 0 || height == 0) {
+      request->request.canvas.reset();
+      return request->succeed();
+    }
+    if (width > 0x3fffffffu || height > 0x3fffffffu || x < -0x3fffffff || y < -0x3fffffff ||
+        x > 0x3fffffff || y > 0x3fffffff)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "canvas " + std::to_string(width) + "x" + std::to_string(height) +
+                               " at " + std::to_string(x) + "," + std::to_string(y) +
+                               ": sides and position must be within 2^30 pixels");
+    request->request.canvas = oaimg::Rect{x, y, int32_t(width), int32_t(height)};
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_request_set_extend(oaimg_request* request, uint32_t left, uint32_t top,
+                                      uint32_t right, uint32_t bottom) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    const oaimg::Margins margins{left, top, right, bottom};
+    if (margins.empty()) {
+      request->request.extend.reset();
+      return request->succeed();
+    }
+    // The source's own size is checked with the source, when the job is planned.
+    if (std::max({left, top, right, bottom}) > 0x1fffffffu)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "extend margins must each be at most 536870911 pixels");
+    request->request.extend = margins;
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_extend_margins_for_aspect(uint32_t width, uint32_t height, uint32_t aspect_w,
+                                             uint32_t aspect_h, uint32_t* left, uint32_t* top,
+                                             uint32_t* right, uint32_t* bottom) {
+  try {
+    oaimg::Result<oaimg::Margins> margins =
+        oaimg::margins_for_aspect(width, height, aspect_w, aspect_h);
+    if (!margins) return oaimg_capi::to_c(margins.error().status);
+    if (left) *left = margins->left;
+    if (top) *top = margins->top;
+    if (right) *right = margins->right;
+    if (bottom) *bottom = margins->bottom;
+    return OAIMG_OK;
+  } catch (const std::bad_alloc&) {
+    return OAIMG_ERR_NO_MEMORY;
+  } catch (...) {
+    return OAIMG_ERR_INTERNAL;
+  }
+}
+
+
+oaimg_status oaimg_request_add_reference(oaimg_request* request, const uint8_t* pixels,
+                                         uint32_t width, uint32_t height, size_t stride,
+                                         oaimg_pixel_format format) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  auto& references = request->request.references;
+  return set_pixels(request, "reference " + std::to_string(references.size() + 1), pixels, width,
+                    height, stride, oaimg_capi::enum_value(format),
+                    [&](oaimg::Image&& image) { references.push_back(std::move(image)); });
+}
+
+void oaimg_request_clear_references(oaimg_request* request) {
+  if (request) request->request.references.clear();
+}
+
+oaimg_status oaimg_request_set_markup_layer(oaimg_request* request, const uint8_t* pixels,
+                                            uint32_t width, uint32_t height, size_t stride,
+                                            oaimg_pixel_format format, int32_t offset_x,
+                                            int32_t offset_y) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  const int raw_format = oaimg_capi::enum_value(format);
+  if (!pixels || (raw_format != OAIMG_RGBA8 && raw_format != OAIMG_GRAYA8)) {
+    RequestFailAdapter adapter{request};
+    return guarded(&adapter, [&] {
+      if (pixels)
+        return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                             "markup layer format " + std::to_string(raw_format) +
+                                 ": use OAIMG_RGBA8 or OAIMG_GRAYA8 (markup needs transparency)");
+      request->request.markup_layer.reset();
+      return request->succeed();
+    });
+  }
+  return set_pixels(request, "markup layer", pixels, width, height, stride, raw_format,
+                    [&](oaimg::Image&& image) {
+                      request->request.markup_layer = oaimg::PlacedImage{std::move(image), offset_x, offset_y};
+                    });
 }
 
 }  // extern "C"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -174,6 +175,15 @@ PixelSize closest_aspect(const std::vector<PixelSize>& sizes, const Rect& region
   return best;
 }
 
+// The rule limited to its standard size: the planner never picks an experimental size unasked.
+CustomSizeRule within_standard_size(CustomSizeRule rule) {
+  rule.max_long_side = std::min(rule.max_long_side, rule.standard_long_side);
+  rule.max_short_side = std::min(rule.max_short_side, rule.standard_short_side);
+  rule.max_pixels =
+      std::min(rule.max_pixels, int64_t(rule.standard_long_side) * rule.standard_short_side);
+  return rule;
+}
+
 uint32_t round_up(double value, int multiple) {
   return uint32_t(std::ceil(value / multiple - 1e-9)) * uint32_t(multiple);
 }
@@ -216,18 +226,33 @@ bool plan_custom(const CustomSizeRule& rule, Rect& region, Rect& padded, RegionP
   return true;
 }
 
+// The planner proper, for an area whose top-left corner is the origin.
+Result<RegionPlan> plan_region_at_origin(const ModelCaps& caps, Operation op,
+                                         uint32_t source_width, uint32_t source_height,
+                                         const Rect& bounds, ContextMode mode,
+                                         const std::optional<std::string>& requested_size,
+                                         bool experimental_sizes);
+
 }  // namespace
 
 Rect selection_bounds(const Selection& selection, uint32_t source_width, uint32_t source_height) {
-  if (selection.width == 0 || selection.height == 0 ||
+  if (source_width > 0x7fffffffu || source_height > 0x7fffffffu) return Rect{};
+  return selection_bounds_in(selection,
+                             Rect{0, 0, int32_t(source_width), int32_t(source_height)});
+}
+
+Rect selection_bounds_in(const Selection& selection, const Rect& area) {
+  if (selection.width == 0 || selection.height == 0 || area.empty() ||
       selection.coverage.size() < size_t(selection.width) * selection.height) {
     return Rect{};
   }
-  // Only the part of the selection that lies on the source counts.
-  const int64_t x0 = std::max<int64_t>(0, -int64_t(selection.x));
-  const int64_t y0 = std::max<int64_t>(0, -int64_t(selection.y));
-  const int64_t x1 = std::min<int64_t>(selection.width, int64_t(source_width) - selection.x);
-  const int64_t y1 = std::min<int64_t>(selection.height, int64_t(source_height) - selection.y);
+  // Only the part of the selection that lies on the area counts.
+  const int64_t x0 = std::max<int64_t>(0, int64_t(area.x) - selection.x);
+  const int64_t y0 = std::max<int64_t>(0, int64_t(area.y) - selection.y);
+  const int64_t x1 =
+      std::min<int64_t>(selection.width, int64_t(area.x) + area.width - selection.x);
+  const int64_t y1 =
+      std::min<int64_t>(selection.height, int64_t(area.y) + area.height - selection.y);
   if (x1 <= x0 || y1 <= y0) return Rect{};
   int64_t min_x = x1, max_x = -1, min_y = -1, max_y = -1;
   for (int64_t y = y0; y < y1; ++y) {
@@ -255,6 +280,38 @@ Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t sou
       source_height > 0x3fffffffu) {
     return Error(Status::InvalidArgument, "the source image is empty or too large");
   }
+  return plan_region_in(caps, op, Rect{0, 0, int32_t(source_width), int32_t(source_height)},
+                        bounds, mode, requested_size, allow_experimental_size);
+}
+
+Result<RegionPlan> plan_region_in(const ModelCaps& caps, Operation op, const Rect& area,
+                                  const Rect& bounds, ContextMode mode,
+                                  const std::optional<std::string>& requested_size,
+                                  bool experimental_sizes) {
+  if (area.empty() || area.width > 0x3fffffff || area.height > 0x3fffffff ||
+      std::abs(int64_t(area.x)) > 0x3fffffff || std::abs(int64_t(area.y)) > 0x3fffffff) {
+    return Error(Status::InvalidArgument, "the source image is empty or too large");
+  }
+  // Planned with the area's corner at the origin, then moved back.
+  Result<RegionPlan> plan =
+      plan_region_at_origin(caps, op, uint32_t(area.width), uint32_t(area.height),
+                            Rect{bounds.x - area.x, bounds.y - area.y, bounds.width, bounds.height},
+                            mode, requested_size, experimental_sizes);
+  if (!plan) return plan;
+  plan->region.x += area.x;
+  plan->region.y += area.y;
+  plan->padded.x += area.x;
+  plan->padded.y += area.y;
+  return plan;
+}
+
+namespace {
+
+Result<RegionPlan> plan_region_at_origin(const ModelCaps& caps, Operation op,
+                                         uint32_t source_width, uint32_t source_height,
+                                         const Rect& bounds, ContextMode mode,
+                                         const std::optional<std::string>& requested_size,
+                                         bool experimental_sizes) {
   const int32_t image_w = int32_t(source_width), image_h = int32_t(source_height);
   const Rect image{0, 0, image_w, image_h};
   const Rect selected = intersect(bounds, image);
@@ -313,26 +370,20 @@ Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t sou
       plan.target_height = chosen.height;
       break;
     }
-    case TargetRule::Custom: {
-      CustomSizeRule limits = rule.custom;
-      if (!allow_experimental_size) {
-        // The SDK calls resolutions above 2560x1440 experimental: plan within the standard ones.
-        limits.max_long_side = std::min(limits.max_long_side, limits.standard_long_side);
-        limits.max_short_side = std::min(limits.max_short_side, limits.standard_short_side);
-        limits.max_pixels = std::min<int64_t>(
-            limits.max_pixels, int64_t(limits.standard_long_side) * limits.standard_short_side);
-      }
-      if (!plan_custom(limits, region, padded, plan, image_w, image_h, extend)) {
+    case TargetRule::Custom:
+      if (!experimental_sizes) rule.custom = within_standard_size(rule.custom);
+      if (!plan_custom(rule.custom, region, padded, plan, image_w, image_h, extend)) {
         return Error(Status::InvalidArgument,
                      "no size satisfies the custom size rule of " + caps.name);
       }
       break;
-    }
   }
   plan.region = region;
   plan.padded = padded;
   plan.size_param = format_wxh(plan.target_width, plan.target_height);
   return plan;
 }
+
+}  // namespace
 
 }  // namespace oaimg

@@ -95,6 +95,8 @@ std::string summary_json(const PlannedJob& plan, const FinishedJob& done) {
     add_int(b, "input_tokens", r.usage.input_tokens);
     add_int(b, "output_tokens", r.usage.output_tokens);
     add_int(b, "total_tokens", r.usage.total_tokens);
+    add_int(b, "input_text_tokens", r.usage.input_text_tokens);
+    add_int(b, "input_image_tokens", r.usage.input_image_tokens);
     if (r.usage.output_text_tokens >= 0 || r.usage.output_image_tokens >= 0) {
       json_builder_set_member_name(b, "output_tokens_details");
       json_builder_begin_object(b);
@@ -114,6 +116,14 @@ std::string summary_json(const PlannedJob& plan, const FinishedJob& done) {
     add_int(b, "height", rp.region.height);
     add_int(b, "target_width", rp.target_width);
     add_int(b, "target_height", rp.target_height);
+    json_builder_end_object(b);
+    const Rect& area = plan.prepared->area;
+    json_builder_set_member_name(b, "canvas");
+    json_builder_begin_object(b);
+    add_int(b, "x", area.x);
+    add_int(b, "y", area.y);
+    add_int(b, "width", area.width);
+    add_int(b, "height", area.height);
     json_builder_end_object(b);
     json_builder_set_member_name(b, "layers");
     json_builder_begin_array(b);
@@ -161,6 +171,12 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
   // Before prepare_job resamples anything to that size.
   if (Outcome bound = check_size_bound(request.size); !bound) return bound.take_error();
 
+  const bool whole_job_only = !request.references.empty() || request.markup_layer ||
+                              request.extend || request.canvas;
+  if (!request.source && whole_job_only)
+    return Error(Status::InvalidArgument,
+                 "references, a markup layer, extend and a canvas need source pixels (set the "
+                 "source image first)");
   if (request.source) {
     if (!request.images.empty())
       return Error(Status::InvalidArgument,
@@ -170,7 +186,9 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
     plan.prepared = std::move(prepared.value());
     PreparedJob& job = *plan.prepared;
     if (request.op != Operation::Generate) plan.request.images.push_back(job.image);
+    for (const UploadFile& reference : job.references) plan.request.images.push_back(reference);
     if (request.op == Operation::Edit && job.mask) plan.request.mask = job.mask;
+    if (request.op == Operation::Edit && job.markup) plan.request.markup = job.markup;
     bool size_requested = request.size && *request.size != "auto";
     if (!size_requested && !job.plan.size_param.empty()) plan.request.size = job.plan.size_param;
     for (const auto& note : job.notes) plan.notes += note + "\n";

@@ -61,16 +61,6 @@ std::optional<PngHeader> png_header_of(const std::vector<uint8_t>& bytes) {
   return header.value();
 }
 
-// True when some pixel's alpha is below 255 (or the PNG cannot be decoded: the server decides).
-bool has_transparent_pixel(const UploadFile& file) {
-  Result<Image> decoded = decode_png(file.bytes.data(), file.bytes.size());
-  if (!decoded) return true;
-  const std::vector<uint8_t>& pixels = decoded.value().pixels;
-  for (size_t i = 3; i < pixels.size(); i += 4)
-    if (pixels[i] < 255) return true;
-  return false;
-}
-
 std::string format_label(FileFormat f) {
   switch (f) {
     case FileFormat::Png: return "PNG";
@@ -310,16 +300,19 @@ Outcome check_overlay(const char* param, const UploadFile& file, const ModelCaps
     return invalid(param, name + " has no alpha channel (PNG color type " + std::to_string(png->color_type) +
                               ", no tRNS); its transparent pixels mark the area, so it needs RGBA, gray+alpha "
                               "or tRNS");
-  // The SDK (7.59.0): markup "must ... contain transparent pixels"; an alpha channel that is
-  // opaque everywhere would hide the whole image.
-  if (name == "markup" && !has_transparent_pixel(file))
-    return invalid(param, "markup has an alpha channel but no transparent pixel; it must be "
-                          "transparent where the image should show through");
   if (first_image && (png->width != first_image->width || png->height != first_image->height))
     return invalid(param, name + " is " + std::to_string(png->width) + "x" + std::to_string(png->height) +
                               " but the first image is " + std::to_string(first_image->width) + "x" +
                               std::to_string(first_image->height) + "; they must have the same size");
   return {};
+}
+
+// The SDK (7.59.0): markup "must ... contain transparent pixels"; an alpha channel that is
+// opaque everywhere would hide the whole image. The one check, shared with the markup layer.
+Outcome check_markup_file_pixels(const UploadFile& markup) {
+  Result<Image> decoded = decode_png(markup.bytes.data(), markup.bytes.size());
+  if (!decoded) return invalid("markup", "markup cannot be decoded: " + decoded.error().message);
+  return check_markup_pixels(decoded.value());
 }
 
 Outcome check_inputs(const ImageRequest& req, const ModelCaps& caps) {
@@ -363,11 +356,23 @@ Outcome check_inputs(const ImageRequest& req, const ModelCaps& caps) {
                                    " does not accept markup; use a GPT Image 2.5 model or a mask");
     if (req.mask) return invalid("markup", "markup cannot be combined with mask; send one of them");
     if (Outcome o = check_overlay("markup", *req.markup, caps, first_png); !o) return o;
+    if (Outcome o = check_markup_file_pixels(*req.markup); !o) return o;
   }
   return {};
 }
 
 }  // namespace
+
+Outcome check_markup_pixels(const Image& markup) {
+  const bool has_alpha = markup.format == PixelFormat::Rgba8 || markup.format == PixelFormat::GrayA8;
+  if (has_alpha) {
+    const size_t n = size_t(channels(markup.format));
+    for (size_t i = n - 1; i < markup.pixels.size(); i += n)
+      if (markup.pixels[i] == 0) return {};
+  }
+  return invalid("markup", "markup has no transparent pixels; it is drawn over the first image, "
+                           "so everything not drawn must be fully transparent (alpha 0)");
+}
 
 std::string_view default_variation_prompt() {
   return "Create a variation of this image. Keep its composition, subject, framing and overall "

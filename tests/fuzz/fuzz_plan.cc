@@ -1,5 +1,5 @@
-// Request building and planning through the public C API with fuzzed parameters and selection
-// buffers: whatever a caller sets, oaimg_client_plan() either plans or names what is wrong, and
+// Request building and planning through the public C API with fuzzed parameters, selection
+// buffers, extend margins, a canvas, references and a markup layer: whatever a caller sets, oaimg_client_plan() either plans or names what is wrong, and
 // the plan's getters stay within what it planned. No network traffic.
 #include <cstdint>
 #include <cstdlib>
@@ -75,6 +75,41 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < coverage.size(); ++i) coverage[i] = in.byte();
   oaimg_request_set_selection(request, coverage.empty() ? nullptr : coverage.data(), sel_w, sel_h,
                               stride, offset_x, offset_y);
+
+  // Extend, a canvas, references and a markup layer, each when a flag bit says so: small
+  // sizes, out-of-range formats, and now and then margins or a canvas past every bound.
+  const uint8_t whole_job = in.byte();
+  if (whole_job & 1) {
+    const uint32_t huge = whole_job & 16 ? 40000 : 0;
+    oaimg_request_set_extend(request, in.byte() % 64 + huge, in.byte() % 64, in.byte() % 64,
+                             in.byte() % 64);
+  }
+  if (whole_job & 2) {
+    const uint32_t huge = whole_job & 32 ? 40000 : 0;
+    oaimg_request_set_canvas(request, int32_t(int8_t(in.byte())), int32_t(int8_t(in.byte())),
+                             in.byte() % 96 + huge, in.byte() % 96);
+  }
+  std::vector<std::vector<uint8_t>> layers;
+  for (int k = 0; k < 2; ++k) {
+    if (!(whole_job & (4 << k))) continue;  // bit 2: a reference, bit 3: a markup layer
+    const uint32_t w = 1 + in.byte() % 32, h = 1 + in.byte() % 32;
+    int format_value = int(in.byte() % 6);  // 0 and 5 are out of range on purpose
+    oaimg_pixel_format format;
+    std::memcpy(&format, &format_value, sizeof format);
+    // Colours from a fuzzed pattern; alpha 0 in every other pixel when its low bit is set, else
+    // nowhere (an opaque markup is refused).
+    std::vector<uint8_t> pixels(size_t(w) * h * 4);
+    const uint8_t pattern = in.byte();
+    for (size_t i = 0; i < pixels.size(); ++i) pixels[i] = uint8_t(i * pattern);
+    for (size_t i = 3; i < pixels.size(); i += 4)
+      pixels[i] = (pattern & 1) && (i / 4) % 2 ? 0 : 255;
+    layers.push_back(std::move(pixels));
+    if (k == 0)
+      oaimg_request_add_reference(request, layers.back().data(), w, h, 0, format);
+    else
+      oaimg_request_set_markup_layer(request, layers.back().data(), w, h, 0, format,
+                                     int32_t(int8_t(in.byte())), int32_t(int8_t(in.byte())));
+  }
 
   oaimg_plan* plan = nullptr;
   oaimg_status status = oaimg_client_plan(client, request, &plan);

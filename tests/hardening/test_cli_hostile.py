@@ -37,8 +37,9 @@ class CliHostileTest(unittest.TestCase):
         p = subprocess.run([CLI, "generate", "--prompt", "a fox", "--out-dir", ""],
                            cwd=self.tmp.name, env=env("http://127.0.0.1:9/v1"),
                            capture_output=True, text=True, timeout=60)
-        self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn("create the folder ''", p.stderr)
+        # An empty folder name is bad usage (issue 11: exit 2), refused before any folder is made.
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("-o/--out-dir '' is empty", p.stderr)
         self.assertNotIn(KEY, p.stderr + p.stdout)
         self.assertEqual(os.listdir(self.tmp.name), [])
 

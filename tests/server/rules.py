@@ -364,6 +364,12 @@ def check_files(op, model, files):
                                    "'L'], got RGB.", "invalid_image_format")
         out.append(("image", fmt, w, h))
     else:
+        # Several images are an array: repeated "image[]" parts, in order. A form reader keeps
+        # one value of a repeated plain field, so repeated or mixed "image" parts would lose images.
+        if len(image_parts) > 1 and any(p.name == "image" for p in image_parts):
+            raise invalid("image", "Invalid 'image': several images must all be sent as "
+                          "'image[]' parts, in order (got %s)." % ", ".join(
+                              "'%s'" % p.name for p in image_parts), "invalid_value")
         if len(image_parts) > MAX_GPT_IMAGES:
             raise invalid("image", "Invalid 'image': too many images. Expected at most %d, but "
                           "got %d." % (MAX_GPT_IMAGES, len(image_parts)), "array_above_max_length")

@@ -296,6 +296,18 @@ class Edits(ServerTest):
                         [png_file("image[]", rgb(16, 16))] * 16)
         self.assertEqual(r.status, 200, r.body)
 
+    def test_several_images_go_as_repeated_image_array_parts_in_order(self):
+        for names in (("image", "image"), ("image", "image[]"), ("image[]", "image")):
+            with self.subTest(names=names):
+                r = self.s.form("edits", {"model": "gpt-image-1.5", "prompt": "x"},
+                                [png_file(n, rgb(16, 16)) for n in names])
+                self.assertApiError(r, 400, "image", "invalid_value")
+        r = self.s.form("edits", {"model": "gpt-image-1.5", "prompt": "x"},
+                        [png_file("image[]", rgb(16 + i, 16)) for i in range(3)])
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual([(f["field"], f["width"]) for f in self.s.log()[-1]["files"]],
+                         [("image[]", 16), ("image[]", 17), ("image[]", 18)])
+
     def test_input_fidelity_per_model(self):
         # 7.59.0 documents it for gpt-image-1.5 (high, low) and 1-mini (low) only.
         for model, value, ok in (("gpt-image-1.5", "high", True), ("gpt-image-1-mini", "high",

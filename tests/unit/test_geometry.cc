@@ -175,16 +175,21 @@ TEST(PlanRegion, CustomSizeModelsStayWithinTheStandardSizesUnlessAllowed) {
 
 TEST(PlanRegion, CustomSizeModelsScaleDownOnlyOverTheLimit) {
   const auto caps = test_caps::gpt_custom();
-  auto planned = plan_region(caps, Operation::Variation, 6000, 4000, Rect{}, ContextMode::Image,
-                             std::nullopt, /*allow_experimental_size=*/true);
-  ASSERT_TRUE(planned.ok());
-  RegionPlan plan = planned.value();
+  RegionPlan plan = plan_ok(caps, Operation::Variation, 6000, 4000, Rect{}, ContextMode::Image);
   EXPECT_EQ(plan.region, (Rect{0, 0, 6000, 4000}));
-  EXPECT_LE(plan.target_width, 3840u);
-  EXPECT_LE(plan.target_height, 2160u);
+  // Above 2560x1440 is experimental: never picked unasked.
+  EXPECT_LE(plan.target_width, 2560u);
+  EXPECT_LE(plan.target_height, 1440u);
   EXPECT_EQ(plan.target_width % 16, 0u);
   EXPECT_EQ(plan.target_height % 16, 0u);
-  EXPECT_GT(plan.target_width * plan.target_height, 3840u * 2160u * 8 / 10);  // not needlessly small
+  EXPECT_GT(plan.target_width * plan.target_height, 2560u * 1440u * 6 / 10);  // not needlessly small
+  // Asked for, the experimental sizes up to 3840x2160.
+  auto experimental = plan_region_in(caps, Operation::Variation, Rect{0, 0, 6000, 4000}, Rect{},
+                                     ContextMode::Image, std::nullopt, true);
+  ASSERT_TRUE(experimental.ok());
+  EXPECT_LE(experimental->target_width, 3840u);
+  EXPECT_LE(experimental->target_height, 2160u);
+  EXPECT_GT(experimental->target_width * experimental->target_height, 3840u * 2160u * 8 / 10);
   EXPECT_NEAR(double(plan.padded.width) / plan.padded.height,
               double(plan.target_width) / plan.target_height, 0.01);
 }
@@ -276,7 +281,8 @@ TEST(PlanRegion, InvariantsHoldForRandomSelectionsInEveryFamily) {
                 3.0 * std::min(plan.target_width, plan.target_height));
       // Planned sizes stay standard (2560x1440) unless the caller allows experimental ones.
       ASSERT_FALSE(is_experimental_size(*caps.custom_size, plan.target_width, plan.target_height));
-      // Resolution is kept whenever the limits allow it.
+      ASSERT_LE(uint64_t(plan.target_width) * plan.target_height, 2560u * 1440u);
+      // Resolution is kept whenever the (standard, not experimental) limits allow it.
       if (std::max(plan.padded.width, plan.padded.height) <= 2560 &&
           std::min(plan.padded.width, plan.padded.height) <= 1440) {
         ASSERT_LE(plan.padded.width, int32_t(plan.target_width));

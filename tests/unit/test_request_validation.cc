@@ -374,9 +374,38 @@ TEST(ValidateRequest, ComplexityOnGptModels) {
   EXPECT_EQ(rejection(old).param, "complexity");
 }
 
+// A real RGBA markup (its pixels are read): a stroke across the middle, transparent elsewhere
+// unless `drawn_everywhere`.
+UploadFile markup_upload(uint32_t width, uint32_t height, bool drawn_everywhere = false) {
+  Image image;
+  image.width = width;
+  image.height = height;
+  image.format = PixelFormat::Rgba8;
+  image.pixels.assign(size_t(width) * height * 4, drawn_everywhere ? 255 : 0);
+  for (uint32_t x = 0; x < width; ++x) {
+    uint8_t* p = image.pixels.data() + (size_t(height / 2) * width + x) * 4;
+    p[0] = 255;
+    p[3] = 255;
+  }
+  return UploadFile{encode_png(image).value(), FileFormat::Png};
+}
+
+TEST(ValidateRequest, MarkupMustHaveTransparentPixels) {
+  ImageRequest req = edit("gpt-image-2.5-flare", 64, 48);
+  req.markup = markup_upload(64, 48, true);
+  Error e = rejection(req);
+  EXPECT_EQ(e.param, "markup");
+  EXPECT_EQ(e.message, "markup has no transparent pixels; it is drawn over the first image, so "
+                       "everything not drawn must be fully transparent (alpha 0)");
+  req.markup = markup_upload(64, 48);
+  expect_accepted(req);
+  req.markup = png_upload(64, 48);  // a header without pixel data behind it
+  EXPECT_EQ(rejection(req).param, "markup");
+}
+
 TEST(ValidateRequest, MarkupOnlyOnGptImage25AndNotWithMask) {
   ImageRequest req = edit("gpt-image-2.5-sunburst", 1024, 768);
-  req.markup = png_upload(1024, 768);
+  req.markup = markup_upload(1024, 768);
   expect_accepted(req);
 
   req.mask = png_upload(1024, 768);
@@ -385,7 +414,7 @@ TEST(ValidateRequest, MarkupOnlyOnGptImage25AndNotWithMask) {
   EXPECT_EQ(e.message, "markup cannot be combined with mask; send one of them");
 
   ImageRequest older = edit("gpt-image-2", 1024, 768);
-  older.markup = png_upload(1024, 768);
+  older.markup = markup_upload(1024, 768);
   EXPECT_EQ(rejection(older).message,
             "markup is given but gpt-image-2 does not accept markup; use a GPT Image 2.5 model or a mask");
 

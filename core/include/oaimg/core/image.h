@@ -43,4 +43,18 @@ struct Rect {
   bool operator==(const Rect&) const = default;
 };
 
+// How many pixels an extend adds on each side of the source.
+struct Margins {
+  uint32_t left = 0, top = 0, right = 0, bottom = 0;
+  bool empty() const { return left == 0 && top == 0 && right == 0 && bottom == 0; }
+  bool operator==(const Margins&) const = default;
+};
+
+// Pixels placed at (x, y) in source coordinates (a layer aligned with the source, like a
+// selection); outside them there is nothing (transparent).
+struct PlacedImage {
+  Image image;
+  int32_t x = 0, y = 0;
+};
+
 }  // namespace oaimg

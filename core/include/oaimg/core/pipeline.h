@@ -14,7 +14,7 @@
 namespace oaimg {
 
 struct RegionPlan {
-  Rect region;           // the part of the source the model sees (inside the source)
+  Rect region;           // the part of the canvas the model sees (inside the canvas)
   Rect padded;           // region plus padding to reach the target's aspect (may leave the source)
   uint32_t target_width = 0, target_height = 0;  // pixels sent
   std::string size_param;  // the size field to send ("1024x1024"), "" = none
@@ -22,6 +22,8 @@ struct RegionPlan {
 
 // Bounds of the selection's non-zero coverage, clipped to the source; empty if none.
 Rect selection_bounds(const Selection& selection, uint32_t source_width, uint32_t source_height);
+// The same clipped to any area (a canvas larger than the source).
+Rect selection_bounds_in(const Selection& selection, const Rect& area);
 
 // Plans region, padding and target size for a model and operation. requested_size: a size the
 // caller asked for ("auto" or unset = plan from the region). On custom-size models the planned
@@ -30,13 +32,28 @@ Result<RegionPlan> plan_region(const ModelCaps& caps, Operation op, uint32_t sou
                                uint32_t source_height, const Rect& selection_bounds,
                                ContextMode mode, const std::optional<std::string>& requested_size,
                                bool allow_experimental_size = false);
+// The same over any area in source coordinates (a canvas larger than the source): the region
+// stays inside `area`. Custom-size targets stay within the rule's standard size unless
+// allow_experimental_size (the request's flag, ImageRequest::allow_experimental_size).
+Result<RegionPlan> plan_region_in(const ModelCaps& caps, Operation op, const Rect& area,
+                                  const Rect& selection_bounds, ContextMode mode,
+                                  const std::optional<std::string>& requested_size,
+                                  bool allow_experimental_size);
 
 struct PreparedJob {
   RegionPlan plan;
   UploadFile image;                // the cropped, padded, rescaled region
   std::optional<UploadFile> mask;  // edits: alpha 0 over the (grown) selection
   std::vector<std::string> notes;  // what was done to meet size limits
+  Rect area;                        // the canvas, in source coordinates
+  std::optional<Selection> made_selection;  // extend: the new area and the blend into the old
+  std::vector<UploadFile> references;       // sent after the image, in order
+  std::optional<UploadFile> markup;         // the markup layer, mapped exactly like the image
 };
+
+// The selection that shapes the request mask and the put-back: the one an extend made, else the
+// caller's (nullptr when there is none).
+const Selection* effective_selection(const PreparedJob& job, const ImageRequest& req);
 
 // Plans and encodes the uploads for req.source / req.selection within the model's limits.
 Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps);

@@ -44,6 +44,16 @@ struct ImageRequest {
   std::optional<Image> source;
   std::optional<Selection> selection;
   ContextMode context_mode = ContextMode::Auto;
+  // The area results may cover, in source coordinates (unset: the source's bounds). Canvas the
+  // source does not cover is sent transparent; a selection may reach into it.
+  std::optional<Rect> canvas;
+  // Extend: an edit that grows the canvas by these margins and repaints the new area; the
+  // selection is made from the margins (see oaimg/core/extend.h).
+  std::optional<Margins> extend;
+  // Images that guide the edit (an object, a style, a face), sent after the edited one in order.
+  std::vector<Image> references;
+  // A drawing over the source (transparent where nothing is drawn), sent as markup.
+  std::optional<PlacedImage> markup_layer;
 };
 
 // Bounds on any WIDTHxHEIGHT size, for every model, known or not: no image API serves more than
@@ -67,6 +77,11 @@ std::string_view default_variation_prompt();
 // of 256x256, 512x512, 1024x1024". Also checks the upload files (format, bytes, squareness and
 // mask size match as far as it can read the PNG headers).
 Outcome validate_request(const ImageRequest& req, const ModelCaps& caps);
+
+// The API draws markup over the first image, so it must have fully transparent pixels (alpha 0)
+// where nothing is drawn. The one check of that, for markup files (validate_request decodes them)
+// and for the markup the whole job renders from a layer before encoding it.
+Outcome check_markup_pixels(const Image& markup);
 
 // Refuses a model OpenAI retired when the base URL is OpenAI's own, naming the replacement.
 Outcome check_not_retired(const ModelCaps& caps, std::string_view base_url);
