@@ -110,24 +110,21 @@ query (void)
 static GimpParam  values[3];
 static gint32    *returned_ids; /* GIMP reads values[] after run() returns */
 
+/* GIMP 2.10 passes an error message as a second, string value; but for a procedure whose declared
+ * return values are (INT32, INT32ARRAY) the core then sends the string where the array's count
+ * belongs, and the caller (Script-Fu) crashes reading the array. So a failure returns its status
+ * alone (GIMP fills in zero layers) and the message goes to GIMP's message handler: a dialog or
+ * the error console for users, the terminal in batch mode. */
 static void
 set_status (GimpPDBStatusType status, const GError *error, gint *nreturn_vals,
             GimpParam **return_vals)
 {
-  static gchar *message;
-
-  g_clear_pointer (&message, g_free);
   values[0].type          = GIMP_PDB_STATUS;
   values[0].data.d_status = status;
   *nreturn_vals           = 1;
   *return_vals            = values;
   if (error && (status == GIMP_PDB_EXECUTION_ERROR || status == GIMP_PDB_CALLING_ERROR))
-    {
-      message                 = g_strdup (error->message);
-      values[1].type          = GIMP_PDB_STRING;
-      values[1].data.d_string = message;
-      *nreturn_vals           = 2;
-    }
+    gimp_message (error->message);
 }
 
 static void
