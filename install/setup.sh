@@ -20,7 +20,9 @@ packages=(build-essential cmake pkg-config git python3 ca-certificates
           libcurl4-openssl-dev libjson-glib-dev libpng-dev libgtest-dev libglib2.0-dev
           libsecret-1-dev gettext
           debootstrap   # the Debian 13 chroot in which tests run GIMP 3 on a Debian 12 machine
-          xvfb xauth xdotool)  # the dialog tests drive GIMP's GUI on Xvfb
+          xvfb xauth xdotool   # the dialog tests drive GIMP's GUI on Xvfb
+          dbus gnome-keyring libsecret-tools  # a Secret Service for the keyring test
+          locales)             # the Simplified Chinese messages are tested under zh_CN.UTF-8
 missing_of() {
   local p
   for p in "$@"; do
@@ -47,6 +49,8 @@ case "$gimp_version" in
 esac
 mapfile -t missing < <(missing_of "$gimp_dev")
 install_packages "${missing[@]}"
+
+locale -a 2>/dev/null | grep -qix 'zh_CN.utf8' || localedef -i zh_CN -f UTF-8 zh_CN.UTF-8
 
 # auto builds the plug-in for every GIMP whose development files are installed.
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$prefix" \

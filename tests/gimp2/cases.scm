@@ -32,9 +32,12 @@
     (fill-rect image layer 0 0 width height fill)
     (list image layer)))
 
+; Fills a rectangle given in the drawable's own coordinates.
 (define (fill-rect image drawable x y w h rgb)
-  (let ((saved (car (gimp-selection-save image))))
-    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE x y w h)
+  (let ((saved (car (gimp-selection-save image)))
+        (offsets (gimp-drawable-offsets drawable)))
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE (+ x (car offsets))
+                                 (+ y (cadr offsets)) w h)
     (gimp-context-set-foreground rgb)
     (gimp-drawable-edit-fill drawable FILL-FOREGROUND)
     (gimp-image-select-item image CHANNEL-OP-REPLACE saved)

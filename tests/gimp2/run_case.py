@@ -79,7 +79,7 @@ class Case:
                                 type=int(typ), bpp=int(bpp), index=i))
         return row[0] == "ok", results
 
-    def group_ok(self, results, n, group_name):
+    def group_ok(self, results, n, group_name, position_wanted="0"):
         """The results: one group at the top of the stack, n layers, the first visible, each with
         a mask and a provenance parasite."""
         self.check(len(results) == n, "returned %d layers, wanted %d" % (len(results), n))
@@ -88,7 +88,7 @@ class Case:
             return
         gid, gname, position, parent, children = group
         self.check(gname == group_name, "group named %r, wanted %r" % (gname, group_name))
-        self.check(position == "0" and parent == "-1",
+        self.check(position == position_wanted and parent == "-1",
                    "the group is not right above the active layer (position %s)" % position)
         self.check(int(children) == n, "the group holds %s layers, not %d" % (children, n))
         for r in results:
@@ -291,7 +291,8 @@ def check_sample_merged(c):
     ok, results = c.call("edit")
     if not c.check(ok, "sample-merged edit failed: %s" % c.messages()):
         return
-    c.group_ok(results, 1, PROMPT)
+    # The worked-on layer is below "top": the group goes right above it, at position 1.
+    c.group_ok(results, 1, PROMPT, position_wanted="1")
     log = c.requests()
     c.check(len(log) == 1, "server saw %d requests" % len(log))
     # The uploaded image is what is shown: the top layer's green over the left half.
