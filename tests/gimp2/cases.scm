@@ -95,11 +95,11 @@
     (close-output-port port)))
 
 ; Everything about one result layer: geometry, group, mask, type, parasite, pixels.
-(define (report-result image index id)
+(define (report-result image call-tag index id)
   (let* ((offsets (gimp-drawable-offsets id))
          (mask (car (gimp-layer-get-mask id)))
          (parasite (try (lambda () (gimp-item-get-parasite id "oaimg-provenance"))))
-         (tag (string-append "result-" (number->string index))))
+         (tag (string-append call-tag "-result-" (number->string index))))
     (report tag id (car (gimp-item-get-name id)) (car offsets) (cadr offsets)
             (car (gimp-drawable-width id)) (car (gimp-drawable-height id))
             (car (gimp-item-get-visible id)) (car (gimp-item-get-parent id)) mask
@@ -110,11 +110,11 @@
     (if (not (= mask -1))
         (save-png image mask (string-append tag "-mask.png")))))
 
-(define (report-group image ids)
+(define (report-group image call-tag ids)
   (if (> (length ids) 0)
       (let ((group (car (gimp-item-get-parent (car ids)))))
         (if (> group 0)
-            (report "group" group (car (gimp-item-get-name group))
+            (report (string-append call-tag "-group") group (car (gimp-item-get-name group))
                     (car (gimp-image-get-item-position image group))
                     (car (gimp-item-get-parent group))
                     (vector-length (cadr (gimp-item-get-children group))))))))
@@ -131,8 +131,8 @@
           (report tag "ok" (car (cdr result)) (length ids))
           (let loop ((i 0) (rest ids))
             (if (pair? rest)
-                (begin (report-result image i (car rest)) (loop (+ i 1) (cdr rest)))))
-          (report-group image ids))
+                (begin (report-result image tag i (car rest)) (loop (+ i 1) (cdr rest)))))
+          (report-group image tag ids))
         (report tag "error")))
   (report-tree image (string-append tag "-tree-after"))
   (save-png image layer (string-append tag "-source-after.png"))

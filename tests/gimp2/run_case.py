@@ -70,20 +70,21 @@ class Case:
             return False, []
         results = []
         for i in range(int(row[2]) if row[0] == "ok" else 0):
-            r = self.report.get("result-%d" % i)
-            if tag != "edit" and r is None:
+            r = self.report.get("%s-result-%d" % (tag, i))
+            if not self.check(r is not None, "the script did not report %s result %d" % (tag, i)):
                 break
             rid, name, x, y, w, h, visible, parent, mask, typ, bpp = r
             results.append(dict(id=int(rid), name=name, x=int(x), y=int(y), w=int(w), h=int(h),
                                 visible=visible == "1", parent=int(parent), mask=int(mask),
-                                type=int(typ), bpp=int(bpp), index=i))
+                                type=int(typ), bpp=int(bpp), index=i, tag=tag))
         return row[0] == "ok", results
 
     def group_ok(self, results, n, group_name, position_wanted="0"):
         """The results: one group at the top of the stack, n layers, the first visible, each with
         a mask and a provenance parasite."""
         self.check(len(results) == n, "returned %d layers, wanted %d" % (len(results), n))
-        group = self.report.get("group")
+        tag = results[0]["tag"] if results else "edit"
+        group = self.report.get(tag + "-group")
         if not self.check(group is not None, "result layers are not in a layer group"):
             return
         gid, gname, position, parent, children = group
@@ -96,7 +97,7 @@ class Case:
             self.check(r["visible"] == (r["index"] == 0),
                        "layer %d visible=%s" % (r["index"], r["visible"]))
             self.check(r["mask"] != -1, "layer %d has no layer mask" % r["index"])
-            path = os.path.join(self.out, "result-%d-provenance.json" % r["index"])
+            path = os.path.join(self.out, "%s-result-%d-provenance.json" % (tag, r["index"]))
             if self.check(os.path.exists(path), "layer %d has no provenance parasite"
                           % r["index"]):
                 text = open(path, encoding="utf-8").read().rstrip("\0")
@@ -127,7 +128,7 @@ class Case:
         self.group_ok(results, n, PROMPT)
         sel, iw, ih = self.plane("edit-selection.png")
         for r in results:
-            mask, mw, mh = self.plane("result-%d-mask.png" % r["index"])
+            mask, mw, mh = self.plane("edit-result-%d-mask.png" % r["index"])
             gc.mask_matches_selection(self.check, sel, iw, ih, mask, mw, mh, r["x"], r["y"],
                                       self.facts)
         pixels, w, h = self.png("edit-after.png", mode)
@@ -228,7 +229,7 @@ def check_variation(c):
     if c.check(ok, "variation of a region failed: %s" % c.messages()) and results:
         r = results[0]
         sel, iw, ih = c.plane("region-selection.png")
-        mask, mw, mh = c.plane("result-0-mask.png")
+        mask, mw, mh = c.plane("region-result-0-mask.png")
         gc.mask_matches_selection(c.check, sel, iw, ih, mask, mw, mh, r["x"], r["y"], c.facts)
         pixels, w, h = c.png("region-after.png")
         gc.composite_shows(c.check, pixels, 4, sel, w, h, gc.RED, lambda x, y: gc.BLUE)
