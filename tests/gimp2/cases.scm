@@ -263,7 +263,10 @@
     (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 40 20 80 60)
     (export-selection image "edit-selection.png")
     (call "edit" image layer plug-in-oaimg-edit PROMPT 1 MODEL "auto" "selection" "auto" "auto"
-          TRUE)))
+          TRUE)
+    (gimp-item-set-visible (car (gimp-image-get-layer-by-name image PROMPT)) FALSE)
+    (call "layer-only" image layer plug-in-oaimg-edit PROMPT 1 MODEL "auto" "selection" "auto"
+          "auto" FALSE)))
 
 ; Arguments a script gets wrong: a clear calling error, nothing sent, nothing changed.
 (define (case-bad_arguments)
