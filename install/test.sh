@@ -4,6 +4,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${OAIMG_BUILD:-$here/build}
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOAIMG_BUILD_TESTS=ON -DOAIMG_BUILD_BENCH=ON -DOAIMG_GIMP_PLUGIN=off
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOAIMG_BUILD_TESTS=ON -DOAIMG_BUILD_BENCH=ON -DOAIMG_GIMP_PLUGIN=auto
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j2 "$@"

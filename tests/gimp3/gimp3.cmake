@@ -5,8 +5,20 @@
 set(OAIMG_GIMP3_CHROOT_SCRIPT ${PROJECT_SOURCE_DIR}/install/gimp3-chroot.sh)
 set(OAIMG_GIMP3_RUN_CASE ${CMAKE_CURRENT_SOURCE_DIR}/gimp3/run_case.py)
 
-# The fixture builds the current source tree into the chroot (creating the chroot on first use),
-# so that the cases below always test the plug-in and library of this checkout.
+# Where GIMP 3 is native (the plug-in was built for it here, e.g. on Debian 13) the cases run this
+# machine's GIMP with the built plug-in in a throwaway profile. Elsewhere (Debian 12) a fixture
+# builds the current source tree into the chroot (creating the chroot on first use), so that the
+# cases always test the plug-in and library of this checkout.
+if(TARGET oaimg_gimp3)
+  pkg_get_variable(OAIMG_GIMP3_LIBDIR gimp-3.0 gimplibdir)
+  set(OAIMG_GIMP3_MODE_ARGS --native-plugin-dir $<TARGET_FILE_DIR:oaimg_gimp3>
+      --system-plugins ${OAIMG_GIMP3_LIBDIR}/plug-ins
+      --job-test $<TARGET_FILE:oaimg_plugin_job_test>
+      --dialog-logic-test $<TARGET_FILE:oaimg_plugin_dialog_logic_test>)
+  set(OAIMG_GIMP3_FIXTURE)
+else()
+  set(OAIMG_GIMP3_MODE_ARGS)
+  set(OAIMG_GIMP3_FIXTURE FIXTURES_REQUIRED oaimg_gimp3_chroot)
 add_test(NAME gimp3.install_into_chroot
   COMMAND sh -c "if [ \"$(id -u)\" != 0 ]; then echo 'SKIP: needs root'; exit 77; fi; \
 exec bash '${OAIMG_GIMP3_CHROOT_SCRIPT}' install")
@@ -16,6 +28,7 @@ set_tests_properties(gimp3.install_into_chroot PROPERTIES
   TIMEOUT 1800
   # One build at a time in the chroot's build folder, whatever else runs in parallel.
   RESOURCE_LOCK oaimg_gimp3_chroot_build)
+endif()
 
 set(OAIMG_GIMP3_CASES
   edit_ellipse                # elliptic selection, non-square RGB without alpha, n = 2
@@ -55,9 +68,10 @@ set(OAIMG_GIMP3_CASES
 foreach(case IN LISTS OAIMG_GIMP3_CASES)
   add_test(NAME gimp3.${case}
     COMMAND ${Python3_EXECUTABLE} ${OAIMG_GIMP3_RUN_CASE}
-            --chroot-script ${OAIMG_GIMP3_CHROOT_SCRIPT} --server ${OAIMG_FAKE_SERVER} ${case})
+            --chroot-script ${OAIMG_GIMP3_CHROOT_SCRIPT} --server ${OAIMG_FAKE_SERVER}
+            ${OAIMG_GIMP3_MODE_ARGS} ${case})
   set_tests_properties(gimp3.${case} PROPERTIES
-    FIXTURES_REQUIRED oaimg_gimp3_chroot
+    ${OAIMG_GIMP3_FIXTURE}
     SKIP_RETURN_CODE 77
     TIMEOUT 600
     LABELS gimp3)

@@ -21,13 +21,15 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+from gimp_e2e import closed_port, files_containing, start_server, stop  # noqa: E402
+
 # Cases that run a test program of the plug-in's build folder in the chroot instead of GIMP; it
 # passes by exiting 0.
 PROGRAM_CASES = {
     "job_cancel_before_insert": "/opt/oaimg-build/gimp-plugin/oaimg_plugin_job_test",
     "dialog_logic": "/opt/oaimg-build/gimp-plugin/oaimg_plugin_dialog_logic_test",
 }
-SERVER_START_S = 15
 # GIMP starts slowly on a busy machine (two minutes were seen under load), so the bound is wide.
 GIMP_TIMEOUT_S = 480
 # What the "user" does in the GUI cases (interactive.sh): window title | keys [| text to type].
@@ -113,73 +115,52 @@ def release_displays(made):
             pass
 
 
-def start_server(server_py, key, workdir):
-    port_file = os.path.join(workdir, "port")
-    env = dict(os.environ, OAIMG_FAKE_API_KEY=key)
-    proc = subprocess.Popen([sys.executable, server_py, "--port-file", port_file], env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir,
-                                                                                "server.err"), "w"))
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if os.path.exists(port_file):
-            with open(port_file) as f:
-                return proc, int(f.read().strip())
-        if proc.poll() is not None:
-            raise RuntimeError("the stand-in server exited with %s" % proc.returncode)
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("the stand-in server did not start in %d s" % SERVER_START_S)
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def closed_port():
-    """A local port nothing listens on: bound once by us, then released."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def files_containing(root, needle):
-    hits = []
-    for dirpath, _, names in os.walk(root):
-        for name in names:
-            path = os.path.join(dirpath, name)
-            try:
-                with open(path, "rb") as f:
-                    if needle in f.read():
-                        hits.append(path)
-            except OSError:
-                pass
-    return hits
+def in_place(env):
+    """The native stand-in for `gimp3-chroot.sh run`: the same clean environment, no chroot."""
+    passed = ["%s=%s" % (n, env[n]) for n in env["OAIMG_CHROOT_PASS_ENV"].split() if n in env]
+    return ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"] + passed
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--chroot-script", required=True)
     ap.add_argument("--server", required=True)
+    # GIMP 3 native on this machine (Debian 13): the built plug-in folder, the system plug-in
+    # folder (all of it but an installed oaimg is linked into the profile), the job test program.
+    ap.add_argument("--native-plugin-dir")
+    ap.add_argument("--system-plugins")
+    ap.add_argument("--job-test")
+    ap.add_argument("--dialog-logic-test")
     ap.add_argument("case")
     args = ap.parse_args()
+    native = args if args.native_plugin_dir else None
 
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 and not native:
         print("SKIP: the GIMP 3 tests need root for the chroot")
         return 77
     chroot = os.environ.get("OAIMG_CHROOT", "/var/tmp/oaimg-trixie")
-    if not os.path.exists(os.path.join(chroot, ".oaimg-chroot-complete")):
+    if native:
+        chroot = "/"
+    elif not os.path.exists(os.path.join(chroot, ".oaimg-chroot-complete")):
         print("FAIL: no chroot at %s: run install/gimp3-chroot.sh install" % chroot)
         return 1
 
     key = "sk-e2e-" + secrets.token_hex(16)
     inside = tempfile.mkdtemp(prefix="oaimg-e2e-%s-" % args.case, dir=os.path.join(chroot, "tmp"))
     rel = "/tmp/" + os.path.basename(inside)  # the same folder as seen from inside the chroot
+    if native:
+        # Only the built plug-in, not one installed system-wide: the profile's plug-in path holds
+        # it and links to every other system plug-in (python-fu-eval among them).
+        plugins = inside + "/home/.config/GIMP/3.0/plug-ins"
+        os.makedirs(plugins)
+        for name in os.listdir(native.system_plugins):
+            if name != "oaimg":
+                os.symlink(os.path.join(native.system_plugins, name), os.path.join(plugins, name))
+        shutil.copytree(native.native_plugin_dir, os.path.join(plugins, "oaimg"))
+        with open(inside + "/home/.config/GIMP/3.0/gimprc", "w") as f:
+            f.write('(plug-in-path "${gimp_dir}/plug-ins")\n')
+        PROGRAM_CASES["job_cancel_before_insert"] = native.job_test
+        PROGRAM_CASES["dialog_logic"] = native.dialog_logic_test
     host_tmp = tempfile.mkdtemp(prefix="oaimg-e2e-server-")
     server = None
     held = []
@@ -257,6 +238,8 @@ def main():
             cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
                    "--batch-interpreter", "python-fu-eval",
                    "-b", "exec(open('%s/gimp_cases.py').read())" % rel, "--quit"]
+        if native:
+            cmd = in_place(env) + cmd[3:]
         if args.case == "interactive_busy_displays":
             env["OAIMG_E2E_CASE"] = "interactive_edit"
             held = hold_displays(chroot)

@@ -1,6 +1,8 @@
 // The request mask (what the model may repaint) and the put-back mask (what the host keeps).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "masks.h"
 
 namespace oaimg {

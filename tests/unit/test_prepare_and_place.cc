@@ -2,6 +2,7 @@
 // selection. The models' caps are built by hand, as the geometry tests do.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 

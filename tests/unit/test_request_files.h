@@ -2,6 +2,7 @@
 // reads only the headers, so the pixel data is a placeholder), and JPEG/WebP magic bytes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -1,0 +1,50 @@
+/* What every host's dialogs compute without a widget: the model a dialog shows as its default,
+ * the preview of exactly what a job will upload, and saving what the Settings dialog holds.
+ * Each host draws these with its own toolkit (GTK 2 for GIMP 2.10, GTK 3 for GIMP 3). */
+#ifndef OAIMG_DIALOG_LOGIC_H
+#define OAIMG_DIALOG_LOGIC_H
+
+#include "oaimg_plugin.h"
+
+G_BEGIN_DECLS
+
+/* The model a job will use: the typed one, else the configured default, else liboaimg's default
+ * for the server. Static or borrowed from the arguments. */
+const char *oaimg_dialog_model_in_use (oaimg_client *client, oaimg_operation operation,
+                                       const char *typed, const char *default_model);
+
+/* The plan of a job as the preview shows it: a translated description (model, endpoint, region,
+ * size, requests, notes, or why the job cannot be sent), and the image and mask uploads decoded
+ * to straight-alpha RGBA8 (NULL when the job sends none). */
+typedef struct
+{
+  char     *info;
+  uint8_t  *image_rgba;
+  uint32_t  image_width;
+  uint32_t  image_height;
+  uint8_t  *mask_rgba;
+  uint32_t  mask_width;
+  uint32_t  mask_height;
+} OaimgPreview;
+
+/* Never fails: a job that cannot be sent gives the reason as info and no images. An empty prompt
+ * is replaced by a stand-in, since the prompt does not change what is uploaded. */
+void oaimg_dialog_preview       (oaimg_client *client, const OaimgJobParams *params,
+                                 const OaimgSource *source, const char *default_model,
+                                 OaimgPreview *preview);
+void oaimg_dialog_preview_clear (OaimgPreview *preview);
+
+/* Saves the Settings dialog's fields: the settings file, then the typed key (trimmed; "" keeps
+ * the stored one) or, when forget is set and nothing was typed, removes the stored key.
+ * *where_out is set (static, translated) when a key was stored, else NULL. */
+gboolean oaimg_dialog_save_settings (const char *profile_dir, const OaimgSettings *settings,
+                                     const char *typed_key, gboolean forget,
+                                     const char **where_out, GError **error);
+
+/* The notes the Settings dialog shows when the environment overrides what it stores; "" when
+ * nothing does. Owned by the caller. */
+char *oaimg_dialog_environment_notes (void);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,55 @@
+/* GIMP 2.10 dialogs (GTK 2): the job dialog with its preview, the progress window, Settings. */
+#ifndef OAIMG_DIALOGS_GIMP2_H
+#define OAIMG_DIALOGS_GIMP2_H
+
+#include <libgimp/gimp.h>
+
+#include "host_gimp2.h"
+#include "oaimg_plugin.h"
+
+G_BEGIN_DECLS
+
+/* A job's arguments as GIMP 2.10 remembers them between runs (gimp_set_data stores the bytes
+ * under the procedure's name, so this is fixed-size and holds no pointer). Strings are
+ * NUL-terminated and cut at their array's size. */
+typedef struct
+{
+  gchar    prompt[4096];
+  gint     n;
+  gchar    model[128];
+  gchar    size[32];
+  gchar    context[16];
+  gchar    quality[16];
+  gchar    background[16];
+  gboolean sample_merged;
+} JobValues;
+
+/* The job dialog: prompt, number of images, a model list from liboaimg's capabilities table with
+ * only the sizes that model accepts, context, quality, background, sample merged, and a preview of
+ * exactly what will be uploaded. TRUE when the user chose to send; the values are in values.
+ * read_source re-reads the source when "Sample merged" changes. */
+typedef gboolean (*JobSourceReader) (gpointer data, gboolean sample_merged, OaimgSource *source);
+
+gboolean        job_dialog_run               (oaimg_operation  operation,
+                                              oaimg_client    *client,
+                                              OaimgSource     *source,
+                                              JobSourceReader  read_source,
+                                              gpointer         read_source_data,
+                                              const char      *default_model,
+                                              JobValues       *values);
+
+/* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
+ProgressWindow *progress_window_new          (oaimg_operation operation);
+/* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
+gboolean        progress_window_update       (ProgressWindow *window, const char *text,
+                                              double fraction);
+void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
+                                              uint32_t width, uint32_t height);
+void            progress_window_destroy      (ProgressWindow *window);
+
+/* API key, base URL, default model and timeout. FALSE with error unset means cancelled. */
+gboolean        settings_dialog_run          (const char *profile_dir, GError **error);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,276 @@
+/* GIMP 2.10 side of the host interface: GEGL buffers to and from 8-bit sRGB, and the new layers.
+ *
+ * GIMP 2.10 plug-ins reach pixels through GEGL as GIMP 3's do, so the conversions are the same:
+ * "R'G'B'A u8" (sRGB, straight alpha) whatever the image's precision or mode, and coverage as
+ * linear "Y u8", the format GIMP keeps masks in. Results land in the image's own precision. */
+#include "host_gimp2.h"
+
+#include <string.h>
+
+#include "dialogs_gimp2.h"
+#include "i18n.h"
+
+#define PROVENANCE_PARASITE "oaimg-provenance"
+
+static gboolean
+host_error (GError **error, const char *message)
+{
+  g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST, message);
+  return FALSE;
+}
+
+/* The selection inside the rectangle (x, y, w, h) in image coordinates, or NULL when nothing of
+ * it is selected there. */
+static uint8_t *
+read_selection (gint32 image, gint x, gint y, gint w, gint h, GeglRectangle *out_rect)
+{
+  gboolean      non_empty = FALSE;
+  gint          x1, y1, x2, y2;
+  GeglRectangle area = { x, y, w, h };
+  GeglRectangle bounds;
+  GeglRectangle inside;
+  GeglBuffer   *buffer;
+  uint8_t      *coverage;
+
+  if (!gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty)
+    return NULL;
+  bounds = (GeglRectangle) { x1, y1, x2 - x1, y2 - y1 };
+  if (!gegl_rectangle_intersect (&inside, &area, &bounds))
+    return NULL;
+
+  buffer   = gimp_drawable_get_buffer (gimp_image_get_selection (image));
+  coverage = g_malloc ((gsize) inside.width * inside.height);
+  gegl_buffer_get (buffer, &inside, 1.0, babl_format ("Y u8"), coverage, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  *out_rect = inside;
+  return coverage;
+}
+
+/* The rectangle (x, y, w, h) in image coordinates of `drawable`'s pixels, or of the image as shown
+ * when sample_merged: a layer made from the visible projection, read and deleted (it is never
+ * inserted, so the image and its undo history do not see it). */
+static void
+read_pixels (gint32 image, gint32 drawable, gboolean sample_merged, gint x, gint y, gint w,
+             gint h, uint8_t *rgba)
+{
+  gint32      merged = -1;
+  GeglBuffer *buffer;
+
+  if (sample_merged)
+    {
+      merged = gimp_layer_new_from_visible (image, image, "oaimg sample merged");
+      buffer = gimp_drawable_get_buffer (merged);
+    }
+  else
+    {
+      gint ox = 0, oy = 0;
+
+      gimp_drawable_offsets (drawable, &ox, &oy);
+      x -= ox;
+      y -= oy;
+      buffer = gimp_drawable_get_buffer (drawable);
+    }
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (x, y, w, h), 1.0, babl_format ("R'G'B'A u8"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  if (merged != -1)
+    gimp_item_delete (merged);
+}
+
+gboolean
+host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
+                        gboolean sample_merged, OaimgSource *source, GError **error)
+{
+  GeglRectangle sel_rect;
+  gint          ox = 0, oy = 0, w, h;
+
+  memset (source, 0, sizeof *source);
+
+  if (operation == OAIMG_GENERATE)
+    {
+      /* A generation sends no pixels: the source only gives the region its shape, so it is the
+       * selection's bounds (or the canvas) and fully transparent. */
+      w = gimp_image_width (image);
+      h = gimp_image_height (image);
+      source->selection = read_selection (image, 0, 0, w, h, &sel_rect);
+      if (source->selection)
+        {
+          source->origin_x         = sel_rect.x;
+          source->origin_y         = sel_rect.y;
+          source->width            = sel_rect.width;
+          source->height           = sel_rect.height;
+          source->selection_width  = sel_rect.width;
+          source->selection_height = sel_rect.height;
+        }
+      else
+        {
+          source->width  = w;
+          source->height = h;
+        }
+      source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
+      return TRUE;
+    }
+
+  if (drawable == -1 || !gimp_item_is_layer (drawable) || gimp_item_is_layer_mask (drawable))
+    return host_error (error, _("Select one layer to work on."));
+  if (gimp_item_is_group (drawable))
+    return host_error (error, _("Select a layer, not a layer group."));
+
+  gimp_drawable_offsets (drawable, &ox, &oy);
+  w = gimp_drawable_width (drawable);
+  h = gimp_drawable_height (drawable);
+  source->origin_x = ox;
+  source->origin_y = oy;
+  source->width    = w;
+  source->height   = h;
+  source->rgba     = g_malloc ((gsize) w * h * 4);
+  read_pixels (image, drawable, sample_merged, ox, oy, w, h, source->rgba);
+
+  source->selection = read_selection (image, ox, oy, w, h, &sel_rect);
+  if (source->selection)
+    {
+      source->selection_x      = sel_rect.x - ox;
+      source->selection_y      = sel_rect.y - oy;
+      source->selection_width  = sel_rect.width;
+      source->selection_height = sel_rect.height;
+    }
+  return TRUE;
+}
+
+static gboolean
+host_progress (void *self, const char *text, double fraction)
+{
+  HostGimp2 *host = self;
+
+  if (text != host->last_text)
+    {
+      gimp_progress_set_text (text);
+      host->last_text = text;
+    }
+  if (fraction >= 0.0)
+    gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
+  else
+    gimp_progress_pulse ();
+  return host->window ? progress_window_update (host->window, text, fraction) : FALSE;
+}
+
+static void
+host_partial (void *self, const uint8_t *rgba, uint32_t width, uint32_t height)
+{
+  HostGimp2 *host = self;
+
+  if (host->window)
+    progress_window_show_partial (host->window, rgba, width, height);
+}
+
+static GimpImageType
+result_layer_type (gint32 image)
+{
+  switch (gimp_image_base_type (image))
+    {
+    case GIMP_GRAY:    return GIMP_GRAYA_IMAGE;
+    case GIMP_INDEXED: return GIMP_INDEXEDA_IMAGE;
+    default:           return GIMP_RGBA_IMAGE;
+    }
+}
+
+static void
+write_pixels (gint32 drawable, const uint8_t *pixels, uint32_t w, uint32_t h, const char *format)
+{
+  GeglBuffer *buffer = gimp_drawable_get_buffer (drawable);
+
+  gegl_buffer_set (buffer, GEGL_RECTANGLE (0, 0, w, h), 0, babl_format (format), pixels,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_object_unref (buffer);
+  gimp_drawable_update (drawable, 0, 0, w, h);
+}
+
+static gint32
+make_result_layer (gint32 image, gint32 group, gint position, const OaimgOutput *out,
+                   gboolean visible)
+{
+  gint32        layer;
+  GimpParasite *parasite;
+
+  layer = gimp_layer_new (image, out->name, out->width, out->height, result_layer_type (image),
+                          100.0, gimp_image_get_default_new_layer_mode (image));
+  if (layer == -1 || !gimp_image_insert_layer (image, layer, group, position))
+    return -1;
+  gimp_layer_set_offsets (layer, out->x, out->y);
+  write_pixels (layer, out->rgba, out->width, out->height, "R'G'B'A u8");
+
+  if (out->mask)
+    {
+      gint32 mask = gimp_layer_create_mask (layer, GIMP_ADD_MASK_WHITE);
+      if (mask == -1 || !gimp_layer_add_mask (layer, mask))
+        return -1;
+      write_pixels (mask, out->mask, out->width, out->height, "Y u8");
+    }
+  gimp_item_set_visible (layer, visible);
+
+  parasite = gimp_parasite_new (PROVENANCE_PARASITE,
+                                GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+                                strlen (out->provenance) + 1, out->provenance);
+  gimp_item_attach_parasite (layer, parasite);
+  gimp_parasite_free (parasite);
+  return layer;
+}
+
+static gboolean
+host_insert (void *self, const char *group_name, const OaimgOutput *outputs, size_t count,
+             GError **error)
+{
+  HostGimp2 *host     = self;
+  gint32     image    = host->image;
+  gint32     parent   = 0;  /* 0 = the image's top level for gimp_image_insert_layer */
+  gint       position = 0;
+  gint32     group;
+  gint32    *created  = g_new0 (gint32, count);
+  gboolean   ok       = TRUE;
+
+  if (host->anchor != -1)
+    {
+      gint32 item = gimp_item_get_parent (host->anchor);
+      parent   = item > 0 ? item : 0;
+      position = gimp_image_get_item_position (image, host->anchor);
+    }
+
+  /* GIMP's own Cancel (the status bar's) kills the plug-in instead of asking it. Killed halfway
+   * through the insertion, it would leave part of a group behind, so GIMP's cancellable progress
+   * ends before the image is touched. */
+  gimp_progress_end ();
+
+  /* One undo step for the whole insertion; existing layers are never written to. */
+  gimp_image_undo_group_start (image);
+  group = gimp_layer_group_new (image);
+  if (group == -1 || !gimp_item_set_name (group, group_name) ||
+      !gimp_image_insert_layer (image, group, parent, position))
+    ok = FALSE;
+  for (size_t i = 0; ok && i < count; i++)
+    {
+      created[i] = make_result_layer (image, group, (gint) i, &outputs[i], i == 0);
+      ok         = created[i] != -1;
+    }
+  if (!ok && group != -1 && gimp_item_is_valid (group) && gimp_item_get_image (group) == image)
+    gimp_image_remove_layer (image, group);
+  gimp_image_undo_group_end (image);
+
+  if (!ok)
+    {
+      g_free (created);
+      return host_error (error, _("The results could not be added to the image."));
+    }
+  gimp_displays_flush ();
+  g_free (host->created);
+  host->created   = created;
+  host->n_created = (gint) count;
+  return TRUE;
+}
+
+OaimgHost
+host_gimp2_interface (HostGimp2 *host)
+{
+  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert };
+  return iface;
+}

@@ -1,0 +1,34 @@
+/* The GIMP 2.10 host: pixels and selection in, layers out, progress. Items are IDs (gint32). */
+#ifndef OAIMG_HOST_GIMP2_H
+#define OAIMG_HOST_GIMP2_H
+
+#include <libgimp/gimp.h>
+
+#include "oaimg_plugin.h"
+
+G_BEGIN_DECLS
+
+typedef struct ProgressWindow ProgressWindow;
+
+typedef struct
+{
+  gint32          image;
+  gint32          anchor;     /* the group goes right above this layer; -1 = top of the stack */
+  ProgressWindow *window;     /* interactive runs: cancel button and partial images; or NULL */
+  const char     *last_text;
+  gint32         *created;    /* the new layers' IDs after a successful insert */
+  gint            n_created;
+} HostGimp2;
+
+/* Reads what the operation works on: the layer (edits and variations) or the selection's bounds
+ * or canvas (generations), and the selection cropped to it. With sample_merged the pixels are
+ * the image as shown (all visible layers) over the layer's rectangle, not the layer alone. */
+gboolean host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
+                                 gboolean sample_merged, OaimgSource *source, GError **error);
+
+/* The OaimgHost for one run. */
+OaimgHost host_gimp2_interface (HostGimp2 *host);
+
+G_END_DECLS
+
+#endif

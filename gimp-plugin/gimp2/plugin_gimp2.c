@@ -1,0 +1,371 @@
+/* The oaimg plug-in for GIMP 2.10: procedure registration and the run callback.
+ *
+ * Script-Fu passes arguments by position, so their order is the contract:
+ *   (plug-in-oaimg-edit RUN-NONINTERACTIVE image drawable prompt n model size context quality
+ *    background sample-merged)
+ * and likewise -variation and -generate; each returns the number of new layers and their IDs.
+ * The API key is deliberately not an argument: GIMP remembers arguments in the profile. */
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+#include <string.h>
+
+#include "dialogs_gimp2.h"
+#include "host_gimp2.h"
+#include "i18n.h"
+#include "oaimg_plugin.h"
+
+#define PROC_EDIT      "plug-in-oaimg-edit"
+#define PROC_VARIATION "plug-in-oaimg-variation"
+#define PROC_GENERATE  "plug-in-oaimg-generate"
+#define PROC_SETTINGS  "plug-in-oaimg-settings"
+#define MENU_PATH      "<Image>/Filters/OpenAI Images"
+
+static void query (void);
+static void run   (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
+                   GimpParam **return_vals);
+
+const GimpPlugInInfo PLUG_IN_INFO = { NULL, NULL, query, run };
+
+MAIN ()
+
+/* The plug-in's catalogue lives in locale/ beside its executable, as for GIMP 3. */
+static gchar *
+locale_dir (void)
+{
+  gchar *dir    = g_path_get_dirname (gimp_get_progname ());
+  gchar *locale = g_build_filename (dir, "locale", NULL);
+
+  g_free (dir);
+  return locale;
+}
+
+static const GimpParamDef job_args[] = {
+  { GIMP_PDB_INT32,    "run-mode",      "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+  { GIMP_PDB_IMAGE,    "image",         "Input image" },
+  { GIMP_PDB_DRAWABLE, "drawable",      "The layer to work on" },
+  { GIMP_PDB_STRING,   "prompt",        "What the picture should show (may be empty for variations)" },
+  { GIMP_PDB_INT32,    "n",             "How many results to make, 1-10, each as its own layer" },
+  { GIMP_PDB_STRING,   "model",         "The model; \"\" for the default from Settings" },
+  { GIMP_PDB_STRING,   "size",          "The size asked of the model; \"auto\" plans it from the region" },
+  { GIMP_PDB_STRING,   "context",       "How much around the selection the model sees: \"auto\" (a margin), \"selection\", \"image\"" },
+  { GIMP_PDB_STRING,   "quality",       "\"auto\", \"low\", \"medium\" or \"high\", for models that accept it" },
+  { GIMP_PDB_STRING,   "background",    "\"auto\", \"opaque\" or \"transparent\", for models that accept it" },
+  { GIMP_PDB_INT32,    "sample-merged", "TRUE: work on the image as shown (all visible layers), FALSE: the layer alone" },
+};
+
+static const GimpParamDef job_returns[] = {
+  { GIMP_PDB_INT32,      "num-layers", "The number of new layers" },
+  { GIMP_PDB_INT32ARRAY, "layer-ids",  "The new layers, one per image, in the new layer group" },
+};
+
+static const GimpParamDef settings_args[] = {
+  { GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }" },
+};
+
+static void
+install_job (const char *name, const char *blurb, const char *help, const char *label)
+{
+  gimp_install_procedure (name, blurb, help, "oaimg contributors", "oaimg contributors", "2026",
+                          label, "*", GIMP_PLUGIN, G_N_ELEMENTS (job_args),
+                          G_N_ELEMENTS (job_returns), job_args, job_returns);
+  gimp_plugin_menu_register (name, MENU_PATH);
+}
+
+static void
+query (void)
+{
+  gchar *locale = locale_dir ();
+
+  /* GIMP translates the menu labels and blurbs below with this domain. */
+  gimp_plugin_domain_register (GETTEXT_PACKAGE, locale);
+  g_free (locale);
+
+  install_job (PROC_EDIT, N_("Repaint the selection from a prompt"),
+               "Sends the selected part of the active layer with its surroundings to the model "
+               "and adds the results as a layer group above the layer, each masked to the "
+               "selection.",
+               N_("_Inpaint Selection…"));
+  install_job (PROC_VARIATION, N_("Variations of the selection or the layer"),
+               "Asks the model for variations of the selected region (or the whole layer) and "
+               "adds them as a layer group above the layer.",
+               N_("_Variations…"));
+  install_job (PROC_GENERATE, N_("Generate new layers from a prompt"),
+               "Generates images from a prompt to fill the selection's bounds (or the canvas) and "
+               "adds them as a layer group.",
+               N_("_New Layers from Prompt…"));
+  gimp_install_procedure (PROC_SETTINGS, N_("API key, server, default model and timeout"),
+                          "The key is kept in the desktop keyring when one is running, else in a "
+                          "file in the GIMP profile that only you can read. OPENAI_API_KEY and "
+                          "OPENAI_BASE_URL win when set.",
+                          "oaimg contributors", "oaimg contributors", "2026",
+                          N_("_Settings…"), "", GIMP_PLUGIN, G_N_ELEMENTS (settings_args), 0,
+                          settings_args, NULL);
+  gimp_plugin_menu_register (PROC_SETTINGS, MENU_PATH);
+  /* GIMP translates the submenu with the plug-in's text domain: this puts it in the catalogue. */
+  (void) N_("OpenAI Images");
+}
+
+/* ---- return values ------------------------------------------------------------------------- */
+
+static GimpParam  values[3];
+static gint32    *returned_ids; /* GIMP reads values[] after run() returns */
+
+/* GIMP 2.10 passes an error message as a second, string value; but for a procedure whose declared
+ * return values are (INT32, INT32ARRAY) the core then sends the string where the array's count
+ * belongs, and the caller (Script-Fu) crashes reading the array. So a failure returns its status
+ * alone (GIMP fills in zero layers) and the message goes to GIMP's message handler: a dialog or
+ * the error console for users, the terminal in batch mode. */
+static void
+set_status (GimpPDBStatusType status, const GError *error, gint *nreturn_vals,
+            GimpParam **return_vals)
+{
+  values[0].type          = GIMP_PDB_STATUS;
+  values[0].data.d_status = status;
+  *nreturn_vals           = 1;
+  *return_vals            = values;
+  if (error && (status == GIMP_PDB_EXECUTION_ERROR || status == GIMP_PDB_CALLING_ERROR))
+    gimp_message (error->message);
+}
+
+static void
+set_layers (const gint32 *ids, gint count, gint *nreturn_vals)
+{
+  g_free (returned_ids);
+  returned_ids                = g_memdup2 (ids, sizeof (gint32) * MAX (count, 1));
+  values[1].type              = GIMP_PDB_INT32;
+  values[1].data.d_int32      = count;
+  values[2].type              = GIMP_PDB_INT32ARRAY;
+  values[2].data.d_int32array = returned_ids;
+  *nreturn_vals               = 3;
+}
+
+/* ---- arguments ----------------------------------------------------------------------------- */
+
+static void
+copy_string (gchar *dest, gsize size, const gchar *value)
+{
+  g_strlcpy (dest, value ? value : "", size);
+}
+
+static void
+values_from_params (JobValues *v, const GimpParam *param)
+{
+  copy_string (v->prompt, sizeof v->prompt, param[3].data.d_string);
+  v->n = param[4].data.d_int32;
+  copy_string (v->model, sizeof v->model, param[5].data.d_string);
+  copy_string (v->size, sizeof v->size, param[6].data.d_string);
+  copy_string (v->context, sizeof v->context, param[7].data.d_string);
+  copy_string (v->quality, sizeof v->quality, param[8].data.d_string);
+  copy_string (v->background, sizeof v->background, param[9].data.d_string);
+  v->sample_merged = param[10].data.d_int32 != 0;
+}
+
+static gboolean
+unset (const gchar *value)
+{
+  return value[0] == '\0' || strcmp (value, "auto") == 0;
+}
+
+/* The scripted values checked before anything is read or sent, with what would be right. */
+static gboolean
+check_values (const JobValues *v, oaimg_context_mode *context, GError **error)
+{
+  if (v->n < 1 || v->n > 10)
+    {
+      g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                   _("n is %d: ask for 1 to 10 images."), v->n);
+      return FALSE;
+    }
+  if (unset (v->context))
+    *context = OAIMG_CONTEXT_AUTO;
+  else if (strcmp (v->context, "selection") == 0)
+    *context = OAIMG_CONTEXT_SELECTION;
+  else if (strcmp (v->context, "image") == 0)
+    *context = OAIMG_CONTEXT_IMAGE;
+  else
+    {
+      g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                   _("context is \"%s\": use \"auto\", \"selection\" or \"image\"."), v->context);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+default_values (JobValues *v, oaimg_operation operation)
+{
+  memset (v, 0, sizeof *v);
+  v->n = 1;
+  copy_string (v->size, sizeof v->size, "auto");
+  copy_string (v->context, sizeof v->context, "auto");
+  copy_string (v->quality, sizeof v->quality, "auto");
+  copy_string (v->background, sizeof v->background, "auto");
+  (void) operation;
+}
+
+/* ---- runs ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gint32          image;
+  gint32          drawable;
+  oaimg_operation operation;
+} SourceArgs;
+
+static gboolean
+reread_source (gpointer data, gboolean sample_merged, OaimgSource *source)
+{
+  SourceArgs *args = data;
+
+  oaimg_source_clear (source);
+  return host_gimp2_read_source (args->image, args->drawable, args->operation, sample_merged,
+                                 source, NULL);
+}
+
+static GimpPDBStatusType
+run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint nparams,
+         const GimpParam *param, HostGimp2 *host, GError **error)
+{
+  const char        *profile = gimp_directory ();
+  SourceArgs         args    = { param[1].data.d_image, param[2].data.d_drawable, operation };
+  JobValues          v;
+  OaimgSettings      settings;
+  OaimgSource        source  = { 0 };
+  OaimgJobParams     params  = { 0 };
+  oaimg_context_mode context = OAIMG_CONTEXT_AUTO;
+  oaimg_client      *client  = NULL;
+  OaimgHost          iface;
+  GimpPDBStatusType  status  = GIMP_PDB_EXECUTION_ERROR;
+
+  default_values (&v, operation);
+  if (run_mode == GIMP_RUN_NONINTERACTIVE)
+    {
+      if (nparams != G_N_ELEMENTS (job_args))
+        {
+          g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                       _("%s takes %d arguments, not %d: run-mode image drawable prompt n model "
+                         "size context quality background sample-merged."),
+                       name, (int) G_N_ELEMENTS (job_args), nparams);
+          return GIMP_PDB_CALLING_ERROR;
+        }
+      values_from_params (&v, param);
+    }
+  else
+    gimp_get_data (name, &v);
+  if (!check_values (&v, &context, error))
+    return GIMP_PDB_CALLING_ERROR;
+
+  if (!host_gimp2_read_source (args.image, args.drawable, operation, v.sample_merged, &source,
+                               error))
+    return GIMP_PDB_EXECUTION_ERROR;
+  /* Checked before the dialog so that the user learns it before typing a prompt. */
+  if (operation == OAIMG_EDIT && source.selection == NULL)
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_NO_SELECTION,
+                           _("Select the area to repaint, then run Inpaint Selection again."));
+      oaimg_source_clear (&source);
+      return GIMP_PDB_EXECUTION_ERROR;
+    }
+
+  oaimg_settings_load (profile, &settings);
+  client = oaimg_settings_make_client (profile, &settings, error);
+  if (client == NULL)
+    goto out;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gimp_ui_init ("oaimg", FALSE);
+      if (!job_dialog_run (operation, client, &source, reread_source, &args,
+                           settings.default_model, &v))
+        {
+          status = GIMP_PDB_CANCEL;
+          goto out;
+        }
+      gimp_set_data (name, &v, sizeof v);
+      check_values (&v, &context, NULL);
+      host->window = progress_window_new (operation);
+    }
+
+  params.operation  = operation;
+  params.prompt     = v.prompt;
+  params.n          = v.n;
+  params.model      = v.model;
+  params.size       = v.size;
+  params.context    = context;
+  params.quality    = v.quality;
+  params.background = v.background;
+
+  host->image  = args.image;
+  host->anchor = operation != OAIMG_GENERATE || (args.drawable != -1 &&
+                                                 gimp_item_is_layer (args.drawable) &&
+                                                 !gimp_item_is_layer_mask (args.drawable))
+                   ? args.drawable : -1;
+  iface        = host_gimp2_interface (host);
+
+  gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  if (oaimg_job_run (&iface, client, &params, &source, settings.default_model, error))
+    status = GIMP_PDB_SUCCESS;
+  gimp_progress_end ();
+  if (host->window)
+    progress_window_destroy (host->window);
+  if (run_mode == GIMP_RUN_WITH_LAST_VALS || run_mode == GIMP_RUN_NONINTERACTIVE)
+    gimp_set_data (name, &v, sizeof v);
+
+out:
+  oaimg_client_free (client);
+  oaimg_source_clear (&source);
+  oaimg_settings_clear (&settings);
+  if (status == GIMP_PDB_EXECUTION_ERROR && error && *error &&
+      (*error)->domain == OAIMG_PLUGIN_ERROR && (*error)->code == OAIMG_ERR_CANCELLED)
+    {
+      g_clear_error (error);
+      status = GIMP_PDB_CANCEL;
+    }
+  return status;
+}
+
+static void
+run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
+     GimpParam **return_vals)
+{
+  GimpRunMode       run_mode = (GimpRunMode) param[0].data.d_int32;
+  GError           *error    = NULL;
+  GimpPDBStatusType status;
+  HostGimp2         host     = { 0 };
+  gchar            *locale   = locale_dir ();
+
+  bindtextdomain (GETTEXT_PACKAGE, locale);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  g_free (locale);
+  gegl_init (NULL, NULL);
+
+  if (strcmp (name, PROC_SETTINGS) == 0)
+    {
+      /* There is nothing to do without a user: settings are changed in the dialog or the file. */
+      status = GIMP_PDB_SUCCESS;
+      if (run_mode == GIMP_RUN_INTERACTIVE)
+        {
+          gimp_ui_init ("oaimg", FALSE);
+          if (!settings_dialog_run (gimp_directory (), &error))
+            status = error ? GIMP_PDB_EXECUTION_ERROR : GIMP_PDB_CANCEL;
+        }
+      set_status (status, error, nreturn_vals, return_vals);
+      g_clear_error (&error);
+      return;
+    }
+
+  if (strcmp (name, PROC_EDIT) == 0)
+    status = run_job (OAIMG_EDIT, name, run_mode, nparams, param, &host, &error);
+  else if (strcmp (name, PROC_VARIATION) == 0)
+    status = run_job (OAIMG_VARIATION, name, run_mode, nparams, param, &host, &error);
+  else if (strcmp (name, PROC_GENERATE) == 0)
+    status = run_job (OAIMG_GENERATE, name, run_mode, nparams, param, &host, &error);
+  else
+    status = GIMP_PDB_CALLING_ERROR;
+
+  set_status (status, error, nreturn_vals, return_vals);
+  if (status == GIMP_PDB_SUCCESS)
+    set_layers (host.created, host.n_created, nreturn_vals);
+  g_clear_error (&error);
+  g_free (host.created);
+}

@@ -1,0 +1,45 @@
+# GIMP 2.10 end to end: the real gimp-console-2.10 of this machine in batch mode, a throwaway
+# profile holding the freshly built plug-in, Script-Fu calling the procedures by position against
+# the stand-in server, and the pixels, layers, masks and parasites it leaves checked with the same
+# rules as the GIMP 3 cases. Built and run when the GIMP 2.10 host is built.
+if(NOT TARGET oaimg_gimp2)
+  return()
+endif()
+set(OAIMG_GIMP2_RUN_CASE ${CMAKE_CURRENT_SOURCE_DIR}/gimp2/run_case.py)
+# babl's conversion cache, kept across runs: the first GIMP start of a machine builds it.
+set(OAIMG_GIMP2_CACHE ${CMAKE_CURRENT_BINARY_DIR}/gimp2-cache)
+
+function(oaimg_gimp2_case case)
+  add_test(NAME gimp2.${case}
+    COMMAND ${Python3_EXECUTABLE} ${OAIMG_GIMP2_RUN_CASE}
+            --plugin-dir $<TARGET_FILE_DIR:oaimg_gimp2> --server ${OAIMG_FAKE_SERVER}
+            --cache-dir ${OAIMG_GIMP2_CACHE} --job-test $<TARGET_FILE:oaimg_plugin_job_test>
+            ${case})
+  set_tests_properties(gimp2.${case} PROPERTIES SKIP_RETURN_CODE 77 LABELS gimp2 ${ARGN})
+endfunction()
+
+# First: the procedures are registered with their arguments in the contract's order (and babl's
+# cache is built, which may take minutes on a busy machine).
+oaimg_gimp2_case(registered FIXTURES_SETUP oaimg_gimp2_profile TIMEOUT 900)
+
+set(OAIMG_GIMP2_CASES
+  edit_ellipse                # elliptic selection, non-square RGB without alpha, n = 2
+  edit_offset_layer           # an offset layer smaller than the canvas
+  edit_edge                   # a selection touching the image's edges
+  edit_16bit                  # 16-bit linear RGB: results in the image's precision
+  edit_gray                   # grayscale
+  edit_indexed                # indexed
+  edit_without_selection      # "select the area to repaint", nothing sent, nothing changed
+  edit_without_selection_zh   # the same message from the Simplified Chinese catalogue
+  variation                   # whole layer, then a region masked to the selection
+  generate                    # fills the selection's bounds, then the canvas
+  sample_merged               # sample-merged TRUE: the image as shown is sent
+  bad_arguments               # a wrong context or n: a message naming it, nothing sent
+  rate_limit_then_success     # 429 with Retry-After, then success
+  server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
+  unreachable_server          # nothing listening at the base URL
+  stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
+  job_cancel_before_insert)   # common/job.c, scripted host: a Cancel after the last download
+foreach(case IN LISTS OAIMG_GIMP2_CASES)
+  oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 300)
+endforeach()
