@@ -688,10 +688,19 @@ class Terminal(CliTest):
         self.s.control("config", {"delay": 20})
         pid, fd = self.spawn("generate", "-p", "a cat", "-m", "gpt-image-1.5", "--stream", "1",
                              "-o", self.out)
-        sent = []
+        sent, model_check_done_at = [], []
 
         def interrupt_once_waiting(out):
-            if not sent and b"waiting for the server" in out:
+            # The CLI first asks GET /v1/models/{id} (the shutdown warning), which shows "waiting
+            # for the server" too: on a loaded machine a Ctrl-C then lands before the image
+            # request. Interrupt once that check is over and the image request is waiting.
+            if sent:
+                return
+            if not model_check_done_at:
+                if any(e["path"].startswith("/v1/models") for e in self.s.log()):
+                    model_check_done_at.append(len(out))
+                return
+            if b"waiting for the server" in out[model_check_done_at[0]:]:
                 os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
                 sent.append(time.monotonic())
 

@@ -48,14 +48,17 @@ class CMakeInstall(unittest.TestCase):
                         (under_usr_local, sys.path))
 
     def test_the_installed_package_loads_the_installed_library(self):
-        code = ("import site, sys; site.addsitedir(sys.argv[1]); import oaimg; "
-                "print(oaimg.library_path); print(oaimg.__version__)")
+        # The scratch prefix goes first: after the README's setup the same package is also
+        # installed under /usr/local, which must not be the one imported here.
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); import oaimg; "
+                "print(oaimg.__file__); print(oaimg.library_path); print(oaimg.__version__)")
         env = {k: v for k, v in os.environ.items()
                if k not in ("OAIMG_LIBRARY", "PYTHONPATH", "LD_LIBRARY_PATH")}
         r = subprocess.run([sys.executable, "-c", code, self.site], env=env, cwd=WORK,
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        path, version = r.stdout.split()
+        package, path, version = r.stdout.split()
+        self.assertTrue(package.startswith(self.site), package)
         self.assertEqual(os.path.realpath(path), self.library)
         self.assertRegex(version, r"^\d+\.\d+\.\d+$")
 
