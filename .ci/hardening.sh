@@ -21,15 +21,14 @@ start=$(date +%s)
 step() { echo "== hardening: $* ($(( $(date +%s) - start )) s)"; }
 
 step "clang ASan+UBSan build, -Werror"
-sanitize="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -fsanitize=fuzzer-no-link"
-# Plain C test programs (abi_c_consumer) are linked by clang, not clang++: they get UBSan's C++
-# runtime and libstdc++ explicitly, which the instrumented liboaimg needs.
+sanitize="-fsanitize=address,undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all -fno-omit-frame-pointer -fsanitize=fuzzer-no-link"
+# Plain C test programs (abi_c_consumer) are linked by clang, which leaves out UBSan's C++
+# runtime: the two checks that need it (vptr, function) are off, every other UBSan check is on.
 CC=clang-14 CXX=clang++-14 cmake -S . -B "$asan_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DOAIMG_BUILD_TESTS=ON -DOAIMG_BUILD_BENCH=OFF -DOAIMG_GIMP_PLUGIN=off -DOAIMG_WERROR=ON \
   -DOAIMG_FUZZ=ON -DOAIMG_FUZZ_SECONDS="$fuzz_seconds" \
   -DCMAKE_C_FLAGS="$sanitize" -DCMAKE_CXX_FLAGS="$sanitize" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined -fsanitize-link-c++-runtime" \
-  -DCMAKE_C_STANDARD_LIBRARIES="-lstdc++" \
+  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$asan_build" -j"$jobs"
 
