@@ -437,6 +437,114 @@ oaimg_results_kept (const gboolean *visible, int count)
   return shown < 0 ? 0 : shown;
 }
 
+gboolean
+oaimg_results_is_group (const gboolean *child_is_result, int count)
+{
+  if (count <= 0)
+    return FALSE;
+  for (int i = 0; i < count; i++)
+    if (!child_is_result[i])
+      return FALSE;
+  return TRUE;
+}
+
+int
+oaimg_results_insert_position (const gboolean *sibling_is_group, int anchor_position)
+{
+  int position = MAX (anchor_position, 0);
+
+  while (position > 0 && sibling_is_group[position - 1])
+    position--;
+  return position;
+}
+
+int
+oaimg_results_choose (OaimgChooseAction action, const gboolean *visible, int count,
+                      gboolean *visible_out, gboolean *remove_out)
+{
+  int chosen;
+
+  if (action == OAIMG_CHOOSE_KEEP)
+    chosen = oaimg_results_kept (visible, count);
+  else
+    chosen = oaimg_results_step (visible, count,
+                                 action == OAIMG_CHOOSE_NEXT ? OAIMG_SHOW_NEXT
+                                                             : OAIMG_SHOW_PREVIOUS);
+  for (int i = 0; i < count; i++)
+    {
+      visible_out[i] = i == chosen;
+      remove_out[i]  = action == OAIMG_CHOOSE_KEEP && i != chosen;
+    }
+  return chosen;
+}
+
+const char *
+oaimg_message_no_results (void)
+{
+  return _("Select a result layer of OpenAI Images, or its group.");
+}
+
+/* ---- The procedures -------------------------------------------------------------------------- */
+
+static const OaimgProcedureInfo procedures[OAIMG_PROC_COUNT] = {
+  { "plug-in-oaimg-edit", N_("_Inpaint Selection…"), N_("Repaint the selection from a prompt"),
+    N_("Sends the selected part of the active layer with its surroundings to the model and adds "
+       "the results as a layer group above the layer, each masked to the selection."),
+    "Jobs", OAIMG_EDIT },
+  { "plug-in-oaimg-variation", N_("_Variations…"), N_("Variations of the selection or the layer"),
+    N_("Asks the model for variations of the selected region (or the whole layer) and adds them "
+       "as a layer group above the layer."),
+    "Jobs", OAIMG_VARIATION },
+  { "plug-in-oaimg-generate", N_("_New Layers from Prompt…"),
+    N_("Generate new layers from a prompt"),
+    N_("Generates images from a prompt to fill the selection's bounds (or the canvas) and adds "
+       "them as a layer group."),
+    "Jobs", OAIMG_GENERATE },
+  { "plug-in-oaimg-next-result", N_("Show Ne_xt Result"), N_("Show the next result of the group"),
+    N_("Hides the shown result of the group under the active layer and shows the next one "
+       "(after the last, the first)."),
+    "Results", 0 },
+  { "plug-in-oaimg-previous-result", N_("Show Pre_vious Result"),
+    N_("Show the previous result of the group"),
+    N_("Hides the shown result of the group under the active layer and shows the one before it "
+       "(before the first, the last)."),
+    "Results", 0 },
+  { "plug-in-oaimg-keep-result", N_("_Keep Shown Result"),
+    N_("Keep the shown result and remove the others"),
+    N_("Removes every result of the group under the active layer except the shown one, as one "
+       "undo step."),
+    "Results", 0 },
+  { "plug-in-oaimg-settings", N_("_Settings…"), N_("API key, server, default model and timeout"),
+    N_("The key is kept in the desktop keyring when one is running, else in a file in the GIMP "
+       "profile that only you can read. OPENAI_API_KEY and OPENAI_BASE_URL win when set."),
+    "Settings", 0 },
+};
+
+const char *
+oaimg_menu_branch_label (void)
+{
+  return N_("_OpenAI Images");
+}
+
+const OaimgProcedureInfo *
+oaimg_procedures (void)
+{
+  return procedures;
+}
+
+const OaimgProcedureInfo *
+oaimg_procedure_find (const char *name, OaimgProcedureId *id_out)
+{
+  for (int i = 0; i < OAIMG_PROC_COUNT; i++)
+    if (g_strcmp0 (procedures[i].name, name) == 0)
+      {
+        if (id_out)
+          *id_out = (OaimgProcedureId) i;
+        return &procedures[i];
+      }
+  return NULL;
+}
+
 /* ---- Progress and messages ------------------------------------------------------------------- */
 
 char *
@@ -499,6 +607,7 @@ decode_upload (const uint8_t *png, size_t size, uint8_t **rgba, uint32_t *w, uin
   if (oaimg_png_decode (png, size, 0, &pixels, w, h) != OAIMG_OK || *w == 0 || *h == 0)
     {
       oaimg_free (pixels);
+      *w = *h = 0;
       return;
     }
   /* Ours to free with g_free, like everything else the preview holds. */
@@ -507,67 +616,117 @@ decode_upload (const uint8_t *png, size_t size, uint8_t **rgba, uint32_t *w, uin
   oaimg_free (pixels);
 }
 
+/* The plan in the user's words. The library's own notes are English, so they are not shown as
+ * they are: each upload gets a translated line, and the one note that matters (results enlarged)
+ * is the dialog's own. */
+static void
+describe_plan (const oaimg_plan *plan, const OaimgSource *source, GString *info,
+               OaimgPreview *preview)
+{
+  int32_t     x, y;
+  uint32_t    w, h, tw, th;
+  const char *sent_size = oaimg_plan_size (plan);
+  char       *warning;
+
+  oaimg_plan_region (plan, &x, &y, &w, &h);
+  oaimg_plan_target_size (plan, &tw, &th);
+  g_string_append_printf (info, _("Model %s, %s\nRegion %u × %u at (%d, %d), sent as %u × %u"),
+                          oaimg_plan_model (plan), oaimg_plan_endpoint (plan), w, h,
+                          x + source->origin_x, y + source->origin_y, tw, th);
+  if (sent_size)
+    g_string_append_printf (info, _(", size %s"), sent_size);
+  g_string_append_printf (info, g_dngettext (GETTEXT_PACKAGE, "\n%d request", "\n%d requests",
+                                             oaimg_plan_request_count (plan)),
+                          oaimg_plan_request_count (plan));
+  for (size_t i = 0; i < oaimg_plan_upload_count (plan); i++)
+    {
+      const char    *name = NULL;
+      const uint8_t *data = NULL;
+      size_t         len  = 0;
+      gboolean       is_mask;
+      uint32_t       uw = 0, uh = 0;
+
+      if (oaimg_plan_upload (plan, i, &name, &data, &len) != OAIMG_OK)
+        continue;
+      is_mask = strcmp (name, "mask") == 0;
+      if (is_mask)
+        {
+          decode_upload (data, len, &preview->mask_rgba, &preview->mask_width,
+                         &preview->mask_height);
+          uw = preview->mask_width;
+          uh = preview->mask_height;
+        }
+      else if (g_str_has_prefix (name, "image"))
+        {
+          decode_upload (data, len, &preview->image_rgba, &preview->image_width,
+                         &preview->image_height);
+          uw = preview->image_width;
+          uh = preview->image_height;
+        }
+      if (uw > 0)
+        g_string_append_printf (info, _("\n%s: %u × %u PNG, %.1f kB"),
+                                is_mask ? _("Mask") : _("Image"), uw, uh, len / 1000.0);
+    }
+  warning = oaimg_dialog_upscale_warning (w, h, tw, th,
+                                          oaimg_model_allows_custom_size (oaimg_plan_model (plan)));
+  if (warning)
+    g_string_append_printf (info, "\n%s", warning);
+  g_free (warning);
+}
+
 void
 oaimg_dialog_preview (oaimg_client *client, const OaimgJobParams *params,
-                      const OaimgSource *source, const char *default_model,
-                      OaimgPreview *preview)
+                      const OaimgSource *source, const char *source_problem,
+                      const char *default_model, OaimgPreview *preview)
 {
   OaimgJobParams  shown   = *params;
-  oaimg_request  *request;
+  oaimg_request  *request = NULL;
   oaimg_plan     *plan    = NULL;
   GError         *error   = NULL;
+  char           *model   = NULL;
+  const char     *in_use;
   GString        *info    = g_string_new (NULL);
 
   memset (preview, 0, sizeof *preview);
-  if (shown.prompt == NULL || shown.prompt[0] == '\0')
-    shown.prompt = "preview";
-
-  request = oaimg_job_build_request (client, &shown, source, default_model, FALSE, NULL, &error);
-  if (request && oaimg_client_plan (client, request, &plan) != OAIMG_OK)
-    g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, 0, oaimg_client_error_message (client));
-
-  if (error)
+  in_use                = oaimg_dialog_model_in_use (client, params->operation, params->model,
+                                                     default_model);
+  preview->takes_prompt = oaimg_dialog_takes_prompt (in_use, params->operation);
+  if (!preview->takes_prompt)
     {
-      g_string_append (info, error->message);
+      shown.prompt         = NULL;
+      preview->prompt_note = g_strdup_printf (_("%s takes no prompt for variations: the prompt "
+                                                "is not sent."),
+                                              in_use);
+    }
+  else if (is_unset (shown.prompt) && params->operation != OAIMG_VARIATION)
+    {
+      preview->problem = g_strdup (_("Type a prompt that describes the picture you want."));
+      /* The prompt does not change what is uploaded: a stand-in shows the preview meanwhile. */
+      shown.prompt = "preview";
+    }
+
+  if (source_problem)
+    {
+      g_free (preview->problem);
+      preview->problem = g_strdup (source_problem);
+    }
+  else if ((request = oaimg_job_build_request (client, &shown, source, default_model, FALSE,
+                                               &model, &error)) == NULL)
+    {
+      g_free (preview->problem);
+      preview->problem = g_strdup (error->message);
       g_clear_error (&error);
     }
-  else
+  else if (oaimg_client_plan (client, request, &plan) != OAIMG_OK)
     {
-      int32_t     x, y;
-      uint32_t    w, h, tw, th;
-      const char *sent_size = oaimg_plan_size (plan);
-      const char *notes     = oaimg_plan_notes (plan);
-
-      oaimg_plan_region (plan, &x, &y, &w, &h);
-      oaimg_plan_target_size (plan, &tw, &th);
-      g_string_append_printf (info, _("Model %s, %s\nRegion %u × %u at (%d, %d), sent as %u × %u"),
-                              oaimg_plan_model (plan), oaimg_plan_endpoint (plan), w, h,
-                              x + source->origin_x, y + source->origin_y, tw, th);
-      if (sent_size)
-        g_string_append_printf (info, _(", size %s"), sent_size);
-      g_string_append_printf (info, g_dngettext (GETTEXT_PACKAGE, "\n%d request", "\n%d requests",
-                                                 oaimg_plan_request_count (plan)),
-                              oaimg_plan_request_count (plan));
-      if (notes && notes[0])
-        g_string_append_printf (info, "\n%s", notes);
-
-      for (size_t i = 0; i < oaimg_plan_upload_count (plan); i++)
-        {
-          const char    *name = NULL;
-          const uint8_t *data = NULL;
-          size_t         len  = 0;
-
-          if (oaimg_plan_upload (plan, i, &name, &data, &len) != OAIMG_OK)
-            continue;
-          if (g_str_has_prefix (name, "image"))
-            decode_upload (data, len, &preview->image_rgba, &preview->image_width,
-                           &preview->image_height);
-          else if (strcmp (name, "mask") == 0)
-            decode_upload (data, len, &preview->mask_rgba, &preview->mask_width,
-                           &preview->mask_height);
-        }
+      g_free (preview->problem);
+      preview->problem = oaimg_dialog_plan_problem (client, model);
     }
+  else
+    describe_plan (plan, source, info, preview);
+
   preview->info = g_string_free (info, FALSE);
+  g_free (model);
   oaimg_plan_free (plan);
   oaimg_request_free (request);
 }
@@ -576,6 +735,8 @@ void
 oaimg_dialog_preview_clear (OaimgPreview *preview)
 {
   g_free (preview->info);
+  g_free (preview->problem);
+  g_free (preview->prompt_note);
   g_free (preview->image_rgba);
   g_free (preview->mask_rgba);
   memset (preview, 0, sizeof *preview);

@@ -101,6 +101,70 @@ int oaimg_results_step (const gboolean *visible, int count, OaimgShowStep step);
 /* The result to keep: the first visible one, else 0; -1 when count is 0. */
 int oaimg_results_kept (const gboolean *visible, int count);
 
+/* The parasite that marks a layer as an oaimg result (its provenance as JSON). */
+#define OAIMG_PROVENANCE_PARASITE "oaimg-provenance"
+
+/* A layer group is a run's group of results when it holds layers and every one of them is a
+ * result (child_is_result[i]: the i-th child carries the provenance parasite). */
+gboolean oaimg_results_is_group (const gboolean *child_is_result, int count);
+
+/* Where a new run's group goes among the anchor layer's siblings (0 = top): right above the
+ * anchor, and above the groups earlier runs put right above it (sibling_is_group[i]: the i-th
+ * sibling is a results group), so that the new results are what the canvas shows. */
+int oaimg_results_insert_position (const gboolean *sibling_is_group, int anchor_position);
+
+typedef enum
+{
+  OAIMG_CHOOSE_NEXT,
+  OAIMG_CHOOSE_PREVIOUS,
+  OAIMG_CHOOSE_KEEP
+} OaimgChooseAction;
+
+/* What next / previous / keep does to a group's `count` results: visible_out[i] whether result
+ * i is shown afterwards, remove_out[i] whether it is removed (keep removes all but the shown
+ * one). Returns the result shown, which becomes the active layer; -1 when count is 0. */
+int oaimg_results_choose (OaimgChooseAction action, const gboolean *visible, int count,
+                          gboolean *visible_out, gboolean *remove_out);
+
+/* Said when next / previous / keep runs on a layer that is no result (translated, static). */
+const char *oaimg_message_no_results (void);
+
+/* ---- The procedures, as every host registers them -------------------------------------------- */
+
+typedef enum
+{
+  OAIMG_PROC_EDIT,
+  OAIMG_PROC_VARIATION,
+  OAIMG_PROC_GENERATE,
+  OAIMG_PROC_NEXT,
+  OAIMG_PROC_PREVIOUS,
+  OAIMG_PROC_KEEP,
+  OAIMG_PROC_SETTINGS,
+  OAIMG_PROC_COUNT
+} OaimgProcedureId;
+
+/* Names are the scripting contract; texts are untranslated (N_): GIMP 2.10 translates them with
+ * the plug-in's domain itself, GIMP 3 wants them translated. section groups the menu: "Jobs",
+ * "Results", then "Settings" last. */
+typedef struct
+{
+  const char      *name;
+  const char      *menu_label;
+  const char      *blurb;
+  const char      *help;
+  const char      *section;
+  oaimg_operation  operation; /* for the three jobs; 0 otherwise */
+} OaimgProcedureInfo;
+
+#define OAIMG_MENU_PARENT "<Image>/Filters"
+#define OAIMG_MENU_PATH   "<Image>/Filters/OpenAI Images"
+/* The submenu's label with its mnemonic (untranslated). */
+const char               *oaimg_menu_branch_label (void);
+/* The procedures in menu order, OAIMG_PROC_COUNT of them. */
+const OaimgProcedureInfo *oaimg_procedures (void);
+/* The procedure of that name, or NULL. */
+const OaimgProcedureInfo *oaimg_procedure_find (const char *name, OaimgProcedureId *id_out);
+
 /* ---- Progress and messages ------------------------------------------------------------------- */
 
 /* The progress window's line: the stage's text (oaimg_message_for_stage) and the time since Send,

@@ -9,8 +9,7 @@
 
 #include "dialogs_gimp2.h"
 #include "i18n.h"
-
-#define PROVENANCE_PARASITE "oaimg-provenance"
+#include "oaimg_dialog.h"
 
 static gboolean
 host_error (GError **error, const char *message)
@@ -114,8 +113,8 @@ host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation
 
   if (drawable == -1 || !gimp_item_is_layer (drawable) || gimp_item_is_layer_mask (drawable))
     return host_error (error, _("Select one layer to work on."));
-  if (gimp_item_is_group (drawable))
-    return host_error (error, _("Select a layer, not a layer group."));
+  if (gimp_item_is_group (drawable) && !sample_merged)
+    return host_error (error, _("Select a layer, not a layer group, or turn on Sample merged."));
 
   gimp_drawable_offsets (drawable, &ox, &oy);
   w = gimp_drawable_width (drawable);
@@ -143,6 +142,9 @@ host_progress (void *self, const char *text, double fraction)
 {
   HostGimp2 *host = self;
 
+  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
+  if (host->window)
+    return progress_window_update (host->window, text, fraction);
   if (text != host->last_text)
     {
       gimp_progress_set_text (text);
@@ -152,7 +154,7 @@ host_progress (void *self, const char *text, double fraction)
     gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
   else
     gimp_progress_pulse ();
-  return host->window ? progress_window_update (host->window, text, fraction) : FALSE;
+  return FALSE;
 }
 
 static void
@@ -206,15 +208,92 @@ make_result_layer (gint32 image, gint32 group, gint position, const OaimgOutput 
       if (mask == -1 || !gimp_layer_add_mask (layer, mask))
         return -1;
       write_pixels (mask, out->mask, out->width, out->height, "Y u8");
+      /* Adding a mask makes it the drawable being edited: paint and filters would go to it. */
+      gimp_layer_set_edit_mask (layer, FALSE);
     }
   gimp_item_set_visible (layer, visible);
 
-  parasite = gimp_parasite_new (PROVENANCE_PARASITE,
+  parasite = gimp_parasite_new (OAIMG_PROVENANCE_PARASITE,
                                 GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                 strlen (out->provenance) + 1, out->provenance);
   gimp_item_attach_parasite (layer, parasite);
   gimp_parasite_free (parasite);
   return layer;
+}
+
+static gboolean
+is_result_layer (gint32 item)
+{
+  GimpParasite *parasite;
+
+  if (item <= 0 || !gimp_item_is_layer (item) || gimp_item_is_group (item))
+    return FALSE;
+  parasite = gimp_item_get_parasite (item, OAIMG_PROVENANCE_PARASITE);
+  if (parasite == NULL)
+    return FALSE;
+  gimp_parasite_free (parasite);
+  return TRUE;
+}
+
+static gboolean
+is_result_group (gint32 item)
+{
+  gint     count    = 0;
+  gint    *children;
+  gboolean is_group;
+  gboolean *results;
+
+  if (item <= 0 || !gimp_item_is_group (item))
+    return FALSE;
+  children = gimp_item_get_children (item, &count);
+  results  = g_new0 (gboolean, MAX (count, 1));
+  for (gint i = 0; i < count; i++)
+    results[i] = is_result_layer (children[i]);
+  is_group = oaimg_results_is_group (results, count);
+  g_free (results);
+  g_free (children);
+  return is_group;
+}
+
+gint32
+host_gimp2_result_group (gint32 item)
+{
+  if (item <= 0 || !gimp_item_is_valid (item))
+    return -1;
+  if (gimp_item_is_layer_mask (item))
+    item = gimp_layer_from_mask (item);
+  if (is_result_group (item))
+    return item;
+  item = gimp_item_get_parent (item);
+  return is_result_group (item) ? item : -1;
+}
+
+/* The anchor's parent (0 = the image's top level) and the position the run's group takes. Run
+ * from a result (Filters ▸ Repeat leaves one active), the anchor is that result's group. */
+static void
+insertion_point (gint32 image, gint32 anchor, gint32 *parent, gint *position)
+{
+  gint32    own = host_gimp2_result_group (anchor);
+  gint32    item;
+  gint      count = 0;
+  gint     *siblings;
+  gboolean *groups;
+
+  if (own != -1)
+    anchor = own;
+  item      = gimp_item_get_parent (anchor);
+  *parent   = item > 0 ? item : 0;
+  *position = gimp_image_get_item_position (image, anchor);
+  if (own != -1)
+    return;
+  siblings = item > 0 ? gimp_item_get_children (item, &count)
+                      : gimp_image_get_layers (image, &count);
+  groups   = g_new0 (gboolean, MAX (count, 1));
+  for (gint i = 0; i < count && i < *position; i++)
+    groups[i] = is_result_group (siblings[i]);
+  *position = oaimg_results_insert_position (groups, MIN (*position, count));
+  g_free (groups);
+  g_free (siblings);
 }
 
 static gboolean
@@ -230,11 +309,7 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   gboolean   ok       = TRUE;
 
   if (host->anchor != -1)
-    {
-      gint32 item = gimp_item_get_parent (host->anchor);
-      parent   = item > 0 ? item : 0;
-      position = gimp_image_get_item_position (image, host->anchor);
-    }
+    insertion_point (image, host->anchor, &parent, &position);
 
   /* GIMP's own Cancel (the status bar's) kills the plug-in instead of asking it. Killed halfway
    * through the insertion, it would leave part of a group behind, so GIMP's cancellable progress
@@ -261,6 +336,9 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
       g_free (created);
       return host_error (error, _("The results could not be added to the image."));
     }
+  /* The shown result is what Filters ▸ Repeat and the paint tools work on next, not its mask. */
+  if (count > 0)
+    gimp_image_set_active_layer (image, created[0]);
   gimp_displays_flush ();
   g_free (host->created);
   host->created   = created;

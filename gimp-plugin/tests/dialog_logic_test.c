@@ -221,6 +221,50 @@ test_results (void)
 }
 
 static void
+test_results_choose (void)
+{
+  gboolean second[3] = { FALSE, TRUE, FALSE };
+  gboolean all[2]    = { TRUE, TRUE };
+  gboolean mixed[2]  = { TRUE, FALSE };
+  gboolean visible[3], removed[3];
+  /* Siblings from the top: another layer, two groups of earlier runs, then the anchor. */
+  gboolean groups[5] = { FALSE, TRUE, TRUE, FALSE, FALSE };
+
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_NEXT, second, 3, visible, removed) == 2);
+  EXPECT (!visible[0] && !visible[1] && visible[2] && !removed[0] && !removed[1] && !removed[2]);
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_PREVIOUS, second, 3, visible, removed) == 0);
+  EXPECT (visible[0] && !visible[1] && !visible[2]);
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_KEEP, second, 3, visible, removed) == 1);
+  EXPECT (removed[0] && !removed[1] && removed[2] && visible[1]);
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_KEEP, second, 0, visible, removed) == -1);
+
+  EXPECT (oaimg_results_is_group (all, 2));
+  EXPECT (!oaimg_results_is_group (mixed, 2));
+  EXPECT (!oaimg_results_is_group (all, 0));
+
+  /* The new group goes above the earlier runs' groups right above the anchor (position 3). */
+  EXPECT (oaimg_results_insert_position (groups, 3) == 1);
+  EXPECT (oaimg_results_insert_position (groups, 4) == 4);
+  EXPECT (oaimg_results_insert_position (groups, 0) == 0);
+}
+
+static void
+test_procedures (void)
+{
+  const OaimgProcedureInfo *procs = oaimg_procedures ();
+  OaimgProcedureId          id    = OAIMG_PROC_COUNT;
+
+  EXPECT (strcmp (procs[OAIMG_PROC_EDIT].name, "plug-in-oaimg-edit") == 0);
+  EXPECT (procs[OAIMG_PROC_GENERATE].operation == OAIMG_GENERATE);
+  EXPECT (oaimg_procedure_find ("plug-in-oaimg-keep-result", &id) == &procs[OAIMG_PROC_KEEP]);
+  EXPECT (id == OAIMG_PROC_KEEP);
+  EXPECT (oaimg_procedure_find ("plug-in-oaimg-nothing", NULL) == NULL);
+  /* Settings last, after its own separator. */
+  EXPECT (strcmp (procs[OAIMG_PROC_COUNT - 1].section, "Settings") == 0);
+  EXPECT (strchr (oaimg_menu_branch_label (), '_') != NULL);
+}
+
+static void
 test_texts (void)
 {
   char *text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_WAITING), 12.7, 1, 3);
@@ -273,6 +317,8 @@ main (void)
   test_problem ();
   test_history_and_values ();
   test_results ();
+  test_results_choose ();
+  test_procedures ();
   test_texts ();
   test_key_source ();
   if (failures == 0)

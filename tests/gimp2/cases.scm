@@ -276,6 +276,60 @@
           "auto" FALSE)
     (call "n" image layer plug-in-oaimg-edit PROMPT 0 MODEL "auto" "auto" "auto" "auto" FALSE)))
 
+(define (children-of group) (vector->list (cadr (gimp-item-get-children group))))
+
+(define (report-active image key)
+  (let ((active (car (gimp-image-get-active-drawable image))))
+    (report key active (car (gimp-item-get-name active)) (car (gimp-item-is-layer-mask active)))))
+
+(define (report-shown key group)
+  (report key (apply string-append
+                     (map (lambda (id) (number->string (car (gimp-item-get-visible id))))
+                          (children-of group)))))
+
+; Two runs on one layer, then next / previous / keep on the second run's group: which result is
+; shown and active after each, what keep leaves, and next on a layer that is no result.
+(define (case-results_choose)
+  (let* ((made (new-image 200 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 30 80 50)
+    (let* ((first (plug-in-oaimg-edit RUN-NONINTERACTIVE image layer PROMPT 2 MODEL "auto" "auto"
+                                      "auto" "auto" FALSE))
+           (first-ids (vector->list (cadr first))))
+      (report-active image "active-after-first")
+      (report "first" (length first-ids)
+              (apply string-append (map (lambda (id) (string-append (car (gimp-item-get-name id))
+                                                                    ";"))
+                                        first-ids)))
+      (let* ((second (plug-in-oaimg-edit RUN-NONINTERACTIVE image layer "a blue cube" 3 MODEL
+                                         "auto" "auto" "auto" "auto" FALSE))
+             (second-ids (vector->list (cadr second)))
+             (group1 (car (gimp-item-get-parent (car first-ids))))
+             (group2 (car (gimp-item-get-parent (car second-ids)))))
+        (report "groups" group1 group2 (car (gimp-item-get-name group2)) layer)
+        (report-tree image "tree")
+        (let loop ((steps (list (cons "next" plug-in-oaimg-next-result)
+                                (cons "next" plug-in-oaimg-next-result)
+                                (cons "next" plug-in-oaimg-next-result)
+                                (cons "previous" plug-in-oaimg-previous-result)
+                                (cons "previous" plug-in-oaimg-previous-result)))
+                   (i 0))
+          (if (pair? steps)
+              (begin
+                ((cdar steps) RUN-NONINTERACTIVE image
+                              (car (gimp-image-get-active-drawable image)))
+                (report-shown (string-append "step-" (number->string i) "-shown") group2)
+                (report-active image (string-append "step-" (number->string i) "-active"))
+                (loop (cdr steps) (+ i 1)))))
+        ; Run on the group itself. (GIMP 2.10's PDB has no call that undoes.)
+        (plug-in-oaimg-keep-result RUN-NONINTERACTIVE image group2)
+        (report "kept" (apply string-append
+                              (map (lambda (id) (string-append (car (gimp-item-get-name id)) ";"))
+                                   (children-of group2)))
+                (length (children-of group1)))
+        (report "on-plain-layer"
+                (car (try (lambda () (plug-in-oaimg-next-result RUN-NONINTERACTIVE image
+                                                                 layer)))))))))
+
 (define (oaimg-e2e name dir)
   (set! e2e-dir dir)
   (set! e2e-port (open-output-file (path "report.txt")))
@@ -304,4 +358,5 @@
                           names))))
           (report name "missing")))
     '("plug-in-oaimg-edit" "plug-in-oaimg-variation" "plug-in-oaimg-generate"
+      "plug-in-oaimg-next-result" "plug-in-oaimg-previous-result" "plug-in-oaimg-keep-result"
       "plug-in-oaimg-settings")))

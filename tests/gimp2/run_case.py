@@ -323,8 +323,46 @@ def check_registered(c):
         c.check(c.report.get(name) == ["11", "2", order],
                 "%s is registered as %s, not (%s) returning 2 values"
                 % (name, c.report.get(name), order.strip()))
+    for name in ("plug-in-oaimg-next-result", "plug-in-oaimg-previous-result",
+                 "plug-in-oaimg-keep-result"):
+        c.check(c.report.get(name) == ["3", "0", "run-mode image drawable "],
+                "%s is registered as %s, not (run-mode image drawable)"
+                % (name, c.report.get(name)))
     c.check(c.report.get("plug-in-oaimg-settings", [""])[0] == "1",
             "plug-in-oaimg-settings is registered as %s" % c.report.get("plug-in-oaimg-settings"))
+
+
+def check_results_choose(c):
+    """After a run the shown result is the active layer, not its mask; a second run's group lands
+    above the first; layers are "Result 1" ... n; next / previous wrap round, each leaving the
+    shown result active; keep removes the others; a plain layer is refused."""
+    r = c.report
+    c.check(r.get("first", [""])[1:] == ["Result 1;Result 2;"], "layer names %s" % r.get("first"))
+    active = r.get("active-after-first", ["", "", ""])
+    c.check(active[1:] == ["Result 1", "0"], "after the run the active drawable is %s" % active)
+    group1, group2, name2, layer = r.get("groups", ["", "", "", ""])
+    c.check(name2 == "a blue cube", "group named %r" % name2)
+    tree = [entry.split(":")[0] for entry in r.get("tree", ["", ""])[1].split(";") if entry]
+    c.check(tree[:3] == [group2, group1, layer], "the second group is not above the first: %s"
+            % r.get("tree"))
+    # Start: result 0 shown; next 1, 2, 0 (wraps), previous 2 (wraps), 1.
+    for i, want in enumerate((1, 2, 0, 2, 1)):
+        shown = r.get("step-%d-shown" % i, [""])[0]
+        c.check(shown == "".join("1" if k == want else "0" for k in range(3)),
+                "step %d: shown %r, wanted result %d" % (i, shown, want))
+        act = r.get("step-%d-active" % i, ["", "", ""])
+        # GIMP keeps names unique in an image: the second group's "Result 1" is "Result 1 #1".
+        c.check(act[1].split(" #")[0] == "Result %d" % (want + 1) and act[2] == "0",
+                "step %d: active %s" % (i, act))
+    kept = r.get("kept", ["", ""])
+    c.check([n.split(" #")[0] for n in kept[0].split(";") if n] == ["Result 2"],
+            "kept %s" % kept[0])
+    c.check(kept[1:] == ["2"], "keep changed the other group: %s" % kept)
+    c.check(r.get("on-plain-layer") == ["error"], "next-result on a plain layer: %s"
+            % r.get("on-plain-layer"))
+    c.check("Select a result layer of OpenAI Images" in c.output,
+            "no message asks for a result layer: %s" % c.messages())
+    c.check(len(c.requests()) == 2, "server saw %d requests" % len(c.requests()))
 
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items()
