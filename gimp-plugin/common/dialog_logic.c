@@ -159,15 +159,82 @@ probe_prompt (const char *model, oaimg_operation operation)
   return oaimg_dialog_takes_prompt (model, operation) ? "a picture" : NULL;
 }
 
+static gboolean
+takes_size (const char *model, oaimg_operation operation, const char *size)
+{
+  size_t count = oaimg_model_size_count (model, operation);
+
+  for (size_t i = 0; i < count; i++)
+    if (g_strcmp0 (oaimg_model_size (model, operation, i), size) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 oaimg_dialog_accepts (const char *model, oaimg_operation operation, OaimgChoiceParam param,
                       const char *value)
 {
-  if (is_unset (value) || strcmp (value, "auto") == 0)
+  if (is_unset (value) || strcmp (value, "auto") == 0 || param == OAIMG_CHOICE_CONTEXT)
     return TRUE;
+  if (param == OAIMG_CHOICE_SIZE)
+    return takes_size (model, operation, value);
   if (param == OAIMG_CHOICE_QUALITY)
     return probe (model, operation, "quality", probe_prompt (model, operation), 1, value, NULL);
   return probe (model, operation, "background", probe_prompt (model, operation), 1, NULL, value);
+}
+
+OaimgChoice *
+oaimg_dialog_choices (const char *model, oaimg_operation operation, OaimgChoiceParam param,
+                      const char *current, int *count_out, int *active_out)
+{
+  static const OaimgChoice quality[] = {
+    { "auto", N_("Automatic") }, { "low", N_("Low") }, { "medium", N_("Medium") },
+    { "high", N_("High") }, { NULL, NULL } };
+  static const OaimgChoice background[] = {
+    { "auto", N_("Automatic") }, { "opaque", N_("Opaque") },
+    { "transparent", N_("Transparent") }, { NULL, NULL } };
+  static const OaimgChoice context[] = {
+    { "auto", N_("Selection with a margin") }, { "selection", N_("Selection only") },
+    { "image", N_("Whole layer") }, { NULL, NULL } };
+  GArray *offered = g_array_new (TRUE, TRUE, sizeof (OaimgChoice));
+  int     active  = 0;
+
+  if (param == OAIMG_CHOICE_SIZE)
+    {
+      size_t      count = oaimg_model_size_count (model, operation);
+      OaimgChoice choice = { "auto", _("Automatic (planned from the region)") };
+
+      g_array_append_val (offered, choice);
+      for (size_t i = 0; i < count; i++)
+        {
+          const char *size = oaimg_model_size (model, operation, i);
+          if (size && strcmp (size, "auto") != 0)
+            {
+              OaimgChoice entry = { size, size };
+              if (g_strcmp0 (current, size) == 0 && takes_size (model, operation, size))
+                active = (int) offered->len;
+              g_array_append_val (offered, entry);
+            }
+        }
+    }
+  else
+    {
+      const OaimgChoice *all = param == OAIMG_CHOICE_QUALITY      ? quality
+                               : param == OAIMG_CHOICE_BACKGROUND ? background
+                                                                  : context;
+      for (int i = 0; all[i].id; i++)
+        if (param == OAIMG_CHOICE_CONTEXT || oaimg_dialog_accepts (model, operation, param,
+                                                                   all[i].id))
+          {
+            OaimgChoice entry = { all[i].id, _(all[i].label) };
+            if (g_strcmp0 (current, all[i].id) == 0)
+              active = (int) offered->len;
+            g_array_append_val (offered, entry);
+          }
+    }
+  *count_out  = (int) offered->len;
+  *active_out = active;
+  return (OaimgChoice *) g_array_free (offered, FALSE);
 }
 
 int
@@ -296,6 +363,17 @@ oaimg_prompt_history_load (const char *profile_dir)
 
   g_key_file_unref (file);
   return prompts ? prompts : g_new0 (char *, 1);
+}
+
+char *
+oaimg_prompt_history_label (const char *prompt)
+{
+  char *first = g_utf8_substring (prompt ? prompt : "", 0, 60);
+  char *nl    = strchr (first, '\n');
+
+  if (nl)
+    *nl = '\0';
+  return first;
 }
 
 gboolean

@@ -20,6 +20,49 @@ oaimg_source_clear (OaimgSource *source)
   memset (source, 0, sizeof *source);
 }
 
+void
+oaimg_source_for_generation (OaimgSource *source, uint32_t canvas_width, uint32_t canvas_height,
+                             const OaimgCoverage *selection)
+{
+  memset (source, 0, sizeof *source);
+  if (selection->coverage)
+    {
+      source->origin_x         = selection->x;
+      source->origin_y         = selection->y;
+      source->width            = selection->width;
+      source->height           = selection->height;
+      source->selection        = selection->coverage;
+      source->selection_width  = selection->width;
+      source->selection_height = selection->height;
+    }
+  else
+    {
+      source->width  = canvas_width;
+      source->height = canvas_height;
+    }
+  source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
+}
+
+void
+oaimg_source_for_layer (OaimgSource *source, int32_t x, int32_t y, uint32_t width,
+                        uint32_t height, uint8_t *rgba, const OaimgCoverage *selection)
+{
+  memset (source, 0, sizeof *source);
+  source->origin_x = x;
+  source->origin_y = y;
+  source->width    = width;
+  source->height   = height;
+  source->rgba     = rgba;
+  if (selection->coverage)
+    {
+      source->selection        = selection->coverage;
+      source->selection_x      = selection->x - x;
+      source->selection_y      = selection->y - y;
+      source->selection_width  = selection->width;
+      source->selection_height = selection->height;
+    }
+}
+
 static gboolean
 is_unset (const char *value)
 {

@@ -26,8 +26,26 @@ char        *oaimg_dialog_model_from_label (const char *label);
 typedef enum
 {
   OAIMG_CHOICE_QUALITY,
-  OAIMG_CHOICE_BACKGROUND
+  OAIMG_CHOICE_BACKGROUND,
+  OAIMG_CHOICE_SIZE,
+  OAIMG_CHOICE_CONTEXT
 } OaimgChoiceParam;
+
+/* One entry of a closed list as a dialog offers it: the value as the procedures and the API
+ * spell it, and its translated label. */
+typedef struct
+{
+  const char *id;
+  const char *label;
+} OaimgChoice;
+
+/* The entries a dialog offers for the parameter with this model, in order, "auto" first: only
+ * what the model takes. *active_out is the entry of `current`, or 0 ("auto") when the model does
+ * not take it, so that what is shown is what is sent. A list of one entry is no choice: shown,
+ * but insensitive. Free the array with g_free (its strings are static or liboaimg's). */
+OaimgChoice *oaimg_dialog_choices (const char *model, oaimg_operation operation,
+                                   OaimgChoiceParam param, const char *current, int *count_out,
+                                   int *active_out);
 
 /* TRUE when the model takes `value` for the parameter on this operation. "auto" (= not sent) is
  * always taken. Unknown models take everything: the server decides. */
@@ -59,6 +77,8 @@ char *oaimg_dialog_upscale_warning (uint32_t region_width, uint32_t region_heigh
 #define OAIMG_PROMPT_HISTORY_MAX 10
 
 /* The last prompts, newest first, NULL-terminated (g_strfreev); never NULL. */
+/* How a prompt is listed among them: its first line, at most 60 characters. g_free. */
+char   *oaimg_prompt_history_label (const char *prompt);
 char   **oaimg_prompt_history_load (const char *profile_dir);
 /* Puts the prompt first (once), keeps OAIMG_PROMPT_HISTORY_MAX. Empty prompts are not kept. */
 gboolean oaimg_prompt_history_add  (const char *profile_dir, const char *prompt, GError **error);

@@ -42,6 +42,26 @@ typedef struct
 
 void oaimg_source_clear (OaimgSource *source);
 
+/* A rectangle in image coordinates with the selection's 8-bit coverage over it (the source
+ * takes the coverage, g_malloc'ed), or coverage NULL when nothing is selected there. */
+typedef struct
+{
+  uint8_t *coverage;
+  int32_t  x;
+  int32_t  y;
+  uint32_t width;
+  uint32_t height;
+} OaimgCoverage;
+
+/* A generation's source: it sends no pixels, so it only gives the region its shape: the
+ * selection's bounds (or, with none, the canvas), fully transparent. */
+void oaimg_source_for_generation (OaimgSource *source, uint32_t canvas_width,
+                                  uint32_t canvas_height, const OaimgCoverage *selection);
+/* A layer's source: its rectangle in image coordinates, rgba pixels (g_malloc'ed, taken) and the
+ * selection over it, placed relative to the layer. */
+void oaimg_source_for_layer (OaimgSource *source, int32_t x, int32_t y, uint32_t width,
+                             uint32_t height, uint8_t *rgba, const OaimgCoverage *selection);
+
 /* What the user asked for: the procedures' arguments. Strings may be NULL or "". */
 typedef struct
 {

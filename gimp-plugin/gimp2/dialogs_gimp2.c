@@ -19,19 +19,6 @@
 #define MAX_EVENTS_PER_UPDATE 200
 #define PULSE_INTERVAL_US     (100 * 1000)
 
-/* The closed lists, as the procedures take them (first column) and as the dialog shows them. */
-typedef struct
-{
-  const char *id;
-  const char *label;
-} Choice;
-
-static const Choice context_choices[] = {
-  { "auto", N_("Selection with a margin") },
-  { "selection", N_("Selection only") },
-  { "image", N_("Whole layer") },
-};
-
 static const char *
 dialog_title (oaimg_operation operation)
 {
@@ -95,28 +82,6 @@ table_row (GtkTable *table, int row, const char *mnemonic, GtkWidget *widget)
   return table_row_focusing (table, row, mnemonic, widget, NULL);
 }
 
-static GtkWidget *
-choice_combo_new (const Choice *choices, gsize count, const char *current)
-{
-  GtkWidget *combo = gtk_combo_box_text_new ();
-
-  for (gsize i = 0; i < count; i++)
-    {
-      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (combo), _(choices[i].label));
-      if (i == 0 || g_strcmp0 (current, choices[i].id) == 0)
-        gtk_combo_box_set_active (GTK_COMBO_BOX (combo), (gint) i);
-    }
-  return combo;
-}
-
-static const char *
-choice_id (GtkWidget *combo, const Choice *choices, gsize count)
-{
-  gint active = gtk_combo_box_get_active (GTK_COMBO_BOX (combo));
-
-  return choices[active >= 0 && (gsize) active < count ? active : 0].id;
-}
-
 /* The models in the dialogs' order, retired ones marked. */
 static GtkWidget *
 model_combo_new (oaimg_operation operation, const char *current)
@@ -155,7 +120,6 @@ model_combo_text (GtkWidget *combo)
  * widening the dialog; the labels below it wrap within the same width. */
 #define PROMPT_WIDTH        460
 #define PROMPT_HEIGHT       96
-#define HISTORY_LABEL_CHARS 60
 
 /* A left-aligned label that wraps within the prompt's width instead of widening the dialog. */
 static GtkWidget *
@@ -191,6 +155,7 @@ typedef struct
   GtkWidget       *size_combo;
   GPtrArray       *size_ids;   /* the size combo's entries as the API spells them */
   GtkWidget       *context_combo;
+  GPtrArray       *context_ids;
   GtkWidget       *quality_combo;
   GPtrArray       *quality_ids;
   GtkWidget       *background_combo;
@@ -229,8 +194,7 @@ read_widgets (JobDialog *jd)
   g_strlcpy (v->model, model_combo_text (jd->model_combo), sizeof v->model);
   g_strlcpy (v->size, combo_id (jd->size_combo, jd->size_ids), sizeof v->size);
   if (jd->context_combo)
-    g_strlcpy (v->context, choice_id (jd->context_combo, context_choices,
-                                      G_N_ELEMENTS (context_choices)), sizeof v->context);
+    g_strlcpy (v->context, combo_id (jd->context_combo, jd->context_ids), sizeof v->context);
   g_strlcpy (v->quality, combo_id (jd->quality_combo, jd->quality_ids), sizeof v->quality);
   g_strlcpy (v->background, combo_id (jd->background_combo, jd->background_ids),
              sizeof v->background);
@@ -302,107 +266,54 @@ model_in_use (JobDialog *jd)
                                     jd->default_model);
 }
 
-/* Fills a combo with the values the model takes (ids as the API spells them, labels shown) and
- * shows `current`; a value the model does not take shows, and so sends, "auto". One value is no
- * choice: shown, but insensitive. */
+/* Fills a combo with what common/ offers for the parameter with this model (their ids kept in
+ * `ids`), showing `current`, or "auto" where the model does not take it. */
 static void
-fill_combo (JobDialog *jd, GtkWidget *widget, GPtrArray *ids, const char *const *offer_ids,
-            const char *const *offer_labels, const char *current,
-            gboolean (*takes) (JobDialog *, const char *, const char *))
+fill_combo (JobDialog *jd, GtkWidget *widget, GPtrArray *ids, OaimgChoiceParam param,
+            const char *current)
 {
   GtkComboBoxText *combo  = GTK_COMBO_BOX_TEXT (widget);
-  const char      *name   = model_in_use (jd);
-  gint             active = 0;
+  int              count  = 0, active = 0;
+  /* Context is the same for every model, and is filled before the model's combo exists. */
+  OaimgChoice     *offered = oaimg_dialog_choices (jd->model_combo ? model_in_use (jd) : "",
+                                                   jd->operation, param, current, &count,
+                                                   &active);
 
   jd->syncing = TRUE;
   for (guint i = ids->len; i > 0; i--)
     gtk_combo_box_text_remove (combo, (gint) i - 1);
   g_ptr_array_set_size (ids, 0);
-  for (int i = 0; offer_ids[i]; i++)
-    if (takes (jd, name, offer_ids[i]))
-      {
-        if (g_strcmp0 (current, offer_ids[i]) == 0)
-          active = (gint) ids->len;
-        gtk_combo_box_text_append_text (combo, _(offer_labels[i]));
-        g_ptr_array_add (ids, g_strdup (offer_ids[i]));
-      }
+  for (int i = 0; i < count; i++)
+    {
+      gtk_combo_box_text_append_text (combo, offered[i].label);
+      g_ptr_array_add (ids, g_strdup (offered[i].id));
+    }
   gtk_combo_box_set_active (GTK_COMBO_BOX (combo), active);
-  gtk_widget_set_sensitive (widget, ids->len > 1);
+  gtk_widget_set_sensitive (widget, count > 1);
   jd->syncing = FALSE;
+  g_free (offered);
 }
-
-static gboolean
-takes_size (JobDialog *jd, const char *model, const char *size)
-{
-  size_t count = oaimg_model_size_count (model, jd->operation);
-
-  if (strcmp (size, "auto") == 0)
-    return TRUE;
-  for (size_t i = 0; i < count; i++)
-    if (g_strcmp0 (oaimg_model_size (model, jd->operation, i), size) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-takes_quality (JobDialog *jd, const char *model, const char *quality)
-{
-  return oaimg_dialog_accepts (model, jd->operation, OAIMG_CHOICE_QUALITY, quality);
-}
-
-static gboolean
-takes_background (JobDialog *jd, const char *model, const char *background)
-{
-  return oaimg_dialog_accepts (model, jd->operation, OAIMG_CHOICE_BACKGROUND, background);
-}
-
-static const char *const QUALITY_IDS[]    = { "auto", "low", "medium", "high", NULL };
-static const char *const QUALITY_LABELS[] = { N_("Automatic"), N_("Low"), N_("Medium"),
-                                              N_("High"), NULL };
-static const char *const BACKGROUND_IDS[]    = { "auto", "opaque", "transparent", NULL };
-static const char *const BACKGROUND_LABELS[] = { N_("Automatic"), N_("Opaque"),
-                                                 N_("Transparent"), NULL };
 
 /* Everything that depends on the model, keeping what was chosen where the model takes it. */
 static void
 fill_for_model (JobDialog *jd, const char *size, const char *quality, const char *background)
 {
-  const char *name  = model_in_use (jd);
-  size_t      count = oaimg_model_size_count (name, jd->operation);
-  GPtrArray  *ids   = g_ptr_array_new ();
-  gchar      *keep_size       = g_strdup (size ? size : combo_id (jd->size_combo, jd->size_ids));
-  gchar      *keep_quality    = g_strdup (quality ? quality
-                                                  : combo_id (jd->quality_combo, jd->quality_ids));
-  gchar      *keep_background = g_strdup (background ? background
-                                                     : combo_id (jd->background_combo,
-                                                                 jd->background_ids));
-  gdouble     value = gtk_spin_button_get_value (GTK_SPIN_BUTTON (jd->n_spin));
+  gchar  *keep_size       = g_strdup (size ? size : combo_id (jd->size_combo, jd->size_ids));
+  gchar  *keep_quality    = g_strdup (quality ? quality
+                                              : combo_id (jd->quality_combo, jd->quality_ids));
+  gchar  *keep_background = g_strdup (background ? background
+                                                 : combo_id (jd->background_combo,
+                                                             jd->background_ids));
+  gdouble value           = gtk_spin_button_get_value (GTK_SPIN_BUTTON (jd->n_spin));
 
-  g_ptr_array_add (ids, (gpointer) "auto");
-  for (size_t i = 0; i < count; i++)
-    {
-      const char *offered = oaimg_model_size (name, jd->operation, i);
-      if (offered && strcmp (offered, "auto") != 0)
-        g_ptr_array_add (ids, (gpointer) offered);
-    }
-  g_ptr_array_add (ids, NULL);
-  {
-    /* Sizes are shown as the API spells them, but the first one's label is words. */
-    const char **labels = g_memdup2 (ids->pdata, sizeof (gpointer) * ids->len);
-    labels[0] = N_("Automatic (planned from the region)");
-    fill_combo (jd, jd->size_combo, jd->size_ids, (const char *const *) ids->pdata, labels,
-                keep_size, takes_size);
-    g_free (labels);
-  }
-  fill_combo (jd, jd->quality_combo, jd->quality_ids, QUALITY_IDS, QUALITY_LABELS, keep_quality,
-              takes_quality);
-  fill_combo (jd, jd->background_combo, jd->background_ids, BACKGROUND_IDS, BACKGROUND_LABELS,
-              keep_background, takes_background);
+  fill_combo (jd, jd->size_combo, jd->size_ids, OAIMG_CHOICE_SIZE, keep_size);
+  fill_combo (jd, jd->quality_combo, jd->quality_ids, OAIMG_CHOICE_QUALITY, keep_quality);
+  fill_combo (jd, jd->background_combo, jd->background_ids, OAIMG_CHOICE_BACKGROUND,
+              keep_background);
   /* No more results than the model makes in one run. */
   gtk_spin_button_set_range (GTK_SPIN_BUTTON (jd->n_spin), 1,
-                             oaimg_dialog_max_n (name, jd->operation));
+                             oaimg_dialog_max_n (model_in_use (jd), jd->operation));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (jd->n_spin), value);
-  g_ptr_array_free (ids, TRUE);
   g_free (keep_size);
   g_free (keep_quality);
   g_free (keep_background);
@@ -508,11 +419,7 @@ prompt_box_new (JobDialog *jd, const char *profile_dir)
   jd->history_combo = gtk_combo_box_text_new ();
   for (int i = 0; jd->history[i]; i++)
     {
-      char *first = g_utf8_substring (jd->history[i], 0, HISTORY_LABEL_CHARS);
-      char *nl    = strchr (first, '\n');
-
-      if (nl)
-        *nl = '\0';
+      char *first = oaimg_prompt_history_label (jd->history[i]);
       gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (jd->history_combo), first);
       g_free (first);
     }
@@ -555,6 +462,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   int        row = 0;
 
   jd.size_ids       = g_ptr_array_new_with_free_func (g_free);
+  jd.context_ids    = g_ptr_array_new_with_free_func (g_free);
   jd.quality_ids    = g_ptr_array_new_with_free_func (g_free);
   jd.background_ids = g_ptr_array_new_with_free_func (g_free);
   dialog = gimp_dialog_new (dialog_title (operation), "oaimg", NULL, 0, gimp_standard_help_func,
@@ -581,10 +489,11 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   table_row (GTK_TABLE (table), row++, _("_Number of images:"), jd.n_spin);
   /* Context only matters where the model sees the selection's surroundings. */
   if (oaimg_dialog_context_applies (operation))
-    jd.context_combo = table_row (GTK_TABLE (table), row++, _("Con_text:"),
-                                  choice_combo_new (context_choices,
-                                                    G_N_ELEMENTS (context_choices),
-                                                    values->context));
+    {
+      jd.context_combo = table_row (GTK_TABLE (table), row++, _("Con_text:"),
+                                    gtk_combo_box_text_new ());
+      fill_combo (&jd, jd.context_combo, jd.context_ids, OAIMG_CHOICE_CONTEXT, values->context);
+    }
   if (operation != OAIMG_GENERATE)
     {
       jd.merged_toggle = gtk_check_button_new_with_mnemonic (_("Sample merge_d"));
@@ -657,6 +566,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
     g_source_remove (jd.preview_timeout);
   gtk_widget_destroy (dialog);
   g_ptr_array_free (jd.size_ids, TRUE);
+  g_ptr_array_free (jd.context_ids, TRUE);
   g_ptr_array_free (jd.quality_ids, TRUE);
   g_ptr_array_free (jd.background_ids, TRUE);
   g_strfreev (jd.history);
@@ -731,9 +641,14 @@ progress_window_new (oaimg_operation operation)
 {
   ProgressWindow *window = g_new0 (ProgressWindow, 1);
   GtkWidget      *box;
+  gchar          *title;
 
-  window->dialog = gimp_dialog_new (dialog_title (operation), "oaimg", NULL, 0, NULL, NULL,
+  /* Not the job dialog's title: the two windows are told apart, by people and by the tests. */
+  /* TRANSLATORS: the progress window's title; %s is the operation, e.g. "Inpaint Selection". */
+  title          = g_strdup_printf (_("Working: %s"), dialog_title (operation));
+  window->dialog = gimp_dialog_new (title, "oaimg", NULL, 0, NULL, NULL,
                                     _("_Cancel"), GTK_RESPONSE_CANCEL, NULL);
+  g_free (title);
   gimp_window_set_transient (GTK_WINDOW (window->dialog));
   g_signal_connect (window->dialog, "response", G_CALLBACK (on_progress_response), window);
   g_signal_connect (window->dialog, "delete-event", G_CALLBACK (gtk_true), NULL);

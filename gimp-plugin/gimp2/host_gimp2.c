@@ -18,32 +18,35 @@ host_error (GError **error, const char *message)
   return FALSE;
 }
 
-/* The selection inside the rectangle (x, y, w, h) in image coordinates, or NULL when nothing of
- * it is selected there. */
-static uint8_t *
-read_selection (gint32 image, gint x, gint y, gint w, gint h, GeglRectangle *out_rect)
+/* The selection inside the rectangle (x, y, w, h) in image coordinates; coverage NULL when
+ * nothing of it is selected there. */
+static OaimgCoverage
+read_selection (gint32 image, gint x, gint y, gint w, gint h)
 {
+  OaimgCoverage found     = { 0 };
   gboolean      non_empty = FALSE;
   gint          x1, y1, x2, y2;
   GeglRectangle area = { x, y, w, h };
   GeglRectangle bounds;
   GeglRectangle inside;
   GeglBuffer   *buffer;
-  uint8_t      *coverage;
 
   if (!gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty)
-    return NULL;
+    return found;
   bounds = (GeglRectangle) { x1, y1, x2 - x1, y2 - y1 };
   if (!gegl_rectangle_intersect (&inside, &area, &bounds))
-    return NULL;
+    return found;
 
-  buffer   = gimp_drawable_get_buffer (gimp_image_get_selection (image));
-  coverage = g_malloc ((gsize) inside.width * inside.height);
-  gegl_buffer_get (buffer, &inside, 1.0, babl_format ("Y u8"), coverage, GEGL_AUTO_ROWSTRIDE,
-                   GEGL_ABYSS_NONE);
+  buffer         = gimp_drawable_get_buffer (gimp_image_get_selection (image));
+  found.coverage = g_malloc ((gsize) inside.width * inside.height);
+  gegl_buffer_get (buffer, &inside, 1.0, babl_format ("Y u8"), found.coverage,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   g_object_unref (buffer);
-  *out_rect = inside;
-  return coverage;
+  found.x      = inside.x;
+  found.y      = inside.y;
+  found.width  = inside.width;
+  found.height = inside.height;
+  return found;
 }
 
 /* The rectangle (x, y, w, h) in image coordinates of `drawable`'s pixels, or of the image as shown
@@ -81,33 +84,17 @@ gboolean
 host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                         gboolean sample_merged, OaimgSource *source, GError **error)
 {
-  GeglRectangle sel_rect;
+  OaimgCoverage selection;
   gint          ox = 0, oy = 0, w, h;
+  uint8_t      *rgba;
 
   memset (source, 0, sizeof *source);
-
   if (operation == OAIMG_GENERATE)
     {
-      /* A generation sends no pixels: the source only gives the region its shape, so it is the
-       * selection's bounds (or the canvas) and fully transparent. */
-      w = gimp_image_width (image);
-      h = gimp_image_height (image);
-      source->selection = read_selection (image, 0, 0, w, h, &sel_rect);
-      if (source->selection)
-        {
-          source->origin_x         = sel_rect.x;
-          source->origin_y         = sel_rect.y;
-          source->width            = sel_rect.width;
-          source->height           = sel_rect.height;
-          source->selection_width  = sel_rect.width;
-          source->selection_height = sel_rect.height;
-        }
-      else
-        {
-          source->width  = w;
-          source->height = h;
-        }
-      source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
+      w         = gimp_image_width (image);
+      h         = gimp_image_height (image);
+      selection = read_selection (image, 0, 0, w, h);
+      oaimg_source_for_generation (source, w, h, &selection);
       return TRUE;
     }
 
@@ -117,23 +104,12 @@ host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation
     return host_error (error, _("Select a layer, not a layer group, or turn on Sample merged."));
 
   gimp_drawable_offsets (drawable, &ox, &oy);
-  w = gimp_drawable_width (drawable);
-  h = gimp_drawable_height (drawable);
-  source->origin_x = ox;
-  source->origin_y = oy;
-  source->width    = w;
-  source->height   = h;
-  source->rgba     = g_malloc ((gsize) w * h * 4);
-  read_pixels (image, drawable, sample_merged, ox, oy, w, h, source->rgba);
-
-  source->selection = read_selection (image, ox, oy, w, h, &sel_rect);
-  if (source->selection)
-    {
-      source->selection_x      = sel_rect.x - ox;
-      source->selection_y      = sel_rect.y - oy;
-      source->selection_width  = sel_rect.width;
-      source->selection_height = sel_rect.height;
-    }
+  w    = gimp_drawable_width (drawable);
+  h    = gimp_drawable_height (drawable);
+  rgba = g_malloc ((gsize) w * h * 4);
+  read_pixels (image, drawable, sample_merged, ox, oy, w, h, rgba);
+  selection = read_selection (image, ox, oy, w, h);
+  oaimg_source_for_layer (source, ox, oy, w, h, rgba, &selection);
   return TRUE;
 }
 

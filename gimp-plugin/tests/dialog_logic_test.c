@@ -249,6 +249,37 @@ test_results_choose (void)
 }
 
 static void
+test_choices (void)
+{
+  int          count = 0, active = -1;
+  OaimgChoice *offered;
+  char        *label;
+
+  /* DALL·E 2 takes no quality: only Automatic is offered, and "high" shows (and sends) it. */
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "high", &count,
+                                  &active);
+  EXPECT (count == 1 && strcmp (offered[0].id, "auto") == 0 && active == 0);
+  g_free (offered);
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_SIZE, "512x512", &count,
+                                  &active);
+  EXPECT (count > 1 && strcmp (offered[0].id, "auto") == 0 &&
+          strcmp (offered[active].id, "512x512") == 0);
+  g_free (offered);
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_SIZE, "4096x4096", &count,
+                                  &active);
+  EXPECT (active == 0);
+  g_free (offered);
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_CONTEXT, "image", &count,
+                                  &active);
+  EXPECT (count == 3 && strcmp (offered[active].id, "image") == 0);
+  g_free (offered);
+
+  label = oaimg_prompt_history_label ("first line\nsecond");
+  EXPECT (strcmp (label, "first line") == 0);
+  g_free (label);
+}
+
+static void
 test_procedures (void)
 {
   const OaimgProcedureInfo *procs = oaimg_procedures ();
@@ -319,6 +350,7 @@ main (void)
   test_results ();
   test_results_choose ();
   test_procedures ();
+  test_choices ();
   test_texts ();
   test_key_source ();
   if (failures == 0)

@@ -121,11 +121,18 @@
 
 ; Calls procedure by position and reports what came back and what the image looks like after.
 (define (call tag image layer procedure . args)
+  (apply call-mode (append (list RUN-NONINTERACTIVE tag image layer procedure) args)))
+
+(define (call-mode mode tag image layer procedure . args)
   (report-tree image (string-append tag "-tree-before"))
   (export-composite image (string-append tag "-before.png"))
   (save-png image layer (string-append tag "-source-before.png"))
   (let ((result (try (lambda ()
-                       (apply procedure (append (list RUN-NONINTERACTIVE image layer) args))))))
+                       (apply procedure (append (list mode image layer) args))))))
+    ; A cancelled call gives Script-Fu fewer values than the procedure returns on success.
+    (if (and (eq? (car result) 'ok)
+             (not (and (pair? (cdr result)) (pair? (cddr result)))))
+        (set! result (list 'cancelled)))
     (if (eq? (car result) 'ok)
         (let ((ids (vector->list (cadr (cdr result)))))
           (report tag "ok" (car (cdr result)) (length ids))
@@ -133,7 +140,7 @@
             (if (pair? rest)
                 (begin (report-result image tag i (car rest)) (loop (+ i 1) (cdr rest)))))
           (report-group image tag ids))
-        (report tag "error")))
+        (report tag (if (eq? (car result) 'cancelled) "cancelled" "error"))))
   (report-tree image (string-append tag "-tree-after"))
   (save-png image layer (string-append tag "-source-after.png"))
   (export-composite image (string-append tag "-after.png")))
@@ -329,6 +336,33 @@
         (report "on-plain-layer"
                 (car (try (lambda () (plug-in-oaimg-next-result RUN-NONINTERACTIVE image
                                                                  layer)))))))))
+
+; ---- Dialog cases: GIMP 2.10's GUI on Xvfb, tests/gimp3/interactive.sh playing the user -------
+; In interactive mode GIMP 2.10 passes the dialog what it held last, not these arguments.
+
+(define (interactive-edit tag)
+  (let* ((made (new-image 200 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 30 80 50)
+    (export-selection image (string-append tag "-selection.png"))
+    (call-mode RUN-INTERACTIVE tag image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
+               "auto" FALSE)))
+
+; A prompt typed straight into the freshly opened dialog and sent with Ctrl+Return; the server
+; fails that run; the next dialog comes back with the prompt and Ctrl+Return sends it again.
+(define (case-interactive_prompt)
+  (interactive-edit "failed")
+  (interactive-edit "edit"))
+
+; Send, then Cancel in the progress window while the server is slow.
+(define (case-interactive_cancel) (interactive-edit "edit"))
+
+; Send on a typed prompt: the run ends as a non-interactive one does.
+(define (case-interactive_edit) (interactive-edit "edit"))
+
+; The Settings dialog stores a typed key; a run without OPENAI_API_KEY then uses it.
+(define (case-interactive_settings)
+  (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))
+  (small-edit))
 
 (define (oaimg-e2e name dir)
   (set! e2e-dir dir)

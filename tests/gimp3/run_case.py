@@ -22,7 +22,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
-from gimp_e2e import closed_port, files_containing, start_server, stop  # noqa: E402
+from gimp_e2e import (closed_port, files_containing, keep_screenshots,  # noqa: E402
+                      start_server, stop)
 
 # Cases that run a test program of the plug-in's build folder in the chroot instead of GIMP; it
 # passes by exiting 0.
@@ -63,28 +64,6 @@ INTERACTIVE_STEPS = {
 # What the user types into the prompt box: it starts with a space (which once pressed a button
 # of the dialog) and is long enough (330 characters) to have widened the old one-line entry.
 TYPED_PROMPT = (" a lighthouse on a rocky shore at dusk, " * 9)[:330]
-# Screenshots for the documentation: OAIMG_E2E_SHOTS=DIR keeps each step's screen as DIR/CASE-N.png.
-SHOTS_ENV = "OAIMG_E2E_SHOTS"
-
-
-def keep_screenshots(inside, case):
-    target = os.environ.get(SHOTS_ENV)
-    if not target or shutil.which("convert") is None:
-        return
-    os.makedirs(target, exist_ok=True)
-    for name in sorted(os.listdir(inside)):
-        if name.startswith("shot-") and name.endswith(".xwd"):
-            step = name[len("shot-"):-len(".xwd")]
-            crop = []
-            geometry = os.path.join(inside, "geometry-" + step)
-            if os.path.exists(geometry):
-                # Only the window the step typed into (Xvfb has no window manager to frame it).
-                g = dict(line.strip().split("=", 1) for line in open(geometry) if "=" in line)
-                if all(k in g for k in ("X", "Y", "WIDTH", "HEIGHT")):
-                    crop = ["-crop", "%sx%s+%s+%s" % (g["WIDTH"], g["HEIGHT"], g["X"], g["Y"]),
-                            "+repage"]
-            subprocess.run(["convert", "xwd:" + os.path.join(inside, name)] + crop +
-                           [os.path.join(target, "%s-%s.png" % (case, step))], check=False)
 
 
 BUSY_DISPLAYS = range(90, 190)

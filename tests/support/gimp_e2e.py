@@ -2,6 +2,7 @@
 port, and the search for a leaked key. Imported by tests/gimp2/run_case.py and
 tests/gimp3/run_case.py."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -62,3 +63,60 @@ def files_containing(root, needle):
             except OSError:
                 pass
     return hits
+
+
+# Screenshots for the documentation: OAIMG_E2E_SHOTS=DIR keeps each step's screen as DIR/CASE-N.png.
+SHOTS_ENV = "OAIMG_E2E_SHOTS"
+
+
+def xwd_to_png(xwd_path, png_path, crop=None):
+    """Xvfb's frame buffer file (XWD, 24-bit TrueColor in 32-bit ZPixmap units) as a PNG, cut to
+    crop = (x, y, w, h) when given; no ImageMagick needed."""
+    import struct
+    import zlib
+    data = open(xwd_path, "rb").read()
+    fields = struct.unpack(">25I", data[:100])
+    header_size, width, height = fields[0], fields[4], fields[5]
+    byte_order, bpp, line_bytes, ncolors = fields[7], fields[11], fields[12], fields[19]
+    if bpp != 32:
+        return False
+    pixels = data[header_size + 12 * ncolors:]
+    x, y, w, h = crop or (0, 0, width, height)
+    x, y = max(0, x), max(0, y)
+    w, h = min(w, width - x), min(h, height - y)
+    rows = []
+    for row in range(y, y + h):
+        line = pixels[row * line_bytes + x * 4:row * line_bytes + (x + w) * 4]
+        # LSBFirst (0): bytes B G R X.
+        order = (2, 1, 0) if byte_order == 0 else (1, 2, 3)
+        rgb = bytearray(w * 3)
+        for c, src in enumerate(order):
+            rgb[c::3] = line[src::4]
+        rows.append(b"\0" + bytes(rgb))
+
+    def chunk(kind, body):
+        return (struct.pack(">I", len(body)) + kind + body +
+                struct.pack(">I", zlib.crc32(kind + body) & 0xffffffff))
+    with open(png_path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+    return True
+
+
+def keep_screenshots(inside, case):
+    target = os.environ.get(SHOTS_ENV)
+    if not target:
+        return
+    os.makedirs(target, exist_ok=True)
+    for name in sorted(os.listdir(inside)):
+        if name.startswith("shot-") and name.endswith(".xwd"):
+            step = name[len("shot-"):-len(".xwd")]
+            crop = None
+            geometry = os.path.join(inside, "geometry-" + step)
+            if os.path.exists(geometry):
+                # Only the window the step typed into (Xvfb has no window manager to frame it).
+                g = dict(line.strip().split("=", 1) for line in open(geometry) if "=" in line)
+                if all(k in g for k in ("X", "Y", "WIDTH", "HEIGHT")):
+                    crop = tuple(int(g[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+            xwd_to_png(os.path.join(inside, name),
+                       os.path.join(target, "%s-%s.png" % (case, step)), crop)
