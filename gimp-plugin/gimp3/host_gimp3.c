@@ -12,8 +12,6 @@
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
-#define PROVENANCE_PARASITE "oaimg-provenance"
-
 static gboolean
 host_error (GError **error, const char *message)
 {
@@ -209,7 +207,7 @@ make_result_layer (GimpImage *image, GimpGroupLayer *group, gint position,
     }
   gimp_item_set_visible (GIMP_ITEM (layer), visible);
 
-  parasite = gimp_parasite_new (PROVENANCE_PARASITE,
+  parasite = gimp_parasite_new (OAIMG_PROVENANCE_PARASITE,
                                 GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                 strlen (out->provenance) + 1, out->provenance);
   gimp_item_attach_parasite (GIMP_ITEM (layer), parasite);
@@ -224,7 +222,7 @@ is_result_layer (GimpItem *item)
 
   if (item == NULL || !GIMP_IS_LAYER (item) || gimp_item_is_group (item))
     return FALSE;
-  parasite = gimp_item_get_parasite (item, PROVENANCE_PARASITE);
+  parasite = gimp_item_get_parasite (item, OAIMG_PROVENANCE_PARASITE);
   if (parasite == NULL)
     return FALSE;
   gimp_parasite_free (parasite);
@@ -236,17 +234,22 @@ static gboolean
 is_result_group (GimpItem *item)
 {
   GimpItem **children;
-  gboolean   all = TRUE;
+  gboolean  *results;
+  gboolean   is_group;
+  int        count = 0;
 
   if (item == NULL || !gimp_item_is_group (item))
     return FALSE;
   children = gimp_item_get_children (item);
-  if (children == NULL || children[0] == NULL)
-    all = FALSE;
-  for (int i = 0; all && children[i]; i++)
-    all = is_result_layer (children[i]);
+  while (children && children[count])
+    count++;
+  results = g_new0 (gboolean, MAX (count, 1));
+  for (int i = 0; i < count; i++)
+    results[i] = is_result_layer (children[i]);
+  is_group = oaimg_results_is_group (results, count);
+  g_free (results);
   g_free (children);
-  return all;
+  return is_group;
 }
 
 GimpGroupLayer *
@@ -283,8 +286,14 @@ insertion_point (GimpImage *image, GimpLayer *anchor, GimpLayer **parent, gint *
       g_free (siblings);
       return;
     }
-  while (*position > 0 && is_result_group (siblings[*position - 1]))
-    (*position)--;
+  {
+    gboolean *groups = g_new0 (gboolean, MAX (*position, 1));
+
+    for (int i = 0; i < *position && siblings[i]; i++)
+      groups[i] = is_result_group (siblings[i]);
+    *position = oaimg_results_insert_position (groups, *position);
+    g_free (groups);
+  }
   g_free (siblings);
 }
 

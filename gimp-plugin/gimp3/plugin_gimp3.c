@@ -298,7 +298,7 @@ run_choose (GimpProcedure        *procedure,
   const char     *name  = gimp_procedure_get_name (procedure);
   GimpGroupLayer *group = NULL;
   GimpItem      **children;
-  gboolean       *visible;
+  gboolean       *visible, *shown, *removed;
   GError         *error = NULL;
   int             count = 0, chosen;
 
@@ -310,29 +310,29 @@ run_choose (GimpProcedure        *procedure,
   if (group == NULL)
     {
       g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST,
-                           _("Select a result layer of OpenAI Images, or its group."));
+                           oaimg_message_no_results ());
       return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
   children = gimp_item_get_children (GIMP_ITEM (group));
   while (children[count])
     count++;
   visible = g_new0 (gboolean, count);
+  shown   = g_new0 (gboolean, count);
+  removed = g_new0 (gboolean, count);
   for (int i = 0; i < count; i++)
     visible[i] = gimp_item_get_visible (children[i]);
 
-  if (g_strcmp0 (name, PROC_KEEP) == 0)
-    chosen = oaimg_results_kept (visible, count);
-  else
-    chosen = oaimg_results_step (visible, count,
-                                 g_strcmp0 (name, PROC_NEXT) == 0 ? OAIMG_SHOW_NEXT
-                                                                  : OAIMG_SHOW_PREVIOUS);
+  chosen = oaimg_results_choose (g_strcmp0 (name, PROC_KEEP) == 0   ? OAIMG_CHOOSE_KEEP
+                                 : g_strcmp0 (name, PROC_NEXT) == 0 ? OAIMG_CHOOSE_NEXT
+                                                                    : OAIMG_CHOOSE_PREVIOUS,
+                                 visible, count, shown, removed);
   gimp_image_undo_group_start (image);
   for (int i = 0; i < count; i++)
     {
-      if (i != chosen && g_strcmp0 (name, PROC_KEEP) == 0)
+      if (removed[i])
         gimp_image_remove_layer (image, GIMP_LAYER (children[i]));
       else
-        gimp_item_set_visible (children[i], i == chosen);
+        gimp_item_set_visible (children[i], shown[i]);
     }
   gimp_image_undo_group_end (image);
   {
@@ -341,6 +341,8 @@ run_choose (GimpProcedure        *procedure,
   }
   gimp_displays_flush ();
   g_free (visible);
+  g_free (shown);
+  g_free (removed);
   g_free (children);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
