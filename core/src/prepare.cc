@@ -224,9 +224,11 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
     const Selection* selection = effective_selection(job, req);
     const Rect bounds = selection ? selection_bounds_in(*selection, job.area) : Rect{};
     // Markup guides the edit instead of a mask: without a selection the model sees the whole
-    // canvas and the whole result is kept.
+    // canvas and the whole result is kept. So do references without a selection: the edit of
+    // the whole image they guide sends no mask.
     const bool markup = req.op == Operation::Edit && req.markup_layer;
-    if (req.op == Operation::Edit && bounds.empty() && !markup) {
+    const bool whole_guided = req.op == Operation::Edit && bounds.empty() && !req.references.empty();
+    if (req.op == Operation::Edit && bounds.empty() && !markup && !whole_guided) {
       return Error(Status::NoSelection, "select the area to repaint");
     }
     auto plan = plan_region_in(caps, req.op, job.area, bounds,
@@ -247,6 +249,23 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
                           " is larger than " + caps.name + " makes in one request: sent scaled to " +
                           std::to_string(int(std::lround(scale * 100))) + "% (" +
                           format_wxh(p.target_width, p.target_height) + ")");
+      if (req.extend) {
+        // The geometry plans the parts that would keep full resolution; sending them (each
+        // part seeing the earlier parts' pixels, n chains of them) is not done yet, so say
+        // plainly that this run scales instead.
+        auto strategy = choose_extend_strategy(caps, source.width, source.height, *req.extend,
+                                               req.allow_experimental_size);
+        if (!strategy) return strategy.take_error();
+        if (strategy->kind == ExtendStrategy::Parts) {
+          const TargetSize window = largest_target(caps, Operation::Edit, req.allow_experimental_size);
+          job.notes.push_back(
+              "extend: filling the new area at full resolution would take " +
+              std::to_string(strategy->parts.size()) + " overlapping requests of " +
+              format_wxh(window.width, window.height) +
+              "; oaimg does not send parts yet, so the new area is made at " +
+              std::to_string(int(std::lround(scale * 100))) + "% and scaled up");
+        }
+      }
     }
     for (size_t i = 0; i < req.references.size(); ++i) {
       auto reference = encode_reference(req.references[i], caps, req.op);
@@ -270,7 +289,7 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
         auto encoded = encode_png_under(*markup_pixels, caps.mask_max_bytes);
         if (!encoded) return encoded.take_error();
         mask = std::move(*encoded);
-      } else if (req.op == Operation::Edit) {
+      } else if (req.op == Operation::Edit && !whole_guided) {
         auto mask_pixels = make_request_mask(*selection, p.region, p.padded, width, height,
                                              request_mask_grow(width, height));
         if (!mask_pixels) return mask_pixels.take_error();

@@ -221,6 +221,68 @@ TEST_F(ExtendJob, LargerThanTheModelMakesIsScaledAndSaysSo) {
   oaimg_plan_free(plan);
 }
 
+// Far larger than the model makes: the geometry plans overlapping parts, but a run still sends
+// one scaled request, and the plan's notes say both, so nobody takes the scaling for the parts.
+TEST_F(ExtendJob, FarLargerThanTheModelMakesSaysItScalesAndSendsOneRequest) {
+  edit("dall-e-2", 1024, 1024);
+  oaimg_request_set_n(request_, 2);
+  ASSERT_EQ(oaimg_request_set_extend(request_, 1000, 1000, 1000, 1000), OAIMG_OK);
+  oaimg_plan* plan = nullptr;
+  ASSERT_EQ(oaimg_client_plan(client_, request_, &plan), OAIMG_OK) << error();
+  const std::string notes = oaimg_plan_notes(plan);
+  EXPECT_NE(notes.find("sent scaled to 34%"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("extend: filling the new area at full resolution would take "),
+            std::string::npos)
+      << notes;
+  EXPECT_NE(notes.find(" overlapping requests of 1024x1024; oaimg does not send parts yet, so "
+                       "the new area is made at 34% and scaled up"),
+            std::string::npos)
+      << notes;
+  EXPECT_EQ(oaimg_plan_request_count(plan), 1);
+  oaimg_plan_free(plan);
+  ASSERT_EQ(run(), OAIMG_OK) << error();
+  EXPECT_EQ(oaimg_result_count(result_), 2u);
+  const auto requests = log();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].size, "1024x1024");
+  // Each result still covers the whole extended canvas.
+  uint32_t lw = 0, lh = 0;
+  int32_t lx = 0, ly = 0;
+  ASSERT_EQ(oaimg_result_layer(result_, 1, nullptr, &lw, &lh, &lx, &ly), OAIMG_OK);
+  EXPECT_EQ(lx, -1000);
+  EXPECT_EQ(ly, -1000);
+  EXPECT_EQ(lw, 3024u);
+  EXPECT_EQ(lh, 3024u);
+}
+
+// References without a selection: the whole image is edited, guided by them, with no mask.
+TEST_F(ExtendJob, ReferencesWithoutASelectionEditTheWholeImage) {
+  edit("gpt-image-1.5", 96, 64);
+  const std::vector<uint8_t> ref = pattern(40, 30);
+  ASSERT_EQ(oaimg_request_add_reference(request_, ref.data(), 40, 30, 0, OAIMG_RGBA8), OAIMG_OK);
+  ASSERT_EQ(run(), OAIMG_OK) << error();
+  const auto requests = log();
+  ASSERT_EQ(requests.size(), 1u);
+  ASSERT_EQ(requests[0].files.size(), 2u);
+  EXPECT_EQ(requests[0].files[0].field, "image[]");
+  EXPECT_EQ(requests[0].files[1].field, "image[]");
+  EXPECT_EQ(requests[0].files[1].width, 40);
+  const uint8_t* mask = nullptr;
+  uint32_t lw = 0, lh = 0;
+  int32_t lx = 9, ly = 9;
+  ASSERT_EQ(oaimg_result_layer(result_, 0, nullptr, &lw, &lh, &lx, &ly), OAIMG_OK);
+  ASSERT_EQ(oaimg_result_layer_mask(result_, 0, &mask, nullptr, nullptr), OAIMG_OK);
+  EXPECT_EQ(lx, 0);
+  EXPECT_EQ(ly, 0);
+  EXPECT_EQ(lw, 96u);
+  EXPECT_EQ(lh, 64u);
+  EXPECT_TRUE(std::all_of(mask, mask + size_t(lw) * lh, [](uint8_t m) { return m == 255; }));
+  // Without references an edit still needs a selection.
+  oaimg_request_clear_references(request_);
+  EXPECT_EQ(run(), OAIMG_ERR_NO_SELECTION);
+  EXPECT_EQ(log().size(), 1u);
+}
+
 TEST_F(ExtendJob, ExtendIsAnEditWithoutCanvasOrMarkup) {
   EXPECT_EQ(oaimg_request_new(OAIMG_VARIATION, &request_), OAIMG_OK);
   source_ = pattern(64, 64);
