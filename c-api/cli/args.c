@@ -172,7 +172,9 @@ void cli_print_help(unsigned command_bit) {
     fputs("The model sees the new area with the image beside it and repaints a strip along each\n"
           "grown side, which is blended so no seam shows; result-N.png is the whole extended\n"
           "image, layer-N.png and layer-N-mask.png the placed layer. When the new area is larger\n"
-          "than the model makes in one request it is sent scaled (--dry-run says by how much).\n\n",
+          "than the model makes in one request it is sent scaled down to half its resolution at\n"
+          "most, and beyond that filled in overlapping parts, one request each, in order\n"
+          "(--dry-run says which).\n\n",
           stdout);
   if (command_bit != CLI_MODELS) {
     fputs("Writes DIR/result-1.png ... and DIR/response.json. The API key comes from\n"

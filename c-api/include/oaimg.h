@@ -306,9 +306,13 @@ OAIMG_API oaimg_status oaimg_request_set_canvas(oaimg_request *request, int32_t 
  * so no seam shows. A selection set on the request is not used; a canvas may not be set as well.
  * Each result layer covers the extended canvas at (-left, -top); its mask keeps the old image
  * away from the seam. When the new area is larger than the model makes in one request, the region
- * is sent scaled (oaimg_plan_notes() says by how much); when scaling would lose more than half the
- * resolution, the notes also say how many overlapping parts would keep it (parts are planned by
- * the geometry but not sent yet: a run is always one scaled request per n). */
+ * is sent scaled down to as little as half its resolution (oaimg_plan_notes() says by how much);
+ * beyond that the new area is filled in overlapping parts at full resolution, one request each
+ * in the planned order (left, right, top, bottom, outward from the old image), every part seeing
+ * the pixels the earlier ones filled, and all of that once for each of the n results, which are
+ * n whole extensions (oaimg_result_image() then is the extended canvas as a PNG). The plan then
+ * describes the first part's request; oaimg_plan_request_count() counts them all and the notes
+ * say how many parts there are. Streaming does not apply to parts. */
 OAIMG_API oaimg_status oaimg_request_set_extend(oaimg_request *request, uint32_t left, uint32_t top,
                                                 uint32_t right, uint32_t bottom);
 /* The margins that grow a width x height image to the aspect aspect_w:aspect_h (16:9, 3:2, 1:1,

@@ -249,23 +249,6 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
                           " is larger than " + caps.name + " makes in one request: sent scaled to " +
                           std::to_string(int(std::lround(scale * 100))) + "% (" +
                           format_wxh(p.target_width, p.target_height) + ")");
-      if (req.extend) {
-        // The geometry plans the parts that would keep full resolution; sending them (each
-        // part seeing the earlier parts' pixels, n chains of them) is not done yet, so say
-        // plainly that this run scales instead.
-        auto strategy = choose_extend_strategy(caps, source.width, source.height, *req.extend,
-                                               req.allow_experimental_size);
-        if (!strategy) return strategy.take_error();
-        if (strategy->kind == ExtendStrategy::Parts) {
-          const TargetSize window = largest_target(caps, Operation::Edit, req.allow_experimental_size);
-          job.notes.push_back(
-              "extend: filling the new area at full resolution would take " +
-              std::to_string(strategy->parts.size()) + " overlapping requests of " +
-              format_wxh(window.width, window.height) +
-              "; oaimg does not send parts yet, so the new area is made at " +
-              std::to_string(int(std::lround(scale * 100))) + "% and scaled up");
-        }
-      }
     }
     for (size_t i = 0; i < req.references.size(); ++i) {
       auto reference = encode_reference(req.references[i], caps, req.op);

@@ -779,18 +779,36 @@ class ExtendAndGuides(CliTest):
         self.assertEqual(image_part["width"], image_part["height"])  # DALL-E 2: square
         self.assertEqual(self.response()["canvas"]["x"], -27)
 
-    def test_extend_far_past_the_models_size_says_it_scales(self):
-        image = self.path("in.png", images.solid_png(1024, 1024, (9, 9, 9)))
-        r = self.oaimg("extend", "-i", image, "--left", "1000", "--top", "1000", "--right",
-                       "1000", "--bottom", "1000", "-p", "x", "-m", "dall-e-2", "--dry-run",
-                       "-o", self.out)
+    def test_extend_far_past_the_models_size_is_filled_in_parts(self):
+        w, h = 64, 48
+        image = self.path("in.png", pattern_png(w, h))
+        args = ("extend", "-i", image, "--right", "3200", "-p", "more", "-m", "gpt-image-1.5",
+                "-o", self.out)
+        r = self.oaimg(*args, "--dry-run")
         self.assertOk(r)
         out = r.stdout.decode()
-        self.assertIn("1 request(s)", out)
-        self.assertIn("sent scaled to 34%", out)
-        self.assertRegex(out, r"would take \d+ overlapping requests of 1024x1024; oaimg does not "
-                              r"send parts yet")
+        self.assertIn("3 request(s), sending 1536x1024 pixels", out)
+        self.assertIn("filled in 3 overlapping parts of up to 1536x1024 at full resolution, one "
+                      "request each in order", out)
         self.assertEqual(self.api_log(), [])
+        self.s.control("config", {"color_by_request": True})
+        r = self.oaimg(*args)
+        self.assertOk(r)
+        log = self.api_log()
+        self.assertEqual(len(log), 3)
+        self.assertTrue(all(e["path"] == "/v1/images/edits" for e in log))
+        img = self.result("result-1.png")
+        self.assertEqual((img.width, img.height), (w + 3200, h))
+        for y in range(h):
+            for x in range(w - 24):
+                self.assertEqual(img.at(x, y), pattern_at(x, y) + (255,), (x, y))
+        for y in range(0, h, 5):
+            self.assertEqual(img.at(w + 10, y), PALETTE[0] + (255,))  # the first part's
+            self.assertEqual(img.at(w + 3199, y), PALETTE[2] + (255,))  # the last part's
+            self.assertTrue(all(img.at(x, y)[3] == 255 for x in range(w, w + 3200)))
+        resp = self.response()
+        self.assertEqual(len(resp["request_ids"]), 3)
+        self.assertEqual(resp["usage"]["input_image_tokens"], 3 * 194)
 
     def test_extend_usage_errors_are_2_and_send_nothing(self):
         image = self.path("in.png", pattern_png(160, 90))

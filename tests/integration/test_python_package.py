@@ -287,6 +287,24 @@ class ExtendAndGuides(ServerTest):
         result = self.client().extend(source, prompt="taller", aspect=(1, 1), model="dall-e-2")
         self.assertEqual(result.canvas, (0, -20, 160, 160))
 
+    def test_extend_far_past_the_models_size_is_filled_in_parts(self):
+        self.server.control("config", {"color_by_request": True})
+        source = pattern(64, 48)
+        result = self.client().extend(source, prompt="more", right=2100, model="dall-e-2")
+        log = self.server.log()
+        self.assertEqual(len(log), 3)  # the planned parts, one request each, in order
+        self.assertEqual(len(result.request_ids), 3)
+        self.assertEqual(result.canvas, (0, 0, 2164, 48))
+        (layer,) = result.layers
+        self.assertEqual((layer.x, layer.y, layer.width, layer.height), (0, 0, 2164, 48))
+        whole = images.decode_png(result.images[0])  # the result is the whole extension
+        self.assertEqual((whole.width, whole.height), (2164, 48))
+        out = self.composite(source, result, 0)
+        numpy.testing.assert_array_equal(out[:, :64 - 24, :3], source[:, :64 - 24])
+        self.assertEqual(tuple(out[20, 70]), PALETTE[0] + (255,))
+        self.assertEqual(tuple(out[20, 2163]), PALETTE[2] + (255,))
+        self.assertTrue((out[:, 64:, 3] == 255).all())
+
     def test_extend_refuses_bad_margins_before_any_traffic(self):
         extend = self.client().extend
         source = pattern(160, 90)

@@ -354,6 +354,14 @@ class Edits(ServerTest):
                          png_file("markup", images.encode_png(64, 64, 6, bytes(pixels)))])
         self.assertEqual(r.status, 200, r.body)
 
+    def test_uploads_are_logged_with_their_bytes_only_when_asked(self):
+        image = rgb(16, 16)
+        self.s.form("edits", {"model": "gpt-image-1.5", "prompt": "x"}, [png_file("image", image)])
+        self.assertNotIn("b64", self.s.log()[-1]["files"][0])
+        self.s.control("config", {"keep_uploads": True})
+        self.s.form("edits", {"model": "gpt-image-1.5", "prompt": "x"}, [png_file("image", image)])
+        self.assertEqual(base64.b64decode(self.s.log()[-1]["files"][0]["b64"]), image)
+
     def test_markup_matches_the_first_image_of_several(self):
         # References after the first image do not change what the markup must match.
         over = rgba(64, 64, 0)

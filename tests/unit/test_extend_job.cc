@@ -221,38 +221,122 @@ TEST_F(ExtendJob, LargerThanTheModelMakesIsScaledAndSaysSo) {
   oaimg_plan_free(plan);
 }
 
-// Far larger than the model makes: the geometry plans overlapping parts, but a run still sends
-// one scaled request, and the plan's notes say both, so nobody takes the scaling for the parts.
-TEST_F(ExtendJob, FarLargerThanTheModelMakesSaysItScalesAndSendsOneRequest) {
-  edit("dall-e-2", 1024, 1024);
+// The opaque pixels of one colour in an upload the server kept (keep_uploads).
+size_t count_colour(const std::string& b64, const uint8_t rgb[3]) {
+  gsize size = 0;
+  guchar* png = g_base64_decode(b64.c_str(), &size);
+  uint8_t* rgba = nullptr;
+  uint32_t w = 0, h = 0;
+  size_t count = 0;
+  if (oaimg_png_decode(png, size, 0, &rgba, &w, &h) == OAIMG_OK) {
+    for (size_t i = 0; i < size_t(w) * h; ++i)
+      count += rgba[i * 4] == rgb[0] && rgba[i * 4 + 1] == rgb[1] && rgba[i * 4 + 2] == rgb[2] &&
+               rgba[i * 4 + 3] == 255;
+  }
+  oaimg_free(rgba);
+  g_free(png);
+  return count;
+}
+
+std::vector<std::string> first_upload_of_each_request(const std::string& log_text) {
+  std::vector<std::string> out;
+  JsonParser* parser = json_parser_new();
+  if (json_parser_load_from_data(parser, log_text.c_str(), -1, nullptr)) {
+    JsonArray* requests =
+        json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)), "requests");
+    for (guint i = 0; i < json_array_get_length(requests); ++i) {
+      JsonArray* files = json_object_get_array_member(json_array_get_object_element(requests, i), "files");
+      JsonObject* first = json_array_get_object_element(files, 0);
+      out.push_back(json_object_has_member(first, "b64") ? json_object_get_string_member(first, "b64") : "");
+    }
+  }
+  g_object_unref(parser);
+  return out;
+}
+
+// Far larger than the model makes: the new area is filled in the planned overlapping parts, one
+// request each, in order, n times over; every part sees what the earlier parts of its own result
+// filled, and each result is the whole extension.
+TEST_F(ExtendJob, FarLargerThanTheModelMakesIsFilledInPartsInOrder) {
+  server_.post("/_control/config", R"({"color_by_request": true, "keep_uploads": true})");
+  edit("dall-e-2", 64, 64);
   oaimg_request_set_n(request_, 2);
-  ASSERT_EQ(oaimg_request_set_extend(request_, 1000, 1000, 1000, 1000), OAIMG_OK);
+  ASSERT_EQ(oaimg_request_set_extend(request_, 0, 0, 2100, 0), OAIMG_OK);
   oaimg_plan* plan = nullptr;
   ASSERT_EQ(oaimg_client_plan(client_, request_, &plan), OAIMG_OK) << error();
   const std::string notes = oaimg_plan_notes(plan);
-  EXPECT_NE(notes.find("sent scaled to 34%"), std::string::npos) << notes;
-  EXPECT_NE(notes.find("extend: filling the new area at full resolution would take "),
+  EXPECT_NE(notes.find("is filled in 3 overlapping parts of up to 1024x1024 at full resolution, "
+                       "one request each in order"),
             std::string::npos)
       << notes;
-  EXPECT_NE(notes.find(" overlapping requests of 1024x1024; oaimg does not send parts yet, so "
-                       "the new area is made at 34% and scaled up"),
-            std::string::npos)
-      << notes;
-  EXPECT_EQ(oaimg_plan_request_count(plan), 1);
+  EXPECT_NE(notes.find("for each of the 2 results: 6 requests"), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("scaled"), std::string::npos) << notes;
+  EXPECT_EQ(oaimg_plan_request_count(plan), 6);
   oaimg_plan_free(plan);
+
   ASSERT_EQ(run(), OAIMG_OK) << error();
-  EXPECT_EQ(oaimg_result_count(result_), 2u);
+  ASSERT_EQ(oaimg_result_count(result_), 2u);
   const auto requests = log();
-  ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(requests[0].size, "1024x1024");
-  // Each result still covers the whole extended canvas.
-  uint32_t lw = 0, lh = 0;
-  int32_t lx = 0, ly = 0;
-  ASSERT_EQ(oaimg_result_layer(result_, 1, nullptr, &lw, &lh, &lx, &ly), OAIMG_OK);
-  EXPECT_EQ(lx, -1000);
-  EXPECT_EQ(ly, -1000);
-  EXPECT_EQ(lw, 3024u);
-  EXPECT_EQ(lh, 3024u);
+  ASSERT_EQ(requests.size(), 6u);
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.path, "/v1/images/edits");
+    ASSERT_EQ(r.files.size(), 2u);
+    EXPECT_EQ(r.files[0].width, 1024);  // full resolution: the model's largest square
+    EXPECT_EQ(r.files[0].height, 1024);
+  }
+  // Request k answered colour k (color_by_request). Within a result each later part's upload
+  // shows the earlier parts' fills; the second result starts again from the old image alone.
+  const auto uploads = first_upload_of_each_request(server_.get("/_control/log"));
+  ASSERT_EQ(uploads.size(), 6u);
+  EXPECT_EQ(count_colour(uploads[0], kPalette[0]), 0u);
+  EXPECT_GT(count_colour(uploads[1], kPalette[0]), 64u * 100);
+  EXPECT_GT(count_colour(uploads[2], kPalette[1]), 64u * 100);
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(count_colour(uploads[3], kPalette[k]), 0u) << k;
+  const uint8_t palette6[6][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255},
+                                  {255, 255, 0}, {0, 255, 255}, {255, 0, 255}};
+  EXPECT_GT(count_colour(uploads[4], palette6[3]), 64u * 100);
+  EXPECT_GT(count_colour(uploads[5], palette6[4]), 64u * 100);
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE("result " + std::to_string(i));
+    const uint8_t *rgba = nullptr, *mask = nullptr;
+    uint32_t lw = 0, lh = 0;
+    int32_t lx = 9, ly = 9;
+    ASSERT_EQ(oaimg_result_layer(result_, i, &rgba, &lw, &lh, &lx, &ly), OAIMG_OK);
+    ASSERT_EQ(oaimg_result_layer_mask(result_, i, &mask, nullptr, nullptr), OAIMG_OK);
+    ASSERT_EQ(lx, 0);
+    ASSERT_EQ(ly, 0);
+    ASSERT_EQ(lw, 64u + 2100u);
+    ASSERT_EQ(lh, 64u);
+    // Old pixels away from the seam: the mask keeps the source.
+    for (uint32_t y = 0; y < 64; ++y)
+      for (uint32_t x = 0; x < 16; ++x) ASSERT_EQ(mask[size_t(y) * lw + x], 0) << x << "," << y;
+    // The new area: whole, opaque, kept; next to the old edge the first part's colour, at the
+    // far edge the last part's.
+    for (uint32_t y = 0; y < 64; ++y) {
+      for (uint32_t x = 64; x < lw; ++x) {
+        ASSERT_EQ(mask[size_t(y) * lw + x], 255) << x;
+        ASSERT_EQ(rgba[(size_t(y) * lw + x) * 4 + 3], 255) << x << "," << y;
+      }
+    }
+    const uint8_t* near = rgba + (size_t(32) * lw + 80) * 4;
+    const uint8_t* far = rgba + (size_t(32) * lw + lw - 1) * 4;
+    EXPECT_TRUE(std::equal(near, near + 3, palette6[3 * i]));
+    EXPECT_TRUE(std::equal(far, far + 3, palette6[3 * i + 2]));
+    // The result's image is that whole extension, as a PNG.
+    const uint8_t* png = nullptr;
+    size_t size = 0;
+    ASSERT_EQ(oaimg_result_image(result_, i, &png, &size), OAIMG_OK);
+    const uint8_t* decoded = nullptr;
+    uint32_t dw = 0, dh = 0;
+    ASSERT_EQ(oaimg_result_rgba(result_, i, &decoded, &dw, &dh), OAIMG_OK);
+    EXPECT_EQ(dw, lw);
+    EXPECT_EQ(dh, lh);
+  }
+  // Every request of the run is named in the summary.
+  const std::string json = oaimg_result_json(result_);
+  size_t ids = 0;
+  for (size_t at = json.find("\"req_"); at != std::string::npos; at = json.find("\"req_", at + 1)) ++ids;
+  EXPECT_EQ(ids, 6u) << json;
 }
 
 // References without a selection: the whole image is edited, guided by them, with no mask.

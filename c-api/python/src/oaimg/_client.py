@@ -467,7 +467,9 @@ _EXTEND_DOC = """Grows the canvas and fills the new area from the image (an edit
         together with the image beside it and repaints a strip along each grown side, which each
         layer's mask blends across so no seam shows. Works on the DALL-E 2 contract (square
         requests) and the GPT models (free sizes where the model has them); when the new area is
-        larger than the model makes in one request it is sent scaled (one request per call).
+        larger than the model makes in one request it is sent scaled down to half its resolution
+        at most, and beyond that filled in overlapping parts at full resolution, one request
+        each in order, each part seeing what the earlier ones filled (n times for n results).
 
         ``result.canvas`` is the extended image as (x, y, width, height) in source coordinates,
         x = -left and y = -top; each of ``result.layers`` lies on it. With Pillow::
