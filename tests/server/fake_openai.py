@@ -51,7 +51,7 @@ class State:
         self.faults.clear()
         with self.lock:
             self.config = {"delay": 0.0, "color": None, "color_by_request": False,
-                           "shutdown_dates": {}}
+                           "shutdown_dates": {}, "keep_uploads": False}
             self.log = []
             self.downloads = []
             self.files = {}
@@ -70,9 +70,9 @@ class State:
                         not all(isinstance(c, int) and 0 <= c <= 255 for c in value)):
                     raise ValueError("color must be [r, g, b] with 0..255 integers")
                 value = tuple(value)
-            elif key == "color_by_request":
+            elif key in ("color_by_request", "keep_uploads"):
                 if not isinstance(value, bool):
-                    raise ValueError("color_by_request must be a boolean")
+                    raise ValueError("%s must be a boolean" % key)
             elif key == "shutdown_dates":
                 # Announce a shutdown for live models: {"gpt-image-1.5": "2027-01-01"}.
                 if not isinstance(value, dict) or not all(
@@ -216,6 +216,11 @@ class Handler(BaseHTTPRequestHandler):
             fields, parts = self._parse(body)
             entry["fields"] = {k: v for k, v in fields.items() if key not in str(v)}
             entry["files"] = [self._describe(p) for p in parts]
+            with self.state.lock:
+                keep = self.state.config["keep_uploads"]
+            if keep:  # what a client sent, for tests that look at the pixels of each request
+                for described, part in zip(entry["files"], parts):
+                    described["b64"] = base64.b64encode(part.data).decode()
         except (ApiError, ValueError):
             pass
         return entry
