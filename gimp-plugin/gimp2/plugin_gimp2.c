@@ -303,7 +303,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   iface        = host_gimp2_interface (host);
 
   gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  if (oaimg_job_run (&iface, client, &params, &source, settings.default_model, error))
+  if (oaimg_job_run (&iface, client, &params, &source, &settings, error))
     status = GIMP_PDB_SUCCESS;
   gimp_progress_end ();
   if (host->window)

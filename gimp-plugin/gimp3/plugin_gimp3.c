@@ -252,7 +252,7 @@ run_job (GimpProcedure        *procedure,
 
   if (host.window == NULL)
     gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  ok = oaimg_job_run (&iface, client, &params, &source, settings.default_model, &error);
+  ok = oaimg_job_run (&iface, client, &params, &source, &settings, &error);
   if (host.window == NULL)
     gimp_progress_end ();
   if (host.window)

@@ -16,11 +16,11 @@ typedef struct
 } ScriptedHost;
 
 static gboolean
-scripted_progress (void *self, const char *text, double fraction)
+scripted_progress (void *self, const OaimgProgress *progress)
 {
   ScriptedHost *host = self;
+  const char   *text = progress->stage_text;
 
-  (void) fraction;
   return host->cancel_at != NULL && text != NULL && strcmp (text, host->cancel_at) == 0;
 }
 
@@ -60,7 +60,7 @@ run_edit (ScriptedHost *scripted, GError **error)
                             .selection_y = SIDE / 4 };
   OaimgJobParams params = { .operation = OAIMG_EDIT, .prompt = "a red ball", .n = 1,
                             .model = "dall-e-2", .size = "auto", .context = OAIMG_CONTEXT_AUTO };
-  OaimgHost      host   = { scripted, scripted_progress, NULL, scripted_insert };
+  OaimgHost      host   = { scripted, scripted_progress, NULL, scripted_insert, NULL };
   oaimg_client  *client = NULL;
   gboolean       ok;
 
