@@ -1234,7 +1234,7 @@ def case_help_domain():
 
 def case_interactive_menu_zh():
     """The submenu in GIMP's real menu under LANG=zh_CN.UTF-8: Filters (Alt+R), then the
-    submenu by its mnemonic P ("OpenAI 图像(_P)"), then Inpaint Selection by its mnemonic I
+    submenu by its mnemonic O ("OpenAI 图像(_O)"), then Inpaint Selection by its mnemonic I
     open the Chinese job dialog (interactive.sh keeps the open menu's screen)."""
     image, layer = new_image(320, 240)
     image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
