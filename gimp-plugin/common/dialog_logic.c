@@ -6,6 +6,7 @@
 #include "oaimg_dialog.h"
 #include "dialog_logic.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -626,17 +627,60 @@ oaimg_procedure_find (const char *name, OaimgProcedureId *id_out)
 /* ---- Progress and messages ------------------------------------------------------------------- */
 
 char *
-oaimg_progress_text (const char *stage_text, double elapsed_s, int received, int n)
+oaimg_retry_reason_text (const char *reason)
 {
-  GString *text    = g_string_new (stage_text);
-  int      seconds = (int) MAX (0.0, elapsed_s);
+  int status = 0;
+
+  if (reason == NULL || reason[0] == '\0')
+    return g_strdup (_("Failed"));
+  if (strcmp (reason, "rate limited (HTTP 429)") == 0)
+    return g_strdup (_("Rate limited (HTTP 429)"));
+  if (strcmp (reason, "timed out") == 0)
+    return g_strdup (_("Timed out"));
+  if (strcmp (reason, "connection failed") == 0)
+    return g_strdup (_("Connection failed"));
+  if (sscanf (reason, "HTTP %d", &status) == 1 && status >= 500)
+    /* TRANSLATORS: why a request is tried again, e.g. "Server error (HTTP 503)". */
+    return g_strdup_printf (_("Server error (HTTP %d)"), status);
+  if (status > 0)
+    /* TRANSLATORS: why a request is tried again, e.g. "The server answered HTTP 408". */
+    return g_strdup_printf (_("The server answered HTTP %d"), status);
+  return g_strdup (reason);
+}
+
+char *
+oaimg_progress_text (const OaimgProgress *progress)
+{
+  GString *text    = g_string_new (progress->stage_text ? progress->stage_text : "");
+  int      seconds = (int) MAX (0.0, progress->elapsed_s);
 
   /* TRANSLATORS: the stage, then the time since Send, e.g. "Waiting for the server · 12 s". */
   g_string_append_printf (text, _(" · %d s"), seconds);
-  if (n > 1 && received >= 0)
-    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "\n%d of %d result received",
-                                               "\n%d of %d results received", n),
-                            received, n);
+  if (progress->retry_reason != NULL && progress->retry_in_ms >= 0)
+    {
+      char *reason = oaimg_retry_reason_text (progress->retry_reason);
+      /* Rounded up: "in 0 s" while a wait is still running would look stuck. */
+      int   in_s   = (int) ((progress->retry_in_ms + 999) / 1000);
+
+      g_string_append_c (text, '\n');
+      if (progress->retry_attempt > 1)
+        /* TRANSLATORS: a retry's reason, the seconds until it starts and which retry it is:
+         * "Rate limited (HTTP 429) — trying again in 3 s (retry 2)". */
+        g_string_append_printf (text, _("%s — trying again in %d s (retry %d)"), reason, in_s,
+                                progress->retry_attempt);
+      else
+        /* TRANSLATORS: a retry's reason and the seconds until it starts:
+         * "Rate limited (HTTP 429) — trying again in 3 s". */
+        g_string_append_printf (text, _("%s — trying again in %d s"), reason, in_s);
+      g_free (reason);
+    }
+  if (progress->total > 0 && progress->received >= 0)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d of %d result received",
+                                                 "%d of %d results received", progress->total),
+                              MIN (progress->received, progress->total), progress->total);
+    }
   return g_string_free (text, FALSE);
 }
 

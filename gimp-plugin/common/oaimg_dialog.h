@@ -187,9 +187,13 @@ const OaimgProcedureInfo *oaimg_procedure_find (const char *name, OaimgProcedure
 
 /* ---- Progress and messages ------------------------------------------------------------------- */
 
-/* The progress window's line: the stage's text (oaimg_message_for_stage) and the time since Send,
- * "Waiting for the server · 12 s"; with n > 1 and received >= 0 also "1 of 3 results received". */
-char *oaimg_progress_text (const char *stage_text, double elapsed_s, int received, int n);
+/* The progress window's text, translated, one to three lines: the stage and the time since Send
+ * ("Waiting for the server · 12 s"); while a retry waits, its reason and countdown ("Rate limited
+ * (HTTP 429) — trying again in 3 s"); once the total is known, "1 of 3 results received". */
+char *oaimg_progress_text (const OaimgProgress *progress);
+/* The library's English retry reason ("rate limited (HTTP 429)", "HTTP 503", "timed out",
+ * "connection failed") in the user's language; unknown ones as they are. Free with g_free. */
+char *oaimg_retry_reason_text (const char *reason);
 
 typedef enum
 {

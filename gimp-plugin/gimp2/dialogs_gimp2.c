@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "oaimg_dialog.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -669,12 +670,18 @@ progress_window_new (oaimg_operation operation)
 }
 
 gboolean
-progress_window_update (ProgressWindow *window, const char *text, double fraction)
+progress_window_update (ProgressWindow *window, const OaimgProgress *progress)
 {
-  if (!window->cancelled && text)
-    gtk_label_set_text (GTK_LABEL (window->label), text);
-  if (fraction >= 0.0)
-    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar), CLAMP (fraction, 0.0, 1.0));
+  if (!window->cancelled && progress->stage_text)
+    {
+      char *text = oaimg_progress_text (progress);
+      if (strcmp (text, gtk_label_get_text (GTK_LABEL (window->label))) != 0)
+        gtk_label_set_text (GTK_LABEL (window->label), text);
+      g_free (text);
+    }
+  if (progress->fraction >= 0.0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar),
+                                   CLAMP (progress->fraction, 0.0, 1.0));
   else if (g_get_monotonic_time () - window->last_pulse >= PULSE_INTERVAL_US)
     {
       gtk_progress_bar_pulse (GTK_PROGRESS_BAR (window->bar));
@@ -707,7 +714,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
 {
   OaimgSettings settings;
   GtkWidget    *dialog, *table, *key_entry, *forget, *url_entry, *model_combo, *timeout_spin;
-  GtkWidget    *note, *key_hint;
+  GtkWidget    *note, *key_hint, *safety_entry;
   char         *stored_key = oaimg_secret_load (profile_dir);
   char         *notes;
   gboolean      has_key    = stored_key != NULL;
@@ -725,7 +732,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
                             NULL);
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
                                             GTK_RESPONSE_CANCEL, -1);
-  table = gtk_table_new (7, 2, FALSE);
+  table = gtk_table_new (8, 2, FALSE);
   gtk_container_set_border_width (GTK_CONTAINER (table), 12);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_table_set_col_spacings (GTK_TABLE (table), 12);
@@ -757,10 +764,18 @@ settings_dialog_run (const char *profile_dir, GError **error)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (timeout_spin), settings.timeout_s);
   table_row (GTK_TABLE (table), 5, _("_Timeout (seconds):"), timeout_spin);
 
+  safety_entry = gtk_entry_new ();
+  gtk_entry_set_text (GTK_ENTRY (safety_entry), settings.safety_identifier);
+  gtk_widget_set_tooltip_text (safety_entry,
+                               _("A stable identifier of you for OpenAI's safety monitoring, "
+                                 "e.g. a hash of your e-mail address. Sent with every request "
+                                 "when set; never your key."));
+  table_row (GTK_TABLE (table), 6, _("Safety _identifier:"), safety_entry);
+
   notes = oaimg_dialog_environment_notes ();
   note  = gtk_label_new (notes);
   gtk_misc_set_alignment (GTK_MISC (note), 0.0, 0.5);
-  gtk_table_attach (GTK_TABLE (table), note, 0, 2, 6, 7, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (GTK_TABLE (table), note, 0, 2, 7, 8, GTK_FILL, GTK_FILL, 0, 0);
   g_free (notes);
 
   gtk_widget_show_all (dialog);
@@ -773,6 +788,9 @@ settings_dialog_run (const char *profile_dir, GError **error)
       settings.base_url      = g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (url_entry))));
       settings.default_model = g_strstrip (g_strdup (model_combo_text (model_combo)));
       settings.timeout_s = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (timeout_spin));
+      g_free (settings.safety_identifier);
+      settings.safety_identifier =
+        g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (safety_entry))));
 
       ok = oaimg_dialog_save_settings (profile_dir, &settings,
                                        gtk_entry_get_text (GTK_ENTRY (key_entry)),

@@ -114,23 +114,30 @@ host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation
 }
 
 static gboolean
-host_progress (void *self, const char *text, double fraction)
+host_progress (void *self, const OaimgProgress *progress)
 {
   HostGimp2 *host = self;
 
   /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
   if (host->window)
-    return progress_window_update (host->window, text, fraction);
-  if (text != host->last_text)
+    return progress_window_update (host->window, progress);
+  if (progress->stage_text != host->last_text)
     {
-      gimp_progress_set_text (text);
-      host->last_text = text;
+      gimp_progress_set_text (progress->stage_text);
+      host->last_text = progress->stage_text;
     }
-  if (fraction >= 0.0)
-    gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
+  if (progress->fraction >= 0.0)
+    gimp_progress_update (CLAMP (progress->fraction, 0.0, 1.0));
   else
     gimp_progress_pulse ();
   return FALSE;
+}
+
+static void
+host_warn (void *self, const char *message)
+{
+  (void) self;
+  gimp_message (message);
 }
 
 static void
@@ -325,6 +332,7 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
 OaimgHost
 host_gimp2_interface (HostGimp2 *host)
 {
-  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert };
+  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
+                      host_warn };
   return iface;
 }

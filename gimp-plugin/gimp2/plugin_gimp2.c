@@ -373,7 +373,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
   if (host->window == NULL)
     gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  if (oaimg_job_run (&iface, client, &params, &source, settings.default_model, error))
+  if (oaimg_job_run (&iface, client, &params, &source, &settings, error))
     status = GIMP_PDB_SUCCESS;
   if (host->window == NULL)
     gimp_progress_end ();

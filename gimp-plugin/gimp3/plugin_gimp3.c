@@ -19,6 +19,7 @@
 #define PROC_NEXT      "plug-in-oaimg-next-result"
 #define PROC_PREVIOUS  "plug-in-oaimg-previous-result"
 #define PROC_KEEP      "plug-in-oaimg-keep-result"
+#define HELP_DOMAIN    "org.oaimg.help"
 #define MENU_PATH      "<Image>/Filters/OpenAI Images"
 
 typedef struct _Oaimg      Oaimg;
@@ -60,6 +61,24 @@ oaimg_init (Oaimg *self)
   (void) self;
 }
 
+/* The plug-in's own help (help/LANG/index.html and its gimp-help.xml map, beside the
+ * executable like locale/): without a domain, Help asked for GIMP's manual, which knows nothing
+ * of these procedures. Their help ids are their names. */
+static void
+register_help (GimpPlugIn *plug_in)
+{
+  char  *exe  = g_canonicalize_filename (gimp_get_progname (), NULL);
+  char  *dir  = g_path_get_dirname (exe);
+  char  *help = g_build_filename (dir, "help", NULL);
+  GFile *file = g_file_new_for_path (help);
+
+  gimp_plug_in_set_help_domain (plug_in, HELP_DOMAIN, file);
+  g_object_unref (file);
+  g_free (help);
+  g_free (dir);
+  g_free (exe);
+}
+
 static GList *
 oaimg_query_procedures (GimpPlugIn *plug_in)
 {
@@ -67,6 +86,7 @@ oaimg_query_procedures (GimpPlugIn *plug_in)
 
   /* The submenu's own label: translated with the plug-in's text domain, with a mnemonic. */
   gimp_plug_in_add_menu_branch (plug_in, "<Image>/Filters", N_("_OpenAI Images"));
+  register_help (plug_in);
   list = g_list_append (list, g_strdup (PROC_EDIT));
   list = g_list_append (list, g_strdup (PROC_VARIATION));
   list = g_list_append (list, g_strdup (PROC_GENERATE));
@@ -252,7 +272,7 @@ run_job (GimpProcedure        *procedure,
 
   if (host.window == NULL)
     gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  ok = oaimg_job_run (&iface, client, &params, &source, settings.default_model, &error);
+  ok = oaimg_job_run (&iface, client, &params, &source, &settings, &error);
   if (host.window == NULL)
     gimp_progress_end ();
   if (host.window)

@@ -298,14 +298,46 @@ test_procedures (void)
 static void
 test_texts (void)
 {
-  char *text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_WAITING), 12.7, 1, 3);
-  char *warn;
+  OaimgProgress waiting  = { oaimg_message_for_stage (OAIMG_STAGE_WAITING), -1.0, 12.7, 1, 3,
+                             NULL, 0, -1 };
+  OaimgProgress sending  = { oaimg_message_for_stage (OAIMG_STAGE_SENDING), 0.1, 0.2, 0, 0,
+                             NULL, 0, -1 };
+  OaimgProgress retrying = { oaimg_message_for_stage (OAIMG_STAGE_RETRYING), -1.0, 4.0, 0, 1,
+                             "rate limited (HTTP 429)", 1, 2001 };
+  char         *text = oaimg_progress_text (&waiting);
+  char         *warn;
 
-  EXPECT (strstr (text, "Waiting for the server") != NULL && strstr (text, "12 s") != NULL);
-  EXPECT (strstr (text, "1 of 3") != NULL);
+  EXPECT (strcmp (text, "Waiting for the server · 12 s\n1 of 3 results received") == 0);
   g_free (text);
-  text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_SENDING), 0.2, 0, 1);
-  EXPECT (strstr (text, "of") == NULL);
+  /* Before the total is known nothing is counted. */
+  text = oaimg_progress_text (&sending);
+  EXPECT (strcmp (text, "Sending to the server · 0 s") == 0);
+  g_free (text);
+  /* A retry: its reason in words and the seconds left, rounded up (2.001 s is "3 s"). */
+  text = oaimg_progress_text (&retrying);
+  EXPECT (strcmp (text, "Waiting before trying again · 4 s\n"
+                        "Rate limited (HTTP 429) — trying again in 3 s\n"
+                        "0 of 1 result received") == 0);
+  g_free (text);
+  retrying.retry_reason  = "HTTP 503";
+  retrying.retry_attempt = 2;
+  retrying.retry_in_ms   = 0;
+  text = oaimg_progress_text (&retrying);
+  EXPECT (strstr (text, "\nServer error (HTTP 503) — trying again in 0 s (retry 2)\n") != NULL);
+  g_free (text);
+  /* No countdown once the retry has started (retry_in_ms -1), whatever the reason says. */
+  retrying.retry_in_ms = -1;
+  text = oaimg_progress_text (&retrying);
+  EXPECT (strstr (text, "Rate limited") == NULL && strstr (text, " s (retry") == NULL);
+  g_free (text);
+  text = oaimg_retry_reason_text ("timed out");
+  EXPECT (strcmp (text, "Timed out") == 0);
+  g_free (text);
+  text = oaimg_retry_reason_text ("HTTP 408");
+  EXPECT (strcmp (text, "The server answered HTTP 408") == 0);
+  g_free (text);
+  text = oaimg_retry_reason_text ("something new");
+  EXPECT (strcmp (text, "something new") == 0);
   g_free (text);
 
   /* 5900 px sent as 1024: 5.8x. */

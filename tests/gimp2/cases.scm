@@ -260,6 +260,23 @@
 (define (case-unreachable_server) (small-edit))
 (define (case-stored_settings) (small-edit))
 
+; Edits on a GPT image model, which takes the safety identifier and announces shutdowns here.
+(define (gpt-edit tag image layer)
+  (call tag image layer plug-in-oaimg-edit PROMPT 1 "gpt-image-1.5" "auto" "auto" "auto" "auto"
+        FALSE))
+
+(define (case-safety_identifier)
+  (let* ((made (new-image 120 80 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 50 40)
+    (gpt-edit "edit" image layer)))
+
+; Twice the same day: the model check (and its warning) only the first time.
+(define (case-model_shutdown_warning)
+  (let* ((made (new-image 120 80 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 50 40)
+    (gpt-edit "edit" image layer)
+    (gpt-edit "again" image layer)))
+
 ; A top layer half covering the one worked on: with sample-merged the upload is what is shown.
 (define (case-sample_merged)
   (let* ((made (new-image 160 100 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made))

@@ -40,6 +40,8 @@ set(OAIMG_GIMP2_CASES
   unreachable_server          # nothing listening at the base URL
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
   results_choose              # two runs: order, names, active layer; next/previous/keep
+  safety_identifier           # Settings' safety identifier (settings.ini) is sent
+  model_shutdown_warning      # a model shutting down soon: a GIMP message, once a day; runs succeed
   job_cancel_before_insert)   # common/job.c, scripted host: a Cancel after the last download
 foreach(case IN LISTS OAIMG_GIMP2_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 300)

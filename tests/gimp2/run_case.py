@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import gimp_checks as gc  # noqa: E402
 from gimp_e2e import (closed_port, files_containing, keep_screenshots,  # noqa: E402
+                      model_checks_done_today,
                       start_server, stop)
 
 GIMP = "gimp-console-2.10"
@@ -452,6 +453,30 @@ def check_interactive_settings(c):
     c.check(ok, "edit with the stored key failed: %s" % c.messages())
     log = c.requests()
     c.check(len(log) == 1 and log[0]["auth_ok"], "the stored key was not sent")
+SAFETY_IDENTIFIER = "user-7f3a9c0e"
+
+
+def check_safety_identifier(c):
+    ok, _ = c.call("edit")
+    c.check(ok, "edit failed: %s" % c.messages())
+    sent = [r["fields"].get("safety_identifier") for r in c.requests()]
+    c.facts["sent"] = sent
+    c.check(sent == [SAFETY_IDENTIFIER], "the server saw safety_identifier %s" % sent)
+
+
+def check_model_shutdown_warning(c):
+    for tag in ("edit", "again"):
+        ok, _ = c.call(tag)
+        c.check(ok, "%s with a model shutting down failed: %s" % (tag, c.messages()))
+    with urllib.request.urlopen(c.server_url + "/_control/log", timeout=10) as r:
+        checks = [x["path"] for x in json.loads(r.read())["requests"]
+                  if x["path"].startswith("/v1/models/")]
+    c.facts["model_checks"] = checks
+    c.check(checks == ["/v1/models/gpt-image-1.5"], "the server saw these checks: %s" % checks)
+    warning = ("This model is being shut down: gpt-image-1.5 shuts down on %s, in 30 days"
+               % c.shutdown_date)
+    c.check(c.output.count(warning) == 1, "GIMP's output does not hold %r once: %s"
+            % (warning, c.messages()))
 
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items()
@@ -518,6 +543,19 @@ def main():
                     {"faults": FAULTS[args.case]}).encode(), method="POST",
                 headers={"Content-Type": "application/json"}), timeout=10).read()
         os.makedirs(args.cache_dir, exist_ok=True)
+        # The cache is shared by the cases: the warning's case clears its models' stamps.
+        model_checks_done_today(os.path.join(args.cache_dir, "oaimg"),
+                                ("gpt-image-1.5",) if args.case == "model_shutdown_warning"
+                                else ())
+        shutdown_date = None
+        if args.case == "model_shutdown_warning":
+            import datetime
+            shutdown_date = (datetime.datetime.now(datetime.timezone.utc).date() +
+                             datetime.timedelta(days=30)).isoformat()
+            urllib.request.urlopen(urllib.request.Request(
+                server_url + "/_control/config", data=json.dumps(
+                    {"shutdown_dates": {"gpt-image-1.5": shutdown_date}}).encode(),
+                method="POST", headers={"Content-Type": "application/json"}), timeout=10).read()
         home = os.path.join(root, "home")
         os.makedirs(home)
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
@@ -552,6 +590,12 @@ def main():
             os.write(fd, key.encode())
             os.close(fd)
             del env["OPENAI_API_KEY"], env["OPENAI_BASE_URL"]
+        if args.case == "safety_identifier":
+            stored = os.path.join(profile, "oaimg")
+            os.makedirs(stored, mode=0o700)
+            with open(os.path.join(stored, "settings.ini"), "w") as f:
+                f.write("[connection]\nbase_url=\ndefault_model=\ntimeout_s=120\n"
+                        "safety_identifier=%s\n" % SAFETY_IDENTIFIER)
         if args.case.endswith("_zh"):
             env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
         os.environ["OPENAI_BASE_URL"] = env.get("OPENAI_BASE_URL", "")
@@ -598,6 +642,7 @@ def main():
 
         c = Case(args.case, out, server_url, output)
         c.profile, c.key = profile, key
+        c.shutdown_date = shutdown_date
         if c.report.get("end") != [args.case]:
             c.failures.append("the case did not run to its end: %s" % c.report)
         elif "script-error" in c.report:

@@ -39,9 +39,15 @@ last=""
 for step in "$@"; do
   case $step in
     !*)
-      # "!NAME": the screen as it is now, as shot-NAME.xwd (a menu the last keys opened).
+      # "!NAME[|KEYS]": the screen as it is now, as shot-NAME.xwd (a menu the last keys opened),
+      # then KEYS pressed (into that menu).
       sleep 2
-      cp "$fb/Xvfb_screen0" "$out/shot-${step#!}.xwd" 2>/dev/null
+      name=${step#!}
+      cp "$fb/Xvfb_screen0" "$out/shot-${name%%|*}.xwd" 2>/dev/null
+      if [ "$name" != "${name%%|*}" ]; then
+        for key in ${name#*|}; do xdotool key "$key"; done
+        echo "interactive: ${name#*|} after shot-${name%%|*}"
+      fi
       continue ;;
     @*)
       i=0
