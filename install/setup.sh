@@ -6,14 +6,17 @@
 # Run as root, or as a user with sudo (it asks sudo for itself). Safe to run again.
 #   OAIMG_PREFIX   install prefix (default /usr/local)
 #   OAIMG_BUILD    build folder (default ./build)
+#   OAIMG_CMAKE_ARGS  extra CMake arguments, space separated (CI: -DOAIMG_WERROR=ON); install/test.sh
+#                  reads the same, so that it reuses this build folder
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${OAIMG_PREFIX:-/usr/local}
 build=${OAIMG_BUILD:-$here/build}
+read -ra cmake_args <<<"${OAIMG_CMAKE_ARGS:-}"
 
 if [ "$(id -u)" != 0 ]; then
   command -v sudo >/dev/null || { echo "setup: run as root (apt-get and the install need it)" >&2; exit 1; }
-  exec sudo OAIMG_PREFIX="$prefix" OAIMG_BUILD="$build" bash "$0" "$@"
+  exec sudo OAIMG_PREFIX="$prefix" OAIMG_BUILD="$build" OAIMG_CMAKE_ARGS="${OAIMG_CMAKE_ARGS:-}" bash "$0" "$@"
 fi
 
 packages=(build-essential cmake pkg-config git python3 ca-certificates
@@ -59,7 +62,7 @@ locale -a 2>/dev/null | grep -qix 'zh_CN.utf8' || localedef -i zh_CN -f UTF-8 zh
 
 # auto builds the plug-in for every GIMP whose development files are installed.
 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$prefix" \
-  -DOAIMG_GIMP_PLUGIN=auto -DOAIMG_BUILD_TESTS=OFF -DOAIMG_BUILD_BENCH=OFF
+  -DOAIMG_GIMP_PLUGIN=auto -DOAIMG_BUILD_TESTS=OFF -DOAIMG_BUILD_BENCH=OFF "${cmake_args[@]}"
 cmake --build "$build" -j"$(nproc)"
 cmake --install "$build"
 ldconfig

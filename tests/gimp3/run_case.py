@@ -234,11 +234,12 @@ def main():
             cmd = ["bash", args.chroot_script, "run", "gimp-console-3.0", "-i", "--no-splash",
                    "--batch-interpreter", "python-fu-eval",
                    "-b", "exec(open('%s/gimp_cases.py').read())" % rel, "--quit"]
-        if native:
-            cmd = in_place(env) + cmd[3:]
         if args.case == "interactive_busy_displays":
             env["OAIMG_E2E_CASE"] = "interactive_edit"
             held = hold_displays(chroot)
+        if native:
+            # After every change to env: in_place() copies the passed variables into argv.
+            cmd = in_place(env) + cmd[3:]
         started = time.monotonic()
         # Its own process group, so that a hung GIMP is stopped with all its plug-ins (and Xvfb).
         gimp = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
