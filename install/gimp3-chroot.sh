@@ -30,11 +30,12 @@ host_mirror() {
 }
 mirror=${OAIMG_DEBIAN_MIRROR:-$(host_mirror)}
 # Bumped whenever the package list changes, so that an older chroot is completed, not trusted.
-stamp_version=5
+stamp_version=6
 stamp=$root/.oaimg-chroot-complete
 packages=(gimp libgimp-3.0-dev build-essential cmake pkg-config libcurl4-openssl-dev
           libjson-glib-dev libpng-dev libsecret-1-dev gettext ca-certificates python3 locales
           xvfb xauth xdotool   # the dialog tests drive GIMP's GUI on Xvfb
+          fonts-wqy-microhei   # a CJK font, so that the Chinese screenshots show characters
           dbus gnome-keyring libsecret-tools)  # a Secret Service for the keyring test
 
 die() { echo "gimp3-chroot: $*" >&2; exit 1; }

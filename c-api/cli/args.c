@@ -25,12 +25,17 @@ static const command_spec commands[] = {
      "change images as the prompt says; without --mask or --selection the model decides where"},
     {"variation", CLI_VARIATION, "variation -i IMAGE [--selection SEL] [-p PROMPT] -o DIR [options]",
      "make variations of an image (GPT models: an edit with a default prompt)"},
+    {"extend", CLI_EXTEND,
+     "extend -i IMAGE (--left N --top N --right N --bottom N | --aspect W:H) -p PROMPT -o DIR "
+     "[options]",
+     "grow the canvas by pixels on each side, or to an aspect ratio, and fill the new area from "
+     "the image; writes the whole extended image"},
     {"models", CLI_MODELS, "models [--json]",
      "list the known models: operations, sizes, n, streaming, retirement"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
-typedef enum { KIND_TEXT, KIND_INT, KIND_SECONDS, KIND_FLAG, KIND_IMAGE } option_kind;
+typedef enum { KIND_TEXT, KIND_INT, KIND_SECONDS, KIND_FLAG, KIND_IMAGE, KIND_REFERENCE } option_kind;
 
 typedef struct option_spec {
   const char *name; /* without the leading "--" */
@@ -49,7 +54,21 @@ static const option_spec options[] = {
     {"prompt", 'p', KIND_TEXT, AT(prompt), 0, 0, CLI_REQUESTS, "TEXT",
      "what the image should show (edits: the whole new image); - reads it from stdin"},
     {"image", 'i', KIND_IMAGE, AT(images), 0, 0, CLI_REQUESTS, "FILE",
-     "input image, PNG, JPEG or WebP; - reads it from stdin; repeat for several (GPT edits)"},
+     "input image, PNG, JPEG or WebP; - reads it from stdin; repeat for several (GPT edits, sent "
+     "as they are)"},
+    {"reference", 0, KIND_REFERENCE, AT(references), 0, 0, CLI_EDIT, "FILE",
+     "a guide image (an object, a style, a face to keep) sent after the edited one, scaled "
+     "within the model's limits; repeatable, in order (GPT models, up to 15)"},
+    {"markup", 0, KIND_TEXT, AT(markup), 0, 0, CLI_EDIT, "FILE",
+     "a PNG of the image's size drawn over it (arrows, scribbles), transparent where nothing is "
+     "drawn, to guide the edit (GPT Image 2.5 models; not with --mask)"},
+    {"left", 0, KIND_INT, AT(left), 0, 1000000, CLI_EXTEND, "N", "pixels to add on the left"},
+    {"top", 0, KIND_INT, AT(top), 0, 1000000, CLI_EXTEND, "N", "pixels to add at the top"},
+    {"right", 0, KIND_INT, AT(right), 0, 1000000, CLI_EXTEND, "N", "pixels to add on the right"},
+    {"bottom", 0, KIND_INT, AT(bottom), 0, 1000000, CLI_EXTEND, "N", "pixels to add at the bottom"},
+    {"aspect", 0, KIND_TEXT, AT(aspect), 0, 0, CLI_EXTEND, "W:H",
+     "instead of the margins: grow to this aspect ratio (16:9, 3:2, 1:1, 9:16 ...), evenly on "
+     "both sides of the short axis"},
     {"out-dir", 'o', KIND_TEXT, AT(out_dir), 0, 0, CLI_REQUESTS, "DIR",
      "folder for result-N.png and response.json (created if needed)"},
     {"n", 'n', KIND_INT, AT(n), 1, 1000000, CLI_REQUESTS, "N", "number of images (1-10 on OpenAI)"},
@@ -59,22 +78,22 @@ static const option_spec options[] = {
      "auto, 1024x1024, ... (with --selection: planned from the region)"},
     {"mask", 0, KIND_TEXT, AT(mask), 0, 0, CLI_EDIT, "FILE",
      "PNG whose transparent pixels mark where to edit"},
-    {"selection", 0, KIND_TEXT, AT(selection), 0, 0, CLI_REQUESTS, "FILE",
+    {"selection", 0, KIND_TEXT, AT(selection), 0, 0, CLI_GENERATE | CLI_EDIT | CLI_VARIATION, "FILE",
      "grayscale PNG of the image's size, white = selected; results are put back under it "
      "(DIR/result-N.png, DIR/layer-N.png, DIR/layer-N-mask.png)"},
-    {"context", 0, KIND_TEXT, AT(context), 0, 0, CLI_REQUESTS, "MODE",
+    {"context", 0, KIND_TEXT, AT(context), 0, 0, CLI_GENERATE | CLI_EDIT | CLI_VARIATION, "MODE",
      "with --selection: auto, selection or image (how much the model sees)"},
     {"allow-experimental-size", 0, KIND_FLAG, AT(allow_experimental_size), 0, 0, CLI_REQUESTS, NULL,
-     "with --selection: plan sizes above 2560x1440 (experimental) up to 3840x2160"},
+     "with --selection or extend: plan sizes above 2560x1440 (experimental) up to 3840x2160"},
     {"quality", 'q', KIND_TEXT, AT(quality), 0, 0, CLI_REQUESTS, "Q", "auto, low, medium, high, ..."},
-    {"complexity", 0, KIND_TEXT, AT(complexity), 0, 0, CLI_GENERATE | CLI_EDIT, "C",
+    {"complexity", 0, KIND_TEXT, AT(complexity), 0, 0, CLI_GENERATE | CLI_EDIT | CLI_EXTEND, "C",
      "low, medium or high: planning effort, independent of quality (GPT models)"},
     {"background", 0, KIND_TEXT, AT(background), 0, 0, CLI_REQUESTS, "B", "auto, opaque or transparent"},
     {"output-format", 0, KIND_TEXT, AT(output_format), 0, 0, CLI_REQUESTS, "F", "png, jpeg or webp"},
     {"output-compression", 0, KIND_INT, AT(output_compression), 0, 100, CLI_REQUESTS, "0-100",
      "jpeg and webp only"},
     {"moderation", 0, KIND_TEXT, AT(moderation), 0, 0, CLI_GENERATE, "M", "auto or low"},
-    {"input-fidelity", 0, KIND_TEXT, AT(input_fidelity), 0, 0, CLI_EDIT | CLI_VARIATION, "F",
+    {"input-fidelity", 0, KIND_TEXT, AT(input_fidelity), 0, 0, CLI_EDIT | CLI_VARIATION | CLI_EXTEND, "F",
      "high or low (gpt-image-1.5; low on gpt-image-1-mini)"},
     {"style", 0, KIND_TEXT, AT(style), 0, 0, CLI_GENERATE, "S", "vivid or natural (dall-e-3)"},
     {"response-format", 0, KIND_TEXT, AT(response_format), 0, 0, CLI_REQUESTS, "F",
@@ -83,7 +102,7 @@ static const option_spec options[] = {
      "a stable hashed id of your end user, for OpenAI's abuse monitoring"},
     {"user", 0, KIND_TEXT, AT(user), 0, 0, CLI_REQUESTS, "ID",
      "deprecated: use --safety-identifier (which wins when both are given)"},
-    {"stream", 0, KIND_INT, AT(stream), 0, 3, CLI_GENERATE | CLI_EDIT | CLI_VARIATION, "N",
+    {"stream", 0, KIND_INT, AT(stream), 0, 3, CLI_REQUESTS, "N",
      "stream with N partial images (0-3, GPT models), saved as DIR/partial-R-K.png"},
     {"timeout", 't', KIND_SECONDS, AT(timeout_s), 0, 0, CLI_REQUESTS, "SECONDS",
      "per attempt (default 600)"},
@@ -149,6 +168,14 @@ void cli_print_help(unsigned command_bit) {
   for (size_t i = 0; i < OPTION_COUNT; ++i)
     if (options[i].commands & command_bit) print_option(&options[i]);
   printf("%-34s this help\n\n", "  -h, --help");
+  if (command_bit == CLI_EXTEND)
+    fputs("The model sees the new area with the image beside it and repaints a strip along each\n"
+          "grown side, which is blended so no seam shows; result-N.png is the whole extended\n"
+          "image, layer-N.png and layer-N-mask.png the placed layer. When the new area is larger\n"
+          "than the model makes in one request it is sent scaled down to half its resolution at\n"
+          "most, and beyond that filled in overlapping parts, one request each, in order\n"
+          "(--dry-run says which).\n\n",
+          stdout);
   if (command_bit != CLI_MODELS) {
     fputs("Writes DIR/result-1.png ... and DIR/response.json. The API key comes from\n"
           "OPENAI_API_KEY, the server from OPENAI_BASE_URL.\n\n",
@@ -178,6 +205,13 @@ static int store(const option_spec *spec, const char *shown, const char *value, 
         return -1;
       }
       o->images[o->image_count++] = value;
+      return 0;
+    case KIND_REFERENCE:
+      if (o->reference_count == CLI_MAX_IMAGES) {
+        snprintf(err, err_size, "at most %d --reference options", CLI_MAX_IMAGES);
+        return -1;
+      }
+      o->references[o->reference_count++] = value;
       return 0;
     case KIND_INT: {
       long v = 0;
@@ -252,6 +286,49 @@ static int check_combination(cli_options *o, char *err, size_t err_size) {
     snprintf(err, err_size, "generate takes at most one --image (the image to generate over)");
     return CLI_PARSE_ERROR;
   }
+  if ((o->reference_count || o->markup) && o->mask) {
+    snprintf(err, err_size, "%s cannot be combined with --mask; use --selection to choose where "
+             "to edit", o->markup ? "--markup (the API takes markup or a mask, not both)" : "--reference");
+    return CLI_PARSE_ERROR;
+  }
+  if ((o->reference_count || o->markup) && o->image_count != 1) {
+    snprintf(err, err_size, "%s needs exactly one --image (the image to edit); give further guide "
+             "images as --reference", o->markup ? "--markup" : "--reference");
+    return CLI_PARSE_ERROR;
+  }
+  int guides_from_stdin = o->markup && strcmp(o->markup, "-") == 0;
+  for (int i = 0; i < o->reference_count; ++i) guides_from_stdin += strcmp(o->references[i], "-") == 0;
+  if (guides_from_stdin) {
+    snprintf(err, err_size, "--reference and --markup take files, not - (standard input)");
+    return CLI_PARSE_ERROR;
+  }
+  if (o->command_bit == CLI_EXTEND) {
+    const int margins = o->left >= 0 || o->top >= 0 || o->right >= 0 || o->bottom >= 0;
+    if (o->image_count != 1) {
+      snprintf(err, err_size, "extend needs exactly one --image (the image to grow)");
+      return CLI_PARSE_ERROR;
+    }
+    if (margins && o->aspect) {
+      snprintf(err, err_size, "give either --aspect or the margins (--left/--top/--right/--bottom), "
+               "not both");
+      return CLI_PARSE_ERROR;
+    }
+    if (!o->aspect && (o->left <= 0 && o->top <= 0 && o->right <= 0 && o->bottom <= 0)) {
+      snprintf(err, err_size, "extend needs %s: --left/--top/--right/--bottom N in pixels, at "
+               "least one above 0, or --aspect W:H", margins ? "a margin above 0" : "margins");
+      return CLI_PARSE_ERROR;
+    }
+    if (o->aspect) {
+      unsigned w = 0, h = 0;
+      char tail = 0;
+      if (sscanf(o->aspect, "%u:%u%c", &w, &h, &tail) != 2 || w < 1 || h < 1 || w > 100 ||
+          h > 100 || strchr(o->aspect, '-') || strchr(o->aspect, '+')) {
+        snprintf(err, err_size, "--aspect '%.40s' is not W:H with whole numbers from 1 to 100 "
+                 "(e.g. 16:9, 3:2, 1:1, 9:16)", o->aspect);
+        return CLI_PARSE_ERROR;
+      }
+    }
+  }
   return CLI_PARSE_OK;
 }
 
@@ -260,8 +337,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_size)
   o->stream = -1;
   o->output_compression = -1;
   o->max_retries = -1;
+  o->left = o->top = o->right = o->bottom = -1;
   if (argc < 2) {
-    snprintf(err, err_size, "no command given; use generate, edit, variation or models (see --help)");
+    snprintf(err, err_size, "no command given; use generate, edit, variation, extend or models (see --help)");
     return CLI_PARSE_ERROR;
   }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
@@ -272,7 +350,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t err_size)
   if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) return CLI_PARSE_VERSION;
   const command_spec *command = find_command(argv[1]);
   if (!command) {
-    snprintf(err, err_size, "unknown command '%s'; use generate, edit, variation or models", argv[1]);
+    snprintf(err, err_size, "unknown command '%s'; use generate, edit, variation, extend or models", argv[1]);
     return CLI_PARSE_ERROR;
   }
   o->command = command->name;

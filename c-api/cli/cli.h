@@ -18,17 +18,26 @@ enum {
   CLI_EDIT = 2,
   CLI_VARIATION = 4,
   CLI_MODELS = 8,
-  CLI_REQUESTS = CLI_GENERATE | CLI_EDIT | CLI_VARIATION
+  CLI_EXTEND = 16,
+  CLI_REQUESTS = CLI_GENERATE | CLI_EDIT | CLI_VARIATION | CLI_EXTEND
 };
 
 typedef struct cli_options {
-  const char *command; /* "generate", "edit", "variation", "models" */
+  const char *command; /* "generate", "edit", "variation", "extend", "models" */
   unsigned command_bit;
   const char *prompt, *model, *size, *quality, *background, *output_format, *response_format,
       *moderation, *input_fidelity, *style, *user, *safety_identifier, *complexity, *out_dir,
       *mask, *selection, *context;
   const char *images[CLI_MAX_IMAGES];
   int image_count;
+  /* edit: guide images sent after the edited one, scaled within the model's limits, and a drawn
+   * guide over the image (transparent where nothing is drawn). */
+  const char *references[CLI_MAX_IMAGES];
+  int reference_count;
+  const char *markup;
+  /* extend: pixels added on each side (-1 = not given), or a target aspect "W:H". */
+  int left, top, right, bottom;
+  const char *aspect;
   int n;                  /* 0 = not given */
   int stream;             /* -1 = off, else partial images 0-3 */
   int output_compression; /* -1 = not given */

@@ -1,4 +1,4 @@
-/* oaimg: generate, edit and vary images from the command line, on the public C API only. */
+/* oaimg: generate, edit, vary and extend images from the command line, on the public C API only. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <signal.h>
@@ -31,6 +31,11 @@ typedef struct job {
   uint8_t *source_rgba;
   void (*release_source)(void *);
   uint32_t source_width, source_height;
+  /* Where source_rgba's top-left lies in source coordinates: (0, 0), or for an extend the
+   * extended canvas's corner (-left, -top). */
+  int32_t origin_x, origin_y;
+  /* extend: the margins sent (given, or made from --aspect). */
+  uint32_t margins[4];
   /* Partial images written so far, removed again when the run is interrupted or fails. */
   char **partials;
   size_t partial_count;
@@ -194,6 +199,109 @@ static int fail_png(job *j, const char *path, oaimg_status st) {
   return st == OAIMG_ERR_INVALID_ARGUMENT ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
 }
 
+/* The size a PNG's IHDR states (the library has checked the file by then). */
+static int png_size(const uint8_t *bytes, size_t size, uint32_t *w, uint32_t *h) {
+  if (!is_png(bytes, size) || size < 24) return -1;
+  *w = (uint32_t)bytes[16] << 24 | (uint32_t)bytes[17] << 16 | (uint32_t)bytes[18] << 8 | bytes[19];
+  *h = (uint32_t)bytes[20] << 24 | (uint32_t)bytes[21] << 16 | (uint32_t)bytes[22] << 8 | bytes[23];
+  return 0;
+}
+
+/* A guide file (--reference, --markup) decoded to RGBA8; 0, or an exit status after a message. */
+static int decode_guide(const char *what, const char *path, uint8_t **rgba, uint32_t *w, uint32_t *h,
+                        void (**release)(void *)) {
+  cli_file file;
+  if (cli_map_file(path, &file) != 0) return fail_file("read", path);
+  char err[256];
+  int rc = cli_decode_image(file.data, file.size, rgba, w, h, release, err, sizeof err);
+  cli_release_file(&file);
+  if (rc != 0) {
+    fprintf(stderr, "oaimg: %s '%s' %s\n", what, path, err);
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* --reference files in order, after the edited image. */
+static int add_references(job *j) {
+  const cli_options *o = j->o;
+  for (int i = 0; i < o->reference_count; ++i) {
+    uint8_t *rgba = NULL;
+    uint32_t w = 0, h = 0;
+    void (*release)(void *) = NULL;
+    int rc = decode_guide("--reference", o->references[i], &rgba, &w, &h, &release);
+    if (rc) return rc;
+    oaimg_status st = oaimg_request_add_reference(j->request, rgba, w, h, 0, OAIMG_RGBA8);
+    release(rgba);
+    if (st != OAIMG_OK) {
+      fprintf(stderr, "oaimg: --reference '%s': %s\n", o->references[i],
+              oaimg_request_error_message(j->request));
+      return exit_status_for(st) == CLI_EXIT_FAILED ? CLI_EXIT_USAGE : exit_status_for(st);
+    }
+  }
+  return 0;
+}
+
+/* --markup: drawn over the image, so of its size, and showing the image somewhere (alpha 0). */
+static int set_markup(job *j, uint32_t source_width, uint32_t source_height) {
+  const cli_options *o = j->o;
+  uint8_t *rgba = NULL;
+  uint32_t w = 0, h = 0;
+  void (*release)(void *) = NULL;
+  int rc = decode_guide("--markup", o->markup, &rgba, &w, &h, &release);
+  if (rc) return rc;
+  if (w != source_width || h != source_height) {
+    fprintf(stderr, "oaimg: --markup '%s' is %ux%u; it is drawn over the image, so it must have "
+            "the image's size, %ux%u\n", o->markup, w, h, source_width, source_height);
+    release(rgba);
+    return CLI_EXIT_USAGE;
+  }
+  int transparent = 0;
+  for (size_t i = 3; i < (size_t)w * h * 4 && !transparent; i += 4) transparent = rgba[i] == 0;
+  if (!transparent) {
+    fprintf(stderr, "oaimg: --markup '%s' has no fully transparent pixel (alpha 0); draw the "
+            "guide on a transparent layer so the image shows where nothing is drawn\n", o->markup);
+    release(rgba);
+    return CLI_EXIT_USAGE;
+  }
+  oaimg_status st = oaimg_request_set_markup_layer(j->request, rgba, w, h, 0, OAIMG_RGBA8, 0, 0);
+  release(rgba);
+  if (st != OAIMG_OK) {
+    fprintf(stderr, "oaimg: --markup '%s': %s\n", o->markup, oaimg_request_error_message(j->request));
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}
+
+/* extend: the margins as given, or made from --aspect for this image's size. */
+static int set_extend(job *j, uint32_t source_width, uint32_t source_height) {
+  const cli_options *o = j->o;
+  uint32_t *m = j->margins;
+  if (o->aspect) {
+    unsigned aw = 0, ah = 0;
+    sscanf(o->aspect, "%u:%u", &aw, &ah);
+    if (oaimg_extend_margins_for_aspect(source_width, source_height, aw, ah, &m[0], &m[1], &m[2],
+                                        &m[3]) != OAIMG_OK) {
+      fprintf(stderr, "oaimg: --aspect %s does not fit a %ux%u image\n", o->aspect, source_width,
+              source_height);
+      return CLI_EXIT_USAGE;
+    }
+    if (!m[0] && !m[1] && !m[2] && !m[3]) {
+      fprintf(stderr, "oaimg: '%s' (%ux%u) already is %s; nothing to extend (give another "
+              "--aspect or margins)\n", shown_path(o->images[0]), source_width, source_height, o->aspect);
+      return CLI_EXIT_USAGE;
+    }
+  } else {
+    m[0] = o->left > 0 ? (uint32_t)o->left : 0;
+    m[1] = o->top > 0 ? (uint32_t)o->top : 0;
+    m[2] = o->right > 0 ? (uint32_t)o->right : 0;
+    m[3] = o->bottom > 0 ? (uint32_t)o->bottom : 0;
+  }
+  oaimg_status st = oaimg_request_set_extend(j->request, m[0], m[1], m[2], m[3]);
+  if (st != OAIMG_OK) return fail_request(j, st);
+  return 0;
+}
+
 /* Source pixels and selection coverage (white = selected) for the whole-job path. A PNG source goes
  * to the library as the file's bytes (the fast reader, no RGBA copy here); JPEG and WebP are
  * decoded here, and kept for the composites. The selection PNG goes as bytes too, and is kept as
@@ -201,9 +309,11 @@ static int fail_png(job *j, const char *path, oaimg_status st) {
 static int set_source_and_selection(job *j) {
   const cli_options *o = j->o;
   oaimg_status st;
+  uint32_t source_width = 0, source_height = 0;
   if (is_png(j->images[0].data, j->images[0].size)) {
     st = oaimg_request_set_source_png(j->request, j->images[0].data, j->images[0].size);
     if (st != OAIMG_OK) return fail_png(j, o->images[0], st);
+    png_size(j->images[0].data, j->images[0].size, &source_width, &source_height);
   } else {
     int rc = decode_input(j, 0, o->images[0], &j->source_rgba, &j->source_width, &j->source_height,
                           &j->release_source);
@@ -211,7 +321,14 @@ static int set_source_and_selection(job *j) {
     st = oaimg_request_set_source(j->request, j->source_rgba, j->source_width, j->source_height, 0,
                                   OAIMG_RGBA8);
     if (st != OAIMG_OK) return fail_request(j, st);
+    source_width = j->source_width;
+    source_height = j->source_height;
   }
+  int rc = 0;
+  if (o->command_bit == CLI_EXTEND) rc = set_extend(j, source_width, source_height);
+  if (rc == 0) rc = add_references(j);
+  if (rc == 0 && o->markup) rc = set_markup(j, source_width, source_height);
+  if (rc) return rc;
   if (o->selection) {
     cli_file file;
     if (cli_map_file(o->selection, &file) != 0) return fail_file("read", o->selection);
@@ -237,7 +354,32 @@ static int set_source_and_selection(job *j) {
 /* With a selection (or an image to generate over) the library plans the region and places every
  * result back; otherwise the files go to the server as they are. */
 static int places_results(const cli_options *o) {
-  return o->selection || (o->command_bit == CLI_GENERATE && o->image_count == 1);
+  return o->selection || (o->command_bit == CLI_GENERATE && o->image_count == 1) ||
+         o->command_bit == CLI_EXTEND || o->reference_count > 0 || o->markup;
+}
+
+/* extend: the decoded source moved onto a canvas of the extended size (transparent around it),
+ * which the results are then composited onto. 0 or an exit status. */
+static int make_extended_canvas(job *j) {
+  const uint32_t *m = j->margins;
+  const uint64_t cw = (uint64_t)j->source_width + m[0] + m[2];
+  const uint64_t ch = (uint64_t)j->source_height + m[1] + m[3];
+  uint8_t *canvas = calloc((size_t)(cw * ch * 4), 1);
+  if (!canvas) {
+    fputs("oaimg: out of memory for the extended canvas\n", stderr);
+    return CLI_EXIT_FAILED;
+  }
+  for (uint32_t y = 0; y < j->source_height; ++y)
+    memcpy(canvas + (((size_t)y + m[1]) * cw + m[0]) * 4,
+           j->source_rgba + (size_t)y * j->source_width * 4, (size_t)j->source_width * 4);
+  j->release_source(j->source_rgba);
+  j->source_rgba = canvas;
+  j->release_source = free;
+  j->source_width = (uint32_t)cw;
+  j->source_height = (uint32_t)ch;
+  j->origin_x = -(int32_t)m[0];
+  j->origin_y = -(int32_t)m[1];
+  return 0;
 }
 
 static int add_files(job *j) {
@@ -452,6 +594,9 @@ static int write_placed(job *j, const oaimg_result *result, size_t i) {
   oaimg_free(png);
   if (rc) return rc;
 
+  /* Into the composite buffer's own coordinates (an extend's canvas starts at (-left, -top)). */
+  lx -= j->origin_x;
+  ly -= j->origin_y;
   layer_rect r = clip_layer(j, lw, lh, lx, ly);
   uint8_t *saved = malloc((size_t)(r.x1 - r.x0) * (r.y1 - r.y0) * 4 + 1);
   if (!saved) {
@@ -503,6 +648,8 @@ static int run(job *j) {
   if (placed && oaimg_result_count(result) > 0 && !j->source_rgba)
     rc = decode_input(j, 0, o->images[0], &j->source_rgba, &j->source_width, &j->source_height,
                       &j->release_source);
+  if (rc == 0 && o->command_bit == CLI_EXTEND && oaimg_result_count(result) > 0)
+    rc = make_extended_canvas(j);
   for (size_t i = 0; rc == 0 && i < oaimg_result_count(result); ++i) {
     if (placed) {
       rc = write_placed(j, result, i);
@@ -569,9 +716,9 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &action, NULL);
   sigaction(SIGTERM, &action, NULL);
 
-  oaimg_operation operation = o.command_bit == CLI_GENERATE ? OAIMG_GENERATE
-                              : o.command_bit == CLI_EDIT   ? OAIMG_EDIT
-                                                            : OAIMG_VARIATION;
+  oaimg_operation operation = o.command_bit == CLI_GENERATE                               ? OAIMG_GENERATE
+                              : (o.command_bit == CLI_EDIT || o.command_bit == CLI_EXTEND) ? OAIMG_EDIT
+                                                                                           : OAIMG_VARIATION;
   job j;
   memset(&j, 0, sizeof j);
   j.o = &o;

@@ -306,7 +306,13 @@ OAIMG_API oaimg_status oaimg_request_set_canvas(oaimg_request *request, int32_t 
  * so no seam shows. A selection set on the request is not used; a canvas may not be set as well.
  * Each result layer covers the extended canvas at (-left, -top); its mask keeps the old image
  * away from the seam. When the new area is larger than the model makes in one request, the region
- * is sent scaled (oaimg_plan_notes() says by how much). */
+ * is sent scaled down to as little as half its resolution (oaimg_plan_notes() says by how much);
+ * beyond that the new area is filled in overlapping parts at full resolution, one request each
+ * in the planned order (left, right, top, bottom, outward from the old image), every part seeing
+ * the pixels the earlier ones filled, and all of that once for each of the n results, which are
+ * n whole extensions (oaimg_result_image() then is the extended canvas as a PNG). The plan then
+ * describes the first part's request; oaimg_plan_request_count() counts them all and the notes
+ * say how many parts there are. Streaming does not apply to parts. */
 OAIMG_API oaimg_status oaimg_request_set_extend(oaimg_request *request, uint32_t left, uint32_t top,
                                                 uint32_t right, uint32_t bottom);
 /* The margins that grow a width x height image to the aspect aspect_w:aspect_h (16:9, 3:2, 1:1,
@@ -320,7 +326,9 @@ OAIMG_API oaimg_status oaimg_extend_margins_for_aspect(uint32_t width, uint32_t 
  * call order and sent after the edited image as repeated "image[]" parts, each scaled down to the
  * largest size the model makes and encoded under its per-image limit. Up to 15 on the GPT image
  * models; a model that takes one image refuses them before any traffic (OAIMG_ERR_UNSUPPORTED).
- * Needs a source (oaimg_request_set_source()); each at most 8192x8192 pixels, 32768 a side. */
+ * Needs a source (oaimg_request_set_source()); each at most 8192x8192 pixels, 32768 a side. An
+ * edit with references and no selection edits the whole canvas without a mask, and each result
+ * layer covers it all (mask 255 everywhere). */
 OAIMG_API oaimg_status oaimg_request_add_reference(oaimg_request *request, const uint8_t *pixels,
                                                    uint32_t width, uint32_t height, size_t stride,
                                                    oaimg_pixel_format format);

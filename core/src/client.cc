@@ -616,6 +616,9 @@ Result<JobResult> JobRunner::run() {
     if (!s.done) return Error(Status::Internal, "a request ended without an answer");
   for (const Download& d : downloads_)
     if (!d.done) return Error(Status::Internal, "a download ended without an answer");
+  // The last transfer's callback may have come before its answer was parsed: the detail read
+  // after the run (and while placing) must count every result received.
+  report_detail(Stage::Receiving);
   return gather();
 }
 

@@ -3,7 +3,9 @@
 #include <json-glib/json-glib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <new>
 
 #include "geometry.h"
 #include "oaimg/core/png_codec.h"
@@ -150,6 +152,168 @@ std::string summary_json(const PlannedJob& plan, const FinishedJob& done) {
   return out;
 }
 
+
+// --- extend in parts -----------------------------------------------------------------------
+
+void add_usage_to(Usage& sum, const Usage& u) {
+  auto add = [](int64_t& s, int64_t v) {
+    if (v < 0) return;
+    s = s < 0 ? v : s + v;
+  };
+  add(sum.input_tokens, u.input_tokens);
+  add(sum.output_tokens, u.output_tokens);
+  add(sum.total_tokens, u.total_tokens);
+  add(sum.input_text_tokens, u.input_text_tokens);
+  add(sum.input_image_tokens, u.input_image_tokens);
+  add(sum.output_text_tokens, u.output_text_tokens);
+  add(sum.output_image_tokens, u.output_image_tokens);
+}
+
+// `window` (source coordinates) of an image placed at (at_x, at_y), as RGBA, transparent where
+// the image does not reach: what one part's model sees of the canvas filled so far.
+Image crop_rgba(const Image& image, int32_t at_x, int32_t at_y, const Rect& window) {
+  Image out;
+  out.width = uint32_t(window.width);
+  out.height = uint32_t(window.height);
+  out.format = PixelFormat::Rgba8;
+  out.pixels.assign(size_t(out.width) * out.height * 4, 0);
+  const Rect placed{at_x, at_y, int32_t(image.width), int32_t(image.height)};
+  const Rect both = intersect(placed, window);
+  const int n = channels(image.format);
+  for (int32_t y = both.y; y < both.y + both.height; ++y) {
+    const uint8_t* src = image.pixels.data() + size_t(y - at_y) * image.stride() +
+                         size_t(both.x - at_x) * n;
+    uint8_t* dst = out.pixels.data() + (size_t(y - window.y) * out.width + (both.x - window.x)) * 4;
+    for (int32_t x = 0; x < both.width; ++x, src += n, dst += 4) {
+      switch (n) {
+        case 1: dst[0] = dst[1] = dst[2] = src[0]; dst[3] = 255; break;
+        case 2: dst[0] = dst[1] = dst[2] = src[0]; dst[3] = src[1]; break;
+        case 3: dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2]; dst[3] = 255; break;
+        default: std::copy_n(src, 4, dst); break;
+      }
+    }
+  }
+  return out;
+}
+
+// One part as an edit of its own: the window of what is known so far (old image and earlier
+// parts), selected over the part's new pixels, seen whole, one result. The model, prompt and
+// settings are the extend's; streaming is not (partials of one part are no preview of the whole).
+ImageRequest part_request(const ImageRequest& extend, Image window_pixels, const ExtendPart& part) {
+  ImageRequest r;
+  r.op = Operation::Edit;
+  r.prompt = extend.prompt;
+  r.model = extend.model;
+  r.quality = extend.quality;
+  r.background = extend.background;
+  r.output_format = extend.output_format;
+  r.input_fidelity = extend.input_fidelity;
+  r.response_format = extend.response_format;
+  r.user = extend.user;
+  r.safety_identifier = extend.safety_identifier;
+  r.complexity = extend.complexity;
+  r.allow_experimental_size = extend.allow_experimental_size;
+  r.n = 1;
+  r.references = extend.references;
+  r.source = std::move(window_pixels);
+  r.context_mode = ContextMode::Image;
+  Selection fill;
+  fill.width = uint32_t(part.window.width);
+  fill.height = uint32_t(part.window.height);
+  fill.coverage.assign(size_t(fill.width) * fill.height, 0);
+  for (int32_t y = part.fill.y; y < part.fill.y + part.fill.height; ++y)
+    std::fill_n(fill.coverage.begin() + std::ptrdiff_t(y - part.window.y) * fill.width +
+                    (part.fill.x - part.window.x),
+                part.fill.width, uint8_t(255));
+  r.selection = std::move(fill);
+  return r;
+}
+
+// A part's placed result over the canvas so far (RGBA at (canvas.x, canvas.y)), through its
+// put-back mask: its new pixels, and the feathered band that blends it into what was known.
+void composite_part(Image& canvas, const Rect& area, const ExtendPart& part, const PlacedLayer& layer) {
+  const int32_t ox = part.window.x + layer.x - area.x, oy = part.window.y + layer.y - area.y;
+  for (uint32_t y = 0; y < layer.rgba.height; ++y) {
+    const int64_t cy = int64_t(oy) + y;
+    if (cy < 0 || cy >= int64_t(canvas.height)) continue;
+    for (uint32_t x = 0; x < layer.rgba.width; ++x) {
+      const int64_t cx = int64_t(ox) + x;
+      if (cx < 0 || cx >= int64_t(canvas.width)) continue;
+      const uint8_t* l = layer.rgba.pixels.data() + (size_t(y) * layer.rgba.width + x) * 4;
+      uint8_t* d = canvas.pixels.data() + (size_t(cy) * canvas.width + size_t(cx)) * 4;
+      const double a = l[3] / 255.0 * (layer.mask[size_t(y) * layer.rgba.width + x] / 255.0);
+      const double da = d[3] / 255.0, oa = a + da * (1 - a);
+      for (int c = 0; c < 3; ++c)
+        d[c] = uint8_t(oa > 0 ? (l[c] * a + d[c] * da * (1 - a)) / oa + 0.5 : 0);
+      d[3] = uint8_t(oa * 255 + 0.5);
+    }
+  }
+}
+
+// Fills the extend's new area part by part, in the planned order, once for each of the n
+// results: every part sees the pixels the earlier parts of its own result filled.
+Result<FinishedJob> run_extend_parts(const ClientConfig& config, const PlannedJob& plan,
+                                     const ImageRequest& original, const RunCallbacks& callbacks) {
+  const PreparedJob& prepared = *plan.prepared;
+  const Rect area = prepared.area;
+  const Image& source = *original.source;
+  const int n = original.n.value_or(1);
+  const size_t total = size_t(n) * plan.extend_parts.size();
+  FinishedJob done;
+  size_t sent = 0;
+  for (int chain = 0; chain < n; ++chain) {
+    Image canvas = crop_rgba(source, 0, 0, area);
+    for (const ExtendPart& part : plan.extend_parts) {
+      const ImageRequest sub = part_request(original, crop_rgba(canvas, area.x, area.y, part.window), part);
+      Result<PlannedJob> sub_plan = plan_job(config, sub);
+      if (!sub_plan) return sub_plan.take_error();
+      RunCallbacks sub_callbacks;
+      sub_callbacks.detail = callbacks.detail;
+      if (callbacks.progress)
+        sub_callbacks.progress = [&callbacks, sent, total](Stage stage, double fraction) {
+          if (stage == Stage::Done) return true;  // the whole run is done after the last part
+          return callbacks.progress(stage, fraction < 0 ? -1.0 : (double(sent) + fraction) / double(total));
+        };
+      Result<FinishedJob> part_done = run_planned_job(config, *sub_plan, sub, sub_callbacks);
+      if (!part_done) {
+        Error e = part_done.take_error();
+        e.message = "extend part " + std::to_string(sent % plan.extend_parts.size() + 1) + " of " +
+                    std::to_string(plan.extend_parts.size()) +
+                    (n > 1 ? " (result " + std::to_string(chain + 1) + ")" : "") + ": " + e.message;
+        return e;
+      }
+      if (part_done->layers.empty()) return Error(Status::BadResponse, "an extend part gave no result");
+      composite_part(canvas, area, part, part_done->layers[0]);
+      JobResult& r = part_done->result;
+      JobResult& out = done.result;
+      out.model = r.model;
+      out.size = r.size;
+      out.quality = r.quality;
+      out.background = r.background;
+      out.output_format = r.output_format;
+      out.created = std::max(out.created, r.created);
+      if (!r.safety_identifier.empty()) out.safety_identifier = r.safety_identifier;
+      for (auto& id : r.request_ids) out.request_ids.push_back(std::move(id));
+      add_usage_to(out.usage, r.usage);
+      ++sent;
+    }
+    auto bytes = encode_png(canvas);
+    if (!bytes) return bytes.take_error();
+    done.result.images.push_back(ResultImage{std::move(*bytes), FileFormat::Png, std::nullopt});
+    PlacedLayer layer;
+    layer.x = area.x;
+    layer.y = area.y;
+    // The extend's own blend: the new area whole, and the ramp into the old image, across
+    // which the parts' bands already blended.
+    layer.mask = prepared.made_selection->coverage;
+    layer.rgba = std::move(canvas);
+    done.layers.push_back(std::move(layer));
+  }
+  done.summary_json = summary_json(plan, done);
+  if (callbacks.progress) callbacks.progress(Stage::Done, 1.0);
+  return done;
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string, const UploadFile*>> planned_uploads(const PlannedJob& plan) {
@@ -218,11 +382,57 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
   plan.request_count = (n + per_request - 1) / per_request;
   plan.endpoint = std::string(endpoint_for(plan.request, plan.caps));
   plan.fields_json = build_body(plan.request, plan.caps, std::min(n, per_request)).fields_json;
+
+  if (plan.prepared && request.extend && request.op == Operation::Edit) {
+    auto strategy = choose_extend_strategy(plan.caps, request.source->width,
+                                           request.source->height, *request.extend,
+                                           request.allow_experimental_size);
+    if (!strategy) return strategy.take_error();
+    if (strategy->kind == ExtendStrategy::Parts) {
+      std::vector<ExtendPart> parts = std::move(strategy->parts);
+      std::stable_sort(parts.begin(), parts.end(),
+                       [](const ExtendPart& a, const ExtendPart& b) { return a.order < b.order; });
+      // What the run sends first is the first part: plan it as the run will.
+      const ImageRequest first = part_request(
+          request, crop_rgba(*request.source, 0, 0, parts.front().window), parts.front());
+      Result<PlannedJob> first_plan = plan_job(config, first);
+      if (!first_plan) return first_plan.take_error();
+      const TargetSize window = largest_target(plan.caps, Operation::Edit, request.allow_experimental_size);
+      const Rect& canvas = plan.prepared->area;
+      plan.notes = "extend: the new area of the " + format_wxh(uint32_t(canvas.width), uint32_t(canvas.height)) +
+                   " canvas is larger than " + plan.caps.name +
+                   " makes at half resolution in one request, so it is filled in " +
+                   std::to_string(parts.size()) + " overlapping parts of up to " +
+                   format_wxh(window.width, window.height) +
+                   " at full resolution, one request each in order (left, right, top, bottom; "
+                   "outward from the old image)" +
+                   (n > 1 ? ", for each of the " + std::to_string(n) + " results" : "") + ": " +
+                   std::to_string(size_t(n) * parts.size()) + " requests\n";
+      if (request.partial_images)
+        plan.notes += "extend parts are not streamed: each result arrives whole\n";
+      std::string first_notes = first_plan->notes;
+      for (size_t at = 0; at < first_notes.size();) {
+        const size_t end = first_notes.find('\n', at);
+        plan.notes += "part 1: " + first_notes.substr(at, end - at) + "\n";
+        at = end == std::string::npos ? first_notes.size() : end + 1;
+      }
+      plan.request = std::move(first_plan->request);
+      plan.endpoint = first_plan->endpoint;
+      plan.fields_json = first_plan->fields_json;
+      plan.request_count = int(size_t(n) * parts.size());
+      plan.extend_parts = std::move(parts);
+    }
+  }
   return plan;
 }
 
 Result<FinishedJob> run_planned_job(const ClientConfig& config, const PlannedJob& plan,
                                     const ImageRequest& original, const RunCallbacks& callbacks) {
+  try {
+    if (!plan.extend_parts.empty()) return run_extend_parts(config, plan, original, callbacks);
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory filling the extend in parts");
+  }
   Result<JobResult> sent = run_job(config, plan.request, plan.caps, callbacks);
   if (!sent) return sent.take_error();
 

@@ -224,9 +224,11 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
     const Selection* selection = effective_selection(job, req);
     const Rect bounds = selection ? selection_bounds_in(*selection, job.area) : Rect{};
     // Markup guides the edit instead of a mask: without a selection the model sees the whole
-    // canvas and the whole result is kept.
+    // canvas and the whole result is kept. So do references without a selection: the edit of
+    // the whole image they guide sends no mask.
     const bool markup = req.op == Operation::Edit && req.markup_layer;
-    if (req.op == Operation::Edit && bounds.empty() && !markup) {
+    const bool whole_guided = req.op == Operation::Edit && bounds.empty() && !req.references.empty();
+    if (req.op == Operation::Edit && bounds.empty() && !markup && !whole_guided) {
       return Error(Status::NoSelection, "select the area to repaint");
     }
     auto plan = plan_region_in(caps, req.op, job.area, bounds,
@@ -270,7 +272,7 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
         auto encoded = encode_png_under(*markup_pixels, caps.mask_max_bytes);
         if (!encoded) return encoded.take_error();
         mask = std::move(*encoded);
-      } else if (req.op == Operation::Edit) {
+      } else if (req.op == Operation::Edit && !whole_guided) {
         auto mask_pixels = make_request_mask(*selection, p.region, p.padded, width, height,
                                              request_mask_grow(width, height));
         if (!mask_pixels) return mask_pixels.take_error();

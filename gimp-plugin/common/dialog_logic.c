@@ -6,6 +6,7 @@
 #include "oaimg_dialog.h"
 #include "dialog_logic.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,15 +160,82 @@ probe_prompt (const char *model, oaimg_operation operation)
   return oaimg_dialog_takes_prompt (model, operation) ? "a picture" : NULL;
 }
 
+static gboolean
+takes_size (const char *model, oaimg_operation operation, const char *size)
+{
+  size_t count = oaimg_model_size_count (model, operation);
+
+  for (size_t i = 0; i < count; i++)
+    if (g_strcmp0 (oaimg_model_size (model, operation, i), size) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 oaimg_dialog_accepts (const char *model, oaimg_operation operation, OaimgChoiceParam param,
                       const char *value)
 {
-  if (is_unset (value) || strcmp (value, "auto") == 0)
+  if (is_unset (value) || strcmp (value, "auto") == 0 || param == OAIMG_CHOICE_CONTEXT)
     return TRUE;
+  if (param == OAIMG_CHOICE_SIZE)
+    return takes_size (model, operation, value);
   if (param == OAIMG_CHOICE_QUALITY)
     return probe (model, operation, "quality", probe_prompt (model, operation), 1, value, NULL);
   return probe (model, operation, "background", probe_prompt (model, operation), 1, NULL, value);
+}
+
+OaimgChoice *
+oaimg_dialog_choices (const char *model, oaimg_operation operation, OaimgChoiceParam param,
+                      const char *current, int *count_out, int *active_out)
+{
+  static const OaimgChoice quality[] = {
+    { "auto", N_("Automatic") }, { "low", N_("Low") }, { "medium", N_("Medium") },
+    { "high", N_("High") }, { NULL, NULL } };
+  static const OaimgChoice background[] = {
+    { "auto", N_("Automatic") }, { "opaque", N_("Opaque") },
+    { "transparent", N_("Transparent") }, { NULL, NULL } };
+  static const OaimgChoice context[] = {
+    { "auto", N_("Selection with a margin") }, { "selection", N_("Selection only") },
+    { "image", N_("Whole layer") }, { NULL, NULL } };
+  GArray *offered = g_array_new (TRUE, TRUE, sizeof (OaimgChoice));
+  int     active  = 0;
+
+  if (param == OAIMG_CHOICE_SIZE)
+    {
+      size_t      count = oaimg_model_size_count (model, operation);
+      OaimgChoice choice = { "auto", _("Automatic (planned from the region)") };
+
+      g_array_append_val (offered, choice);
+      for (size_t i = 0; i < count; i++)
+        {
+          const char *size = oaimg_model_size (model, operation, i);
+          if (size && strcmp (size, "auto") != 0)
+            {
+              OaimgChoice entry = { size, size };
+              if (g_strcmp0 (current, size) == 0 && takes_size (model, operation, size))
+                active = (int) offered->len;
+              g_array_append_val (offered, entry);
+            }
+        }
+    }
+  else
+    {
+      const OaimgChoice *all = param == OAIMG_CHOICE_QUALITY      ? quality
+                               : param == OAIMG_CHOICE_BACKGROUND ? background
+                                                                  : context;
+      for (int i = 0; all[i].id; i++)
+        if (param == OAIMG_CHOICE_CONTEXT || oaimg_dialog_accepts (model, operation, param,
+                                                                   all[i].id))
+          {
+            OaimgChoice entry = { all[i].id, _(all[i].label) };
+            if (g_strcmp0 (current, all[i].id) == 0)
+              active = (int) offered->len;
+            g_array_append_val (offered, entry);
+          }
+    }
+  *count_out  = (int) offered->len;
+  *active_out = active;
+  return (OaimgChoice *) g_array_free (offered, FALSE);
 }
 
 int
@@ -296,6 +364,17 @@ oaimg_prompt_history_load (const char *profile_dir)
 
   g_key_file_unref (file);
   return prompts ? prompts : g_new0 (char *, 1);
+}
+
+char *
+oaimg_prompt_history_label (const char *prompt)
+{
+  char *first = g_utf8_substring (prompt ? prompt : "", 0, 60);
+  char *nl    = strchr (first, '\n');
+
+  if (nl)
+    *nl = '\0';
+  return first;
 }
 
 gboolean
@@ -437,20 +516,171 @@ oaimg_results_kept (const gboolean *visible, int count)
   return shown < 0 ? 0 : shown;
 }
 
+gboolean
+oaimg_results_is_group (const gboolean *child_is_result, int count)
+{
+  if (count <= 0)
+    return FALSE;
+  for (int i = 0; i < count; i++)
+    if (!child_is_result[i])
+      return FALSE;
+  return TRUE;
+}
+
+int
+oaimg_results_insert_position (const gboolean *sibling_is_group, int anchor_position)
+{
+  int position = MAX (anchor_position, 0);
+
+  while (position > 0 && sibling_is_group[position - 1])
+    position--;
+  return position;
+}
+
+int
+oaimg_results_choose (OaimgChooseAction action, const gboolean *visible, int count,
+                      gboolean *visible_out, gboolean *remove_out)
+{
+  int chosen;
+
+  if (action == OAIMG_CHOOSE_KEEP)
+    chosen = oaimg_results_kept (visible, count);
+  else
+    chosen = oaimg_results_step (visible, count,
+                                 action == OAIMG_CHOOSE_NEXT ? OAIMG_SHOW_NEXT
+                                                             : OAIMG_SHOW_PREVIOUS);
+  for (int i = 0; i < count; i++)
+    {
+      visible_out[i] = i == chosen;
+      remove_out[i]  = action == OAIMG_CHOOSE_KEEP && i != chosen;
+    }
+  return chosen;
+}
+
+const char *
+oaimg_message_no_results (void)
+{
+  return _("Select a result layer of OpenAI Images, or its group.");
+}
+
+/* ---- The procedures -------------------------------------------------------------------------- */
+
+static const OaimgProcedureInfo procedures[OAIMG_PROC_COUNT] = {
+  { "plug-in-oaimg-edit", N_("_Inpaint Selection…"), N_("Repaint the selection from a prompt"),
+    N_("Sends the selected part of the active layer with its surroundings to the model and adds "
+       "the results as a layer group above the layer, each masked to the selection."),
+    "Jobs", OAIMG_EDIT },
+  { "plug-in-oaimg-variation", N_("_Variations…"), N_("Variations of the selection or the layer"),
+    N_("Asks the model for variations of the selected region (or the whole layer) and adds them "
+       "as a layer group above the layer."),
+    "Jobs", OAIMG_VARIATION },
+  { "plug-in-oaimg-generate", N_("_New Layers from Prompt…"),
+    N_("Generate new layers from a prompt"),
+    N_("Generates images from a prompt to fill the selection's bounds (or the canvas) and adds "
+       "them as a layer group."),
+    "Jobs", OAIMG_GENERATE },
+  { "plug-in-oaimg-next-result", N_("Show Ne_xt Result"), N_("Show the next result of the group"),
+    N_("Hides the shown result of the group under the active layer and shows the next one "
+       "(after the last, the first)."),
+    "Results", 0 },
+  { "plug-in-oaimg-previous-result", N_("Show Pre_vious Result"),
+    N_("Show the previous result of the group"),
+    N_("Hides the shown result of the group under the active layer and shows the one before it "
+       "(before the first, the last)."),
+    "Results", 0 },
+  { "plug-in-oaimg-keep-result", N_("_Keep Shown Result"),
+    N_("Keep the shown result and remove the others"),
+    N_("Removes every result of the group under the active layer except the shown one, as one "
+       "undo step."),
+    "Results", 0 },
+  { "plug-in-oaimg-settings", N_("_Settings…"), N_("API key, server, default model and timeout"),
+    N_("The key is kept in the desktop keyring when one is running, else in a file in the GIMP "
+       "profile that only you can read. OPENAI_API_KEY and OPENAI_BASE_URL win when set."),
+    "Settings", 0 },
+};
+
+const char *
+oaimg_menu_branch_label (void)
+{
+  return N_("_OpenAI Images");
+}
+
+const OaimgProcedureInfo *
+oaimg_procedures (void)
+{
+  return procedures;
+}
+
+const OaimgProcedureInfo *
+oaimg_procedure_find (const char *name, OaimgProcedureId *id_out)
+{
+  for (int i = 0; i < OAIMG_PROC_COUNT; i++)
+    if (g_strcmp0 (procedures[i].name, name) == 0)
+      {
+        if (id_out)
+          *id_out = (OaimgProcedureId) i;
+        return &procedures[i];
+      }
+  return NULL;
+}
+
 /* ---- Progress and messages ------------------------------------------------------------------- */
 
 char *
-oaimg_progress_text (const char *stage_text, double elapsed_s, int received, int n)
+oaimg_retry_reason_text (const char *reason)
 {
-  GString *text    = g_string_new (stage_text);
-  int      seconds = (int) MAX (0.0, elapsed_s);
+  int status = 0;
+
+  if (reason == NULL || reason[0] == '\0')
+    return g_strdup (_("Failed"));
+  if (strcmp (reason, "rate limited (HTTP 429)") == 0)
+    return g_strdup (_("Rate limited (HTTP 429)"));
+  if (strcmp (reason, "timed out") == 0)
+    return g_strdup (_("Timed out"));
+  if (strcmp (reason, "connection failed") == 0)
+    return g_strdup (_("Connection failed"));
+  if (sscanf (reason, "HTTP %d", &status) == 1 && status >= 500)
+    /* TRANSLATORS: why a request is tried again, e.g. "Server error (HTTP 503)". */
+    return g_strdup_printf (_("Server error (HTTP %d)"), status);
+  if (status > 0)
+    /* TRANSLATORS: why a request is tried again, e.g. "The server answered HTTP 408". */
+    return g_strdup_printf (_("The server answered HTTP %d"), status);
+  return g_strdup (reason);
+}
+
+char *
+oaimg_progress_text (const OaimgProgress *progress)
+{
+  GString *text    = g_string_new (progress->stage_text ? progress->stage_text : "");
+  int      seconds = (int) MAX (0.0, progress->elapsed_s);
 
   /* TRANSLATORS: the stage, then the time since Send, e.g. "Waiting for the server · 12 s". */
   g_string_append_printf (text, _(" · %d s"), seconds);
-  if (n > 1 && received >= 0)
-    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "\n%d of %d result received",
-                                               "\n%d of %d results received", n),
-                            received, n);
+  if (progress->retry_reason != NULL && progress->retry_in_ms >= 0)
+    {
+      char *reason = oaimg_retry_reason_text (progress->retry_reason);
+      /* Rounded up: "in 0 s" while a wait is still running would look stuck. */
+      int   in_s   = (int) ((progress->retry_in_ms + 999) / 1000);
+
+      g_string_append_c (text, '\n');
+      if (progress->retry_attempt > 1)
+        /* TRANSLATORS: a retry's reason, the seconds until it starts and which retry it is:
+         * "Rate limited (HTTP 429) — trying again in 3 s (retry 2)". */
+        g_string_append_printf (text, _("%s — trying again in %d s (retry %d)"), reason, in_s,
+                                progress->retry_attempt);
+      else
+        /* TRANSLATORS: a retry's reason and the seconds until it starts:
+         * "Rate limited (HTTP 429) — trying again in 3 s". */
+        g_string_append_printf (text, _("%s — trying again in %d s"), reason, in_s);
+      g_free (reason);
+    }
+  if (progress->total > 0 && progress->received >= 0)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%d of %d result received",
+                                                 "%d of %d results received", progress->total),
+                              MIN (progress->received, progress->total), progress->total);
+    }
   return g_string_free (text, FALSE);
 }
 
@@ -499,6 +729,7 @@ decode_upload (const uint8_t *png, size_t size, uint8_t **rgba, uint32_t *w, uin
   if (oaimg_png_decode (png, size, 0, &pixels, w, h) != OAIMG_OK || *w == 0 || *h == 0)
     {
       oaimg_free (pixels);
+      *w = *h = 0;
       return;
     }
   /* Ours to free with g_free, like everything else the preview holds. */
@@ -507,67 +738,117 @@ decode_upload (const uint8_t *png, size_t size, uint8_t **rgba, uint32_t *w, uin
   oaimg_free (pixels);
 }
 
+/* The plan in the user's words. The library's own notes are English, so they are not shown as
+ * they are: each upload gets a translated line, and the one note that matters (results enlarged)
+ * is the dialog's own. */
+static void
+describe_plan (const oaimg_plan *plan, const OaimgSource *source, GString *info,
+               OaimgPreview *preview)
+{
+  int32_t     x, y;
+  uint32_t    w, h, tw, th;
+  const char *sent_size = oaimg_plan_size (plan);
+  char       *warning;
+
+  oaimg_plan_region (plan, &x, &y, &w, &h);
+  oaimg_plan_target_size (plan, &tw, &th);
+  g_string_append_printf (info, _("Model %s, %s\nRegion %u × %u at (%d, %d), sent as %u × %u"),
+                          oaimg_plan_model (plan), oaimg_plan_endpoint (plan), w, h,
+                          x + source->origin_x, y + source->origin_y, tw, th);
+  if (sent_size)
+    g_string_append_printf (info, _(", size %s"), sent_size);
+  g_string_append_printf (info, g_dngettext (GETTEXT_PACKAGE, "\n%d request", "\n%d requests",
+                                             oaimg_plan_request_count (plan)),
+                          oaimg_plan_request_count (plan));
+  for (size_t i = 0; i < oaimg_plan_upload_count (plan); i++)
+    {
+      const char    *name = NULL;
+      const uint8_t *data = NULL;
+      size_t         len  = 0;
+      gboolean       is_mask;
+      uint32_t       uw = 0, uh = 0;
+
+      if (oaimg_plan_upload (plan, i, &name, &data, &len) != OAIMG_OK)
+        continue;
+      is_mask = strcmp (name, "mask") == 0;
+      if (is_mask)
+        {
+          decode_upload (data, len, &preview->mask_rgba, &preview->mask_width,
+                         &preview->mask_height);
+          uw = preview->mask_width;
+          uh = preview->mask_height;
+        }
+      else if (g_str_has_prefix (name, "image"))
+        {
+          decode_upload (data, len, &preview->image_rgba, &preview->image_width,
+                         &preview->image_height);
+          uw = preview->image_width;
+          uh = preview->image_height;
+        }
+      if (uw > 0)
+        g_string_append_printf (info, _("\n%s: %u × %u PNG, %.1f kB"),
+                                is_mask ? _("Mask") : _("Image"), uw, uh, len / 1000.0);
+    }
+  warning = oaimg_dialog_upscale_warning (w, h, tw, th,
+                                          oaimg_model_allows_custom_size (oaimg_plan_model (plan)));
+  if (warning)
+    g_string_append_printf (info, "\n%s", warning);
+  g_free (warning);
+}
+
 void
 oaimg_dialog_preview (oaimg_client *client, const OaimgJobParams *params,
-                      const OaimgSource *source, const char *default_model,
-                      OaimgPreview *preview)
+                      const OaimgSource *source, const char *source_problem,
+                      const char *default_model, OaimgPreview *preview)
 {
   OaimgJobParams  shown   = *params;
-  oaimg_request  *request;
+  oaimg_request  *request = NULL;
   oaimg_plan     *plan    = NULL;
   GError         *error   = NULL;
+  char           *model   = NULL;
+  const char     *in_use;
   GString        *info    = g_string_new (NULL);
 
   memset (preview, 0, sizeof *preview);
-  if (shown.prompt == NULL || shown.prompt[0] == '\0')
-    shown.prompt = "preview";
-
-  request = oaimg_job_build_request (client, &shown, source, default_model, FALSE, NULL, &error);
-  if (request && oaimg_client_plan (client, request, &plan) != OAIMG_OK)
-    g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, 0, oaimg_client_error_message (client));
-
-  if (error)
+  in_use                = oaimg_dialog_model_in_use (client, params->operation, params->model,
+                                                     default_model);
+  preview->takes_prompt = oaimg_dialog_takes_prompt (in_use, params->operation);
+  if (!preview->takes_prompt)
     {
-      g_string_append (info, error->message);
+      shown.prompt         = NULL;
+      preview->prompt_note = g_strdup_printf (_("%s takes no prompt for variations: the prompt "
+                                                "is not sent."),
+                                              in_use);
+    }
+  else if (is_unset (shown.prompt) && params->operation != OAIMG_VARIATION)
+    {
+      preview->problem = g_strdup (_("Type a prompt that describes the picture you want."));
+      /* The prompt does not change what is uploaded: a stand-in shows the preview meanwhile. */
+      shown.prompt = "preview";
+    }
+
+  if (source_problem)
+    {
+      g_free (preview->problem);
+      preview->problem = g_strdup (source_problem);
+    }
+  else if ((request = oaimg_job_build_request (client, &shown, source, default_model, FALSE,
+                                               &model, &error)) == NULL)
+    {
+      g_free (preview->problem);
+      preview->problem = g_strdup (error->message);
       g_clear_error (&error);
     }
-  else
+  else if (oaimg_client_plan (client, request, &plan) != OAIMG_OK)
     {
-      int32_t     x, y;
-      uint32_t    w, h, tw, th;
-      const char *sent_size = oaimg_plan_size (plan);
-      const char *notes     = oaimg_plan_notes (plan);
-
-      oaimg_plan_region (plan, &x, &y, &w, &h);
-      oaimg_plan_target_size (plan, &tw, &th);
-      g_string_append_printf (info, _("Model %s, %s\nRegion %u × %u at (%d, %d), sent as %u × %u"),
-                              oaimg_plan_model (plan), oaimg_plan_endpoint (plan), w, h,
-                              x + source->origin_x, y + source->origin_y, tw, th);
-      if (sent_size)
-        g_string_append_printf (info, _(", size %s"), sent_size);
-      g_string_append_printf (info, g_dngettext (GETTEXT_PACKAGE, "\n%d request", "\n%d requests",
-                                                 oaimg_plan_request_count (plan)),
-                              oaimg_plan_request_count (plan));
-      if (notes && notes[0])
-        g_string_append_printf (info, "\n%s", notes);
-
-      for (size_t i = 0; i < oaimg_plan_upload_count (plan); i++)
-        {
-          const char    *name = NULL;
-          const uint8_t *data = NULL;
-          size_t         len  = 0;
-
-          if (oaimg_plan_upload (plan, i, &name, &data, &len) != OAIMG_OK)
-            continue;
-          if (g_str_has_prefix (name, "image"))
-            decode_upload (data, len, &preview->image_rgba, &preview->image_width,
-                           &preview->image_height);
-          else if (strcmp (name, "mask") == 0)
-            decode_upload (data, len, &preview->mask_rgba, &preview->mask_width,
-                           &preview->mask_height);
-        }
+      g_free (preview->problem);
+      preview->problem = oaimg_dialog_plan_problem (client, model);
     }
+  else
+    describe_plan (plan, source, info, preview);
+
   preview->info = g_string_free (info, FALSE);
+  g_free (model);
   oaimg_plan_free (plan);
   oaimg_request_free (request);
 }
@@ -576,6 +857,8 @@ void
 oaimg_dialog_preview_clear (OaimgPreview *preview)
 {
   g_free (preview->info);
+  g_free (preview->problem);
+  g_free (preview->prompt_note);
   g_free (preview->image_rgba);
   g_free (preview->mask_rgba);
   memset (preview, 0, sizeof *preview);

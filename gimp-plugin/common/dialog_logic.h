@@ -13,12 +13,17 @@ G_BEGIN_DECLS
 const char *oaimg_dialog_model_in_use (oaimg_client *client, oaimg_operation operation,
                                        const char *typed, const char *default_model);
 
-/* The plan of a job as the preview shows it: a translated description (model, endpoint, region,
- * size, requests, notes, or why the job cannot be sent), and the image and mask uploads decoded
- * to straight-alpha RGBA8 (NULL when the job sends none). */
+/* Everything the job dialog shows about what will be sent, decided once for every host: a
+ * translated description (model, endpoint, region, size, requests, each upload, an upscale
+ * warning), why Send must stay insensitive (NULL when the request can be sent), whether the model
+ * takes the prompt (and the note saying it is not sent when not), and the uploads decoded to
+ * straight-alpha RGBA8 (NULL when the job sends none). */
 typedef struct
 {
   char     *info;
+  char     *problem;
+  gboolean  takes_prompt;
+  char     *prompt_note;
   uint8_t  *image_rgba;
   uint32_t  image_width;
   uint32_t  image_height;
@@ -27,11 +32,13 @@ typedef struct
   uint32_t  mask_height;
 } OaimgPreview;
 
-/* Never fails: a job that cannot be sent gives the reason as info and no images. An empty prompt
- * is replaced by a stand-in, since the prompt does not change what is uploaded. */
+/* Never fails. An empty prompt makes a problem (except for variations), and a stand-in prompt
+ * keeps the preview meanwhile, since the prompt does not change what is uploaded. A
+ * source_problem (the source could not be read, e.g. a layer group without Sample merged) is
+ * the problem as it is. */
 void oaimg_dialog_preview       (oaimg_client *client, const OaimgJobParams *params,
-                                 const OaimgSource *source, const char *default_model,
-                                 OaimgPreview *preview);
+                                 const OaimgSource *source, const char *source_problem,
+                                 const char *default_model, OaimgPreview *preview);
 void oaimg_dialog_preview_clear (OaimgPreview *preview);
 
 /* Saves the Settings dialog's fields: the settings file, then the typed key (trimmed; "" keeps

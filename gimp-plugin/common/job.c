@@ -20,6 +20,49 @@ oaimg_source_clear (OaimgSource *source)
   memset (source, 0, sizeof *source);
 }
 
+void
+oaimg_source_for_generation (OaimgSource *source, uint32_t canvas_width, uint32_t canvas_height,
+                             const OaimgCoverage *selection)
+{
+  memset (source, 0, sizeof *source);
+  if (selection->coverage)
+    {
+      source->origin_x         = selection->x;
+      source->origin_y         = selection->y;
+      source->width            = selection->width;
+      source->height           = selection->height;
+      source->selection        = selection->coverage;
+      source->selection_width  = selection->width;
+      source->selection_height = selection->height;
+    }
+  else
+    {
+      source->width  = canvas_width;
+      source->height = canvas_height;
+    }
+  source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
+}
+
+void
+oaimg_source_for_layer (OaimgSource *source, int32_t x, int32_t y, uint32_t width,
+                        uint32_t height, uint8_t *rgba, const OaimgCoverage *selection)
+{
+  memset (source, 0, sizeof *source);
+  source->origin_x = x;
+  source->origin_y = y;
+  source->width    = width;
+  source->height   = height;
+  source->rgba     = rgba;
+  if (selection->coverage)
+    {
+      source->selection        = selection->coverage;
+      source->selection_x      = selection->x - x;
+      source->selection_y      = selection->y - y;
+      source->selection_width  = selection->width;
+      source->selection_height = selection->height;
+    }
+}
+
 static gboolean
 is_unset (const char *value)
 {
@@ -216,21 +259,37 @@ crop_to_mask (OaimgOutput *out, GPtrArray *owned)
 typedef struct
 {
   const OaimgHost *host;
+  oaimg_client    *client;
+  gint64           started;
   gboolean         cancelled;
 } RunContext;
+
+static gboolean
+report (RunContext *ctx, const char *stage_text, double fraction, gboolean with_detail)
+{
+  OaimgProgress progress = { stage_text, fraction, 0.0, 0, 0, NULL, 0, -1 };
+
+  if (ctx->host->progress == NULL)
+    return FALSE;
+  progress.elapsed_s = (g_get_monotonic_time () - ctx->started) / (double) G_USEC_PER_SEC;
+  if (with_detail)
+    oaimg_client_progress_detail (ctx->client, &progress.received, &progress.total,
+                                  &progress.retry_reason, &progress.retry_attempt,
+                                  &progress.retry_in_ms);
+  return ctx->host->progress (ctx->host->self, &progress);
+}
 
 static int
 on_progress (void *user_data, oaimg_stage stage, double fraction)
 {
   RunContext *ctx = user_data;
 
-  if (ctx->host->progress)
-    {
-      /* The text is a static string per stage: hosts compare pointers to skip repainting. */
-      const char *text = oaimg_message_for_stage (stage);
-      if (ctx->host->progress (ctx->host->self, text, fraction))
-        ctx->cancelled = TRUE;
-    }
+  /* While the server works (or a retry waits) the overall fraction stands still for a long
+   * time: hosts pulse their bar instead, so that it visibly moves. */
+  if (stage == OAIMG_STAGE_WAITING || stage == OAIMG_STAGE_RETRYING)
+    fraction = -1.0;
+  if (report (ctx, oaimg_message_for_stage (stage), fraction, TRUE))
+    ctx->cancelled = TRUE;
   return ctx->cancelled ? 1 : 0;
 }
 
@@ -251,15 +310,41 @@ on_partial (void *user_data, size_t result_index, int partial_index, const uint8
   oaimg_free (rgba);
 }
 
+/* Advice, never a reason to fail: a server that cannot say (no such endpoint, no connection) is
+ * asked again by the run itself, whose own error then counts. */
+static void
+warn_if_shutting_down (RunContext *ctx, const char *model)
+{
+  char        *warning = NULL;
+  oaimg_status status;
+
+  status = oaimg_client_model_shutdown_warning (ctx->client, model, OAIMG_SHUTDOWN_WARNING_DAYS,
+                                                &warning);
+  if (status == OAIMG_OK && warning != NULL && warning[0] != '\0')
+    {
+      /* TRANSLATORS: %s is the library's English line naming the model, its shutdown date and
+       * its replacement. */
+      char *message = g_strdup_printf (_("This model is being shut down: %s"), warning);
+      if (ctx->host->warn)
+        ctx->host->warn (ctx->host->self, message);
+      else
+        g_message ("%s", message);
+      g_free (message);
+    }
+  oaimg_free (warning);
+}
+
 gboolean
 oaimg_job_run (const OaimgHost      *host,
                oaimg_client         *client,
                const OaimgJobParams *params,
                const OaimgSource    *source,
-               const char           *default_model,
+               const OaimgSettings  *settings,
                GError              **error)
 {
-  RunContext     ctx     = { host, FALSE };
+  const char    *default_model = settings ? settings->default_model : NULL;
+  char          *model = NULL;
+  RunContext     ctx     = { host, client, g_get_monotonic_time (), FALSE };
   oaimg_request *request;
   oaimg_result  *result  = NULL;
   OaimgOutput   *outputs = NULL;
@@ -270,14 +355,41 @@ oaimg_job_run (const OaimgHost      *host,
   oaimg_status   status;
 
   request = oaimg_job_build_request (client, params, source, default_model,
-                                     host->partial != NULL, NULL, error);
+                                     host->partial != NULL, &model, error);
   if (request == NULL)
     {
       g_ptr_array_free (owned, TRUE);
       return FALSE;
     }
+  /* Only a non-empty one is sent: an empty field would be refused, and no id is no id. */
+  if (settings && settings->safety_identifier && settings->safety_identifier[0] != '\0')
+    {
+      status = oaimg_request_set_safety_identifier (request, settings->safety_identifier);
+      if (status != OAIMG_OK)
+        {
+          g_set_error (error, OAIMG_PLUGIN_ERROR, status,
+                       _("The safety identifier in Settings is not valid: %s"),
+                       oaimg_request_error_message (request));
+          g_free (model);
+          oaimg_request_free (request);
+          g_ptr_array_free (owned, TRUE);
+          return FALSE;
+        }
+    }
 
   oaimg_client_set_progress_callback (client, on_progress, &ctx);
+  warn_if_shutting_down (&ctx, model);
+  g_clear_pointer (&model, g_free);
+  if (ctx.cancelled)
+    {
+      /* Cancel pressed while the model check waited: nothing was sent yet. */
+      oaimg_client_set_progress_callback (client, NULL, NULL);
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_CANCELLED,
+                           _("Cancelled. The image was not changed."));
+      g_ptr_array_free (owned, TRUE);
+      oaimg_request_free (request);
+      return FALSE;
+    }
   if (host->partial)
     oaimg_client_set_partial_image_callback (client, on_partial, &ctx);
   status = oaimg_client_run (client, request, &result);
@@ -328,7 +440,7 @@ oaimg_job_run (const OaimgHost      *host,
 
   /* The last chance to cancel: a Cancel pressed after the library's last callback (while the
    * results were decoded and placed) must still leave the image as it was. */
-  if (host->progress && host->progress (host->self, _("Adding the layers"), 1.0))
+  if (report (&ctx, _("Adding the layers"), 1.0, TRUE))
     {
       g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_CANCELLED,
                            _("Cancelled. The image was not changed."));

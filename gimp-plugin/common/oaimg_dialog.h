@@ -26,8 +26,26 @@ char        *oaimg_dialog_model_from_label (const char *label);
 typedef enum
 {
   OAIMG_CHOICE_QUALITY,
-  OAIMG_CHOICE_BACKGROUND
+  OAIMG_CHOICE_BACKGROUND,
+  OAIMG_CHOICE_SIZE,
+  OAIMG_CHOICE_CONTEXT
 } OaimgChoiceParam;
+
+/* One entry of a closed list as a dialog offers it: the value as the procedures and the API
+ * spell it, and its translated label. */
+typedef struct
+{
+  const char *id;
+  const char *label;
+} OaimgChoice;
+
+/* The entries a dialog offers for the parameter with this model, in order, "auto" first: only
+ * what the model takes. *active_out is the entry of `current`, or 0 ("auto") when the model does
+ * not take it, so that what is shown is what is sent. A list of one entry is no choice: shown,
+ * but insensitive. Free the array with g_free (its strings are static or liboaimg's). */
+OaimgChoice *oaimg_dialog_choices (const char *model, oaimg_operation operation,
+                                   OaimgChoiceParam param, const char *current, int *count_out,
+                                   int *active_out);
 
 /* TRUE when the model takes `value` for the parameter on this operation. "auto" (= not sent) is
  * always taken. Unknown models take everything: the server decides. */
@@ -59,6 +77,8 @@ char *oaimg_dialog_upscale_warning (uint32_t region_width, uint32_t region_heigh
 #define OAIMG_PROMPT_HISTORY_MAX 10
 
 /* The last prompts, newest first, NULL-terminated (g_strfreev); never NULL. */
+/* How a prompt is listed among them: its first line, at most 60 characters. g_free. */
+char   *oaimg_prompt_history_label (const char *prompt);
 char   **oaimg_prompt_history_load (const char *profile_dir);
 /* Puts the prompt first (once), keeps OAIMG_PROMPT_HISTORY_MAX. Empty prompts are not kept. */
 gboolean oaimg_prompt_history_add  (const char *profile_dir, const char *prompt, GError **error);
@@ -101,11 +121,79 @@ int oaimg_results_step (const gboolean *visible, int count, OaimgShowStep step);
 /* The result to keep: the first visible one, else 0; -1 when count is 0. */
 int oaimg_results_kept (const gboolean *visible, int count);
 
+/* The parasite that marks a layer as an oaimg result (its provenance as JSON). */
+#define OAIMG_PROVENANCE_PARASITE "oaimg-provenance"
+
+/* A layer group is a run's group of results when it holds layers and every one of them is a
+ * result (child_is_result[i]: the i-th child carries the provenance parasite). */
+gboolean oaimg_results_is_group (const gboolean *child_is_result, int count);
+
+/* Where a new run's group goes among the anchor layer's siblings (0 = top): right above the
+ * anchor, and above the groups earlier runs put right above it (sibling_is_group[i]: the i-th
+ * sibling is a results group), so that the new results are what the canvas shows. */
+int oaimg_results_insert_position (const gboolean *sibling_is_group, int anchor_position);
+
+typedef enum
+{
+  OAIMG_CHOOSE_NEXT,
+  OAIMG_CHOOSE_PREVIOUS,
+  OAIMG_CHOOSE_KEEP
+} OaimgChooseAction;
+
+/* What next / previous / keep does to a group's `count` results: visible_out[i] whether result
+ * i is shown afterwards, remove_out[i] whether it is removed (keep removes all but the shown
+ * one). Returns the result shown, which becomes the active layer; -1 when count is 0. */
+int oaimg_results_choose (OaimgChooseAction action, const gboolean *visible, int count,
+                          gboolean *visible_out, gboolean *remove_out);
+
+/* Said when next / previous / keep runs on a layer that is no result (translated, static). */
+const char *oaimg_message_no_results (void);
+
+/* ---- The procedures, as every host registers them -------------------------------------------- */
+
+typedef enum
+{
+  OAIMG_PROC_EDIT,
+  OAIMG_PROC_VARIATION,
+  OAIMG_PROC_GENERATE,
+  OAIMG_PROC_NEXT,
+  OAIMG_PROC_PREVIOUS,
+  OAIMG_PROC_KEEP,
+  OAIMG_PROC_SETTINGS,
+  OAIMG_PROC_COUNT
+} OaimgProcedureId;
+
+/* Names are the scripting contract; texts are untranslated (N_): GIMP 2.10 translates them with
+ * the plug-in's domain itself, GIMP 3 wants them translated. section groups the menu: "Jobs",
+ * "Results", then "Settings" last. */
+typedef struct
+{
+  const char      *name;
+  const char      *menu_label;
+  const char      *blurb;
+  const char      *help;
+  const char      *section;
+  oaimg_operation  operation; /* for the three jobs; 0 otherwise */
+} OaimgProcedureInfo;
+
+#define OAIMG_MENU_PARENT "<Image>/Filters"
+#define OAIMG_MENU_PATH   "<Image>/Filters/OpenAI Images"
+/* The submenu's label with its mnemonic (untranslated). */
+const char               *oaimg_menu_branch_label (void);
+/* The procedures in menu order, OAIMG_PROC_COUNT of them. */
+const OaimgProcedureInfo *oaimg_procedures (void);
+/* The procedure of that name, or NULL. */
+const OaimgProcedureInfo *oaimg_procedure_find (const char *name, OaimgProcedureId *id_out);
+
 /* ---- Progress and messages ------------------------------------------------------------------- */
 
-/* The progress window's line: the stage's text (oaimg_message_for_stage) and the time since Send,
- * "Waiting for the server · 12 s"; with n > 1 and received >= 0 also "1 of 3 results received". */
-char *oaimg_progress_text (const char *stage_text, double elapsed_s, int received, int n);
+/* The progress window's text, translated, one to three lines: the stage and the time since Send
+ * ("Waiting for the server · 12 s"); while a retry waits, its reason and countdown ("Rate limited
+ * (HTTP 429) — trying again in 3 s"); once the total is known, "1 of 3 results received". */
+char *oaimg_progress_text (const OaimgProgress *progress);
+/* The library's English retry reason ("rate limited (HTTP 429)", "HTTP 503", "timed out",
+ * "connection failed") in the user's language; unknown ones as they are. Free with g_free. */
+char *oaimg_retry_reason_text (const char *reason);
 
 typedef enum
 {

@@ -42,6 +42,26 @@ typedef struct
 
 void oaimg_source_clear (OaimgSource *source);
 
+/* A rectangle in image coordinates with the selection's 8-bit coverage over it (the source
+ * takes the coverage, g_malloc'ed), or coverage NULL when nothing is selected there. */
+typedef struct
+{
+  uint8_t *coverage;
+  int32_t  x;
+  int32_t  y;
+  uint32_t width;
+  uint32_t height;
+} OaimgCoverage;
+
+/* A generation's source: it sends no pixels, so it only gives the region its shape: the
+ * selection's bounds (or, with none, the canvas), fully transparent. */
+void oaimg_source_for_generation (OaimgSource *source, uint32_t canvas_width,
+                                  uint32_t canvas_height, const OaimgCoverage *selection);
+/* A layer's source: its rectangle in image coordinates, rgba pixels (g_malloc'ed, taken) and the
+ * selection over it, placed relative to the layer. */
+void oaimg_source_for_layer (OaimgSource *source, int32_t x, int32_t y, uint32_t width,
+                             uint32_t height, uint8_t *rgba, const OaimgCoverage *selection);
+
 /* What the user asked for: the procedures' arguments. Strings may be NULL or "". */
 typedef struct
 {
@@ -69,13 +89,27 @@ typedef struct
   char          *provenance; /* JSON text for the layer's parasite */
 } OaimgOutput;
 
+/* Where a job is, for a progress display: what the host shows comes from oaimg_progress_text()
+ * (oaimg_dialog.h), so that both hosts say the same. */
+typedef struct
+{
+  const char *stage_text;    /* translated; one static string per stage (compare pointers) */
+  double      fraction;      /* [0, 1], or < 0 while nothing measurable moves (pulse instead) */
+  double      elapsed_s;     /* since the job started */
+  int         received;      /* results received so far, of total; total 0 = not known yet */
+  int         total;
+  const char *retry_reason;  /* while a retry waits: the library's English reason, else NULL */
+  int         retry_attempt; /* 1 = the first retry */
+  int64_t     retry_in_ms;   /* until the retry starts; -1 when none waits */
+} OaimgProgress;
+
 /* The host interface. Every callback receives `self`. */
 typedef struct
 {
   void *self;
-  /* A stage of the job: text is translated; fraction in [0, 1] or < 0 when unknown. Return TRUE
-   * to cancel the job. Called at least every 100 ms while the server works. */
-  gboolean (*progress) (void *self, const char *text, double fraction);
+  /* Where the job is. Return TRUE to cancel the job. Called at least every 100 ms while the
+   * server works (a retry's countdown included). */
+  gboolean (*progress) (void *self, const OaimgProgress *progress);
   /* A streamed partial image, decoded, for display; may be NULL (no streaming is asked then). */
   void     (*partial)  (void *self, const uint8_t *rgba, uint32_t width, uint32_t height);
   /* Inserts all outputs as one layer group named group_name, as one undo step. On failure it
@@ -83,6 +117,9 @@ typedef struct
    * for its own return values. */
   gboolean (*insert)   (void *self, const char *group_name, const OaimgOutput *outputs,
                         size_t count, GError **error);
+  /* A translated warning the user should see without the job stopping (the model shuts down
+   * soon), e.g. as a GIMP message; NULL = g_message(). */
+  void     (*warn)     (void *self, const char *message);
 } OaimgHost;
 
 /* A request for the job, with the source and selection attached; NULL and error on bad input
@@ -96,14 +133,19 @@ oaimg_request *oaimg_job_build_request (oaimg_client        *client,
                                         char                **model_out,
                                         GError              **error);
 
-/* Runs the whole job: builds the request, sends it, and hands the placed results to
- * host->insert. Nothing reaches the image unless every result arrived. */
-gboolean oaimg_job_run (const OaimgHost      *host,
-                        oaimg_client         *client,
-                        const OaimgJobParams *params,
-                        const OaimgSource    *source,
-                        const char           *default_model,
-                        GError              **error);
+/* Runs the whole job: builds the request (with the settings' default model and safety
+ * identifier; settings may be NULL), warns through host->warn when the model shuts down within
+ * OAIMG_SHUTDOWN_WARNING_DAYS (asked at most once a day; that check never fails the job), sends
+ * the request, and hands the placed results to host->insert. Nothing reaches the image unless
+ * every result arrived. */
+#define OAIMG_SHUTDOWN_WARNING_DAYS 90
+struct _OaimgSettings;
+gboolean oaimg_job_run (const OaimgHost             *host,
+                        oaimg_client                *client,
+                        const OaimgJobParams        *params,
+                        const OaimgSource           *source,
+                        const struct _OaimgSettings *settings,
+                        GError                     **error);
 
 /* The layer group's name for a run: the prompt's first line, shortened, or a fallback. */
 char *oaimg_job_group_name (const OaimgJobParams *params);
@@ -121,11 +163,14 @@ char *oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *r
 
 /* ---- Settings (GKeyFile in <profile>/oaimg/settings.ini) and the API key ---------------------- */
 
-typedef struct
+typedef struct _OaimgSettings
 {
   char *base_url;      /* "" = OpenAI's default */
   char *default_model; /* "" = oaimg's default for the server */
   int   timeout_s;     /* per attempt, > 0 */
+  /* A stable id of the user (a hash of a name or e-mail address) that OpenAI's safety
+   * monitoring may use; "" = none, and nothing is sent. */
+  char *safety_identifier;
 } OaimgSettings;
 
 #define OAIMG_SETTINGS_DEFAULT_TIMEOUT_S 600

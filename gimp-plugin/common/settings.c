@@ -20,6 +20,7 @@ oaimg_settings_clear (OaimgSettings *settings)
 {
   g_clear_pointer (&settings->base_url, g_free);
   g_clear_pointer (&settings->default_model, g_free);
+  g_clear_pointer (&settings->safety_identifier, g_free);
   settings->timeout_s = OAIMG_SETTINGS_DEFAULT_TIMEOUT_S;
 }
 
@@ -44,6 +45,7 @@ oaimg_settings_load (const char *profile_dir, OaimgSettings *settings)
   g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL);
   settings->base_url      = get_string (file, "base_url");
   settings->default_model = get_string (file, "default_model");
+  settings->safety_identifier = get_string (file, "safety_identifier");
   timeout = g_key_file_get_integer (file, GROUP, "timeout_s", &err);
   settings->timeout_s = (err == NULL && timeout > 0) ? timeout : OAIMG_SETTINGS_DEFAULT_TIMEOUT_S;
   g_clear_error (&err);
@@ -80,6 +82,8 @@ oaimg_settings_save (const char *profile_dir, const OaimgSettings *settings, GEr
   g_key_file_set_string (file, GROUP, "base_url", settings->base_url ? settings->base_url : "");
   g_key_file_set_string (file, GROUP, "default_model",
                          settings->default_model ? settings->default_model : "");
+  g_key_file_set_string (file, GROUP, "safety_identifier",
+                         settings->safety_identifier ? settings->safety_identifier : "");
   g_key_file_set_integer (file, GROUP, "timeout_s",
                           settings->timeout_s > 0 ? settings->timeout_s
                                                   : OAIMG_SETTINGS_DEFAULT_TIMEOUT_S);

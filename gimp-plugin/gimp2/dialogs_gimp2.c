@@ -3,11 +3,14 @@
  * widget (the preview's plan, saving settings) is common/dialog_logic.c, shared with GIMP 3. */
 #include "dialogs_gimp2.h"
 
+#include <gdk/gdkkeysyms.h>
 #include <libgimp/gimpui.h>
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "oaimg_dialog.h"
 #include "i18n.h"
+#include "oaimg_dialog.h"
 
 #define PREVIEW_SIDE          200
 #define PARTIAL_SIDE          256
@@ -16,26 +19,6 @@
  * cannot keep the callback (and the transfer behind it) from returning. */
 #define MAX_EVENTS_PER_UPDATE 200
 #define PULSE_INTERVAL_US     (100 * 1000)
-
-/* The closed lists, as the procedures take them (first column) and as the dialog shows them. */
-typedef struct
-{
-  const char *id;
-  const char *label;
-} Choice;
-
-static const Choice context_choices[] = {
-  { "auto", N_("Selection with a margin") },
-  { "selection", N_("Selection only") },
-  { "image", N_("Whole layer") },
-};
-static const Choice quality_choices[] = {
-  { "auto", N_("Automatic") }, { "low", N_("Low") }, { "medium", N_("Medium") },
-  { "high", N_("High") },
-};
-static const Choice background_choices[] = {
-  { "auto", N_("Automatic") }, { "opaque", N_("Opaque") }, { "transparent", N_("Transparent") },
-};
 
 static const char *
 dialog_title (oaimg_operation operation)
@@ -100,75 +83,100 @@ table_row (GtkTable *table, int row, const char *mnemonic, GtkWidget *widget)
   return table_row_focusing (table, row, mnemonic, widget, NULL);
 }
 
-static GtkWidget *
-choice_combo_new (const Choice *choices, gsize count, const char *current)
-{
-  GtkWidget *combo = gtk_combo_box_text_new ();
-
-  for (gsize i = 0; i < count; i++)
-    {
-      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (combo), _(choices[i].label));
-      if (i == 0 || g_strcmp0 (current, choices[i].id) == 0)
-        gtk_combo_box_set_active (GTK_COMBO_BOX (combo), (gint) i);
-    }
-  return combo;
-}
-
-static const char *
-choice_id (GtkWidget *combo, const Choice *choices, gsize count)
-{
-  gint active = gtk_combo_box_get_active (GTK_COMBO_BOX (combo));
-
-  return choices[active >= 0 && (gsize) active < count ? active : 0].id;
-}
-
+/* The models in the dialogs' order, retired ones marked. */
 static GtkWidget *
 model_combo_new (oaimg_operation operation, const char *current)
 {
-  GtkWidget *combo = gtk_combo_box_text_new_with_entry ();
+  GtkWidget   *combo  = gtk_combo_box_text_new_with_entry ();
+  const char **models = oaimg_dialog_models (operation);
+  char        *label  = oaimg_dialog_model_label (current);
 
-  for (size_t i = 0; i < oaimg_model_count (); i++)
+  for (int i = 0; models[i]; i++)
     {
-      const char *name = oaimg_model_name (i);
-      if (name && (operation == 0 || oaimg_model_supports (name, operation)))
-        gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (combo), name);
+      char *item = oaimg_dialog_model_label (models[i]);
+      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (combo), item);
+      g_free (item);
     }
-  gtk_entry_set_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (combo))), current ? current : "");
+  g_free (models);
+  gtk_entry_set_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (combo))), label);
+  g_free (label);
   return combo;
 }
 
+/* The model named in the combo's entry, without the list's remark ("(retired)"); owned by the
+ * combo until the next call. */
 static const char *
 model_combo_text (GtkWidget *combo)
 {
-  return gtk_entry_get_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (combo))));
+  char *name = oaimg_dialog_model_from_label (
+    gtk_entry_get_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (combo)))));
+
+  g_object_set_data_full (G_OBJECT (combo), "oaimg-model", name, g_free);
+  return name;
 }
 
 /* ---- Job dialog ------------------------------------------------------------------------------ */
+
+/* The prompt box keeps this size whatever is typed: long prompts wrap and scroll instead of
+ * widening the dialog; the labels below it wrap within the same width. */
+#define PROMPT_WIDTH        460
+#define PROMPT_HEIGHT       96
+
+/* A left-aligned label that wraps within the prompt's width instead of widening the dialog. */
+static GtkWidget *
+wrapped_label_new (const char *text, gboolean selectable)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (label), selectable);
+  /* GTK 2 wraps a label at its requested width, so it is given one. */
+  gtk_widget_set_size_request (label, PROMPT_WIDTH, -1);
+  return label;
+}
 
 typedef struct
 {
   oaimg_operation  operation;
   oaimg_client    *client;
   OaimgSource     *source;
+  char            *source_problem; /* why the source could not be read, or NULL */
   JobSourceReader  read_source;
   gpointer         read_source_data;
   const char      *default_model;
   JobValues       *values;
+  GtkWidget       *dialog;
   GtkWidget       *prompt_view;
+  GtkWidget       *prompt_note;
+  GtkWidget       *history_combo;
+  char           **history;
   GtkWidget       *n_spin;
   GtkWidget       *model_combo;
   GtkWidget       *size_combo;
   GPtrArray       *size_ids;   /* the size combo's entries as the API spells them */
   GtkWidget       *context_combo;
+  GPtrArray       *context_ids;
   GtkWidget       *quality_combo;
+  GPtrArray       *quality_ids;
   GtkWidget       *background_combo;
+  GPtrArray       *background_ids;
   GtkWidget       *merged_toggle;
   GtkWidget       *image_view;
   GtkWidget       *mask_view;
   GtkWidget       *info_label;
+  GtkWidget       *problem_label;
   guint            preview_timeout;
-  gboolean         filling_sizes;
+  gboolean         syncing;
 } JobDialog;
+
+static const char *
+combo_id (GtkWidget *combo, GPtrArray *ids)
+{
+  gint active = gtk_combo_box_get_active (GTK_COMBO_BOX (combo));
+
+  return active >= 0 && (guint) active < ids->len ? g_ptr_array_index (ids, active) : "auto";
+}
 
 /* The widgets' state into values. */
 static void
@@ -178,7 +186,6 @@ read_widgets (JobDialog *jd)
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view));
   GtkTextIter    start, end;
   gchar         *prompt;
-  gint           size   = gtk_combo_box_get_active (GTK_COMBO_BOX (jd->size_combo));
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -186,15 +193,12 @@ read_widgets (JobDialog *jd)
   g_free (prompt);
   v->n = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (jd->n_spin));
   g_strlcpy (v->model, model_combo_text (jd->model_combo), sizeof v->model);
-  g_strstrip (v->model);
-  g_strlcpy (v->size, size > 0 && (guint) size < jd->size_ids->len
-                        ? g_ptr_array_index (jd->size_ids, size) : "auto", sizeof v->size);
-  g_strlcpy (v->context, choice_id (jd->context_combo, context_choices,
-                                    G_N_ELEMENTS (context_choices)), sizeof v->context);
-  g_strlcpy (v->quality, choice_id (jd->quality_combo, quality_choices,
-                                    G_N_ELEMENTS (quality_choices)), sizeof v->quality);
-  g_strlcpy (v->background, choice_id (jd->background_combo, background_choices,
-                                       G_N_ELEMENTS (background_choices)), sizeof v->background);
+  g_strlcpy (v->size, combo_id (jd->size_combo, jd->size_ids), sizeof v->size);
+  if (jd->context_combo)
+    g_strlcpy (v->context, combo_id (jd->context_combo, jd->context_ids), sizeof v->context);
+  g_strlcpy (v->quality, combo_id (jd->quality_combo, jd->quality_ids), sizeof v->quality);
+  g_strlcpy (v->background, combo_id (jd->background_combo, jd->background_ids),
+             sizeof v->background);
   v->sample_merged = jd->merged_toggle &&
                      gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (jd->merged_toggle));
 }
@@ -209,6 +213,8 @@ context_mode (const char *id)
   return OAIMG_CONTEXT_AUTO;
 }
 
+/* Recomputes what would be sent (common/dialog_logic.c decides): the preview, the prompt's note,
+ * and whether Send may be pressed, with the reason shown when not. */
 static gboolean
 update_preview (gpointer data)
 {
@@ -228,12 +234,20 @@ update_preview (gpointer data)
   params.quality    = v->quality;
   params.background = v->background;
 
-  oaimg_dialog_preview (jd->client, &params, jd->source, jd->default_model, &preview);
+  oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
+                        &preview);
   image_show (jd->image_view, preview.image_rgba, preview.image_width, preview.image_height,
               PREVIEW_SIDE);
   image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
               PREVIEW_SIDE);
   gtk_label_set_text (GTK_LABEL (jd->info_label), preview.info);
+  gtk_widget_set_sensitive (jd->prompt_view, preview.takes_prompt);
+  gtk_label_set_text (GTK_LABEL (jd->prompt_note), preview.prompt_note ? preview.prompt_note : "");
+  gtk_widget_set_visible (jd->prompt_note, preview.prompt_note != NULL);
+  gtk_label_set_text (GTK_LABEL (jd->problem_label), preview.problem ? preview.problem : "");
+  gtk_widget_set_visible (jd->problem_label, preview.problem != NULL);
+  gtk_dialog_set_response_sensitive (GTK_DIALOG (jd->dialog), GTK_RESPONSE_OK,
+                                     preview.problem == NULL);
   oaimg_dialog_preview_clear (&preview);
   return G_SOURCE_REMOVE;
 }
@@ -246,48 +260,73 @@ schedule_preview (JobDialog *jd)
   jd->preview_timeout = g_timeout_add (PREVIEW_DELAY_MS, update_preview, jd);
 }
 
-static void
-fill_sizes (JobDialog *jd, const char *current)
+static const char *
+model_in_use (JobDialog *jd)
 {
-  GtkComboBoxText *combo = GTK_COMBO_BOX_TEXT (jd->size_combo);
-  const char      *name  = oaimg_dialog_model_in_use (jd->client, jd->operation,
-                                                      model_combo_text (jd->model_combo),
-                                                      jd->default_model);
-  size_t           count = oaimg_model_size_count (name, jd->operation);
-  gint             active = 0;
+  return oaimg_dialog_model_in_use (jd->client, jd->operation, model_combo_text (jd->model_combo),
+                                    jd->default_model);
+}
 
-  jd->filling_sizes = TRUE;
-  for (guint i = jd->size_ids->len; i > 0; i--)
+/* Fills a combo with what common/ offers for the parameter with this model (their ids kept in
+ * `ids`), showing `current`, or "auto" where the model does not take it. */
+static void
+fill_combo (JobDialog *jd, GtkWidget *widget, GPtrArray *ids, OaimgChoiceParam param,
+            const char *current)
+{
+  GtkComboBoxText *combo  = GTK_COMBO_BOX_TEXT (widget);
+  int              count  = 0, active = 0;
+  /* Context is the same for every model, and is filled before the model's combo exists. */
+  OaimgChoice     *offered = oaimg_dialog_choices (jd->model_combo ? model_in_use (jd) : "",
+                                                   jd->operation, param, current, &count,
+                                                   &active);
+
+  jd->syncing = TRUE;
+  for (guint i = ids->len; i > 0; i--)
     gtk_combo_box_text_remove (combo, (gint) i - 1);
-  g_ptr_array_set_size (jd->size_ids, 0);
-  gtk_combo_box_text_append_text (combo, _("Automatic (planned from the region)"));
-  g_ptr_array_add (jd->size_ids, g_strdup ("auto"));
-  for (size_t i = 0; i < count; i++)
+  g_ptr_array_set_size (ids, 0);
+  for (int i = 0; i < count; i++)
     {
-      const char *size = oaimg_model_size (name, jd->operation, i);
-      if (size && strcmp (size, "auto") != 0)
-        {
-          if (g_strcmp0 (current, size) == 0)
-            active = (gint) jd->size_ids->len;
-          gtk_combo_box_text_append_text (combo, size);
-          g_ptr_array_add (jd->size_ids, g_strdup (size));
-        }
+      gtk_combo_box_text_append_text (combo, offered[i].label);
+      g_ptr_array_add (ids, g_strdup (offered[i].id));
     }
-  /* A size this model does not take falls back to planning it. */
   gtk_combo_box_set_active (GTK_COMBO_BOX (combo), active);
-  jd->filling_sizes = FALSE;
+  gtk_widget_set_sensitive (widget, count > 1);
+  jd->syncing = FALSE;
+  g_free (offered);
+}
+
+/* Everything that depends on the model, keeping what was chosen where the model takes it. */
+static void
+fill_for_model (JobDialog *jd, const char *size, const char *quality, const char *background)
+{
+  gchar  *keep_size       = g_strdup (size ? size : combo_id (jd->size_combo, jd->size_ids));
+  gchar  *keep_quality    = g_strdup (quality ? quality
+                                              : combo_id (jd->quality_combo, jd->quality_ids));
+  gchar  *keep_background = g_strdup (background ? background
+                                                 : combo_id (jd->background_combo,
+                                                             jd->background_ids));
+  gdouble value           = gtk_spin_button_get_value (GTK_SPIN_BUTTON (jd->n_spin));
+
+  fill_combo (jd, jd->size_combo, jd->size_ids, OAIMG_CHOICE_SIZE, keep_size);
+  fill_combo (jd, jd->quality_combo, jd->quality_ids, OAIMG_CHOICE_QUALITY, keep_quality);
+  fill_combo (jd, jd->background_combo, jd->background_ids, OAIMG_CHOICE_BACKGROUND,
+              keep_background);
+  /* No more results than the model makes in one run. */
+  gtk_spin_button_set_range (GTK_SPIN_BUTTON (jd->n_spin), 1,
+                             oaimg_dialog_max_n (model_in_use (jd), jd->operation));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (jd->n_spin), value);
+  g_free (keep_size);
+  g_free (keep_quality);
+  g_free (keep_background);
 }
 
 static void
 on_model_changed (GtkComboBox *combo, JobDialog *jd)
 {
-  gint  size    = gtk_combo_box_get_active (GTK_COMBO_BOX (jd->size_combo));
-  gchar *current = g_strdup (size > 0 && (guint) size < jd->size_ids->len
-                               ? g_ptr_array_index (jd->size_ids, size) : "auto");
-
   (void) combo;
-  fill_sizes (jd, current);
-  g_free (current);
+  if (jd->syncing)
+    return;
+  fill_for_model (jd, NULL, NULL, NULL);
   schedule_preview (jd);
 }
 
@@ -295,35 +334,142 @@ static void
 on_changed (GtkWidget *widget, JobDialog *jd)
 {
   (void) widget;
-  if (!jd->filling_sizes)
+  if (!jd->syncing)
     schedule_preview (jd);
 }
 
 static void
 on_merged_toggled (GtkToggleButton *toggle, JobDialog *jd)
 {
+  GError *error = NULL;
+
   /* Sample merged changes the pixels sent: the source is read again from the image. */
-  jd->read_source (jd->read_source_data, gtk_toggle_button_get_active (toggle), jd->source);
+  g_clear_pointer (&jd->source_problem, g_free);
+  if (!jd->read_source (jd->read_source_data, gtk_toggle_button_get_active (toggle), jd->source,
+                        &error))
+    {
+      jd->source_problem = g_strdup (error ? error->message : "");
+      g_clear_error (&error);
+    }
   schedule_preview (jd);
+}
+
+static void
+on_history_chosen (GtkComboBox *combo, JobDialog *jd)
+{
+  gint active = gtk_combo_box_get_active (combo);
+
+  if (active < 0 || jd->history[active] == NULL)
+    return;
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view)),
+                            jd->history[active], -1);
+  gtk_widget_grab_focus (jd->prompt_view);
+}
+
+/* Ctrl+Return sends from anywhere in the dialog; in the prompt box Return alone starts a new
+ * line. Caught on the window, before the focused widget sees the key. */
+static gboolean
+on_dialog_key (GtkWidget *widget, GdkEventKey *event, JobDialog *jd)
+{
+  (void) widget;
+  if ((event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter) &&
+      (event->state & GDK_CONTROL_MASK))
+    {
+      /* What was typed in the last moment counts: decide on it now, not after the delay. */
+      if (jd->preview_timeout)
+        {
+          g_source_remove (jd->preview_timeout);
+          update_preview (jd);
+        }
+      if (gtk_widget_is_sensitive (gtk_dialog_get_widget_for_response (GTK_DIALOG (jd->dialog),
+                                                                       GTK_RESPONSE_OK)))
+        gtk_dialog_response (GTK_DIALOG (jd->dialog), GTK_RESPONSE_OK);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The labelled prompt box, its note and the recent prompts, above everything else. */
+static GtkWidget *
+prompt_box_new (JobDialog *jd, const char *profile_dir)
+{
+  GtkWidget *box    = gtk_vbox_new (FALSE, 4);
+  GtkWidget *label  = gtk_label_new_with_mnemonic (_("_Prompt (Ctrl+Return sends):"));
+  GtkWidget *scroll = gtk_scrolled_window_new (NULL, NULL);
+  GtkWidget *row, *recent;
+
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  jd->prompt_view = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (jd->prompt_view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (jd->prompt_view), FALSE);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), jd->prompt_view);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view)),
+                            jd->values->prompt, -1);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroll), GTK_SHADOW_IN);
+  gtk_widget_set_size_request (scroll, PROMPT_WIDTH, PROMPT_HEIGHT);
+  gtk_container_add (GTK_CONTAINER (scroll), jd->prompt_view);
+
+  jd->prompt_note = wrapped_label_new (NULL, FALSE);
+
+  row = gtk_hbox_new (FALSE, 6);
+  /* Alt+M is the model, Alt+B the background: this row takes U. */
+  recent = gtk_label_new_with_mnemonic (_("_Used before:"));
+  jd->history       = oaimg_prompt_history_load (profile_dir);
+  jd->history_combo = gtk_combo_box_text_new ();
+  for (int i = 0; jd->history[i]; i++)
+    {
+      char *first = oaimg_prompt_history_label (jd->history[i]);
+      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (jd->history_combo), first);
+      g_free (first);
+    }
+  gtk_widget_set_sensitive (jd->history_combo, jd->history[0] != NULL);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (recent), jd->history_combo);
+  gtk_box_pack_start (GTK_BOX (row), recent, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), jd->history_combo, TRUE, TRUE, 0);
+  /* A long prompt in the list must not widen the dialog either. */
+  gtk_widget_set_size_request (jd->history_combo, 1, -1);
+
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), scroll, TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (box), jd->prompt_note, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view)), "changed",
+                    G_CALLBACK (on_changed), jd);
+  g_signal_connect (jd->history_combo, "changed", G_CALLBACK (on_history_chosen), jd);
+  return box;
+}
+
+static void
+on_dialog_shown (GtkWidget *dialog, JobDialog *jd)
+{
+  (void) dialog;
+  gtk_widget_grab_focus (jd->prompt_view);
 }
 
 gboolean
 job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *source,
                 JobSourceReader read_source, gpointer read_source_data,
-                const char *default_model, JobValues *values)
+                const char *default_model, const char *profile_dir, JobValues *values)
 {
   JobDialog  jd = { .operation = operation, .client = client, .source = source,
                     .read_source = read_source, .read_source_data = read_source_data,
                     .default_model = default_model, .values = values };
-  GtkWidget *dialog, *vbox, *table, *frame, *sent, *previews, *scrolled;
+  GtkWidget *dialog, *vbox, *table, *frame, *sent, *previews;
   gchar     *placeholder;
   gboolean   run;
   int        row = 0;
 
-  jd.size_ids = g_ptr_array_new_with_free_func (g_free);
+  jd.size_ids       = g_ptr_array_new_with_free_func (g_free);
+  jd.context_ids    = g_ptr_array_new_with_free_func (g_free);
+  jd.quality_ids    = g_ptr_array_new_with_free_func (g_free);
+  jd.background_ids = g_ptr_array_new_with_free_func (g_free);
   dialog = gimp_dialog_new (dialog_title (operation), "oaimg", NULL, 0, gimp_standard_help_func,
                             NULL, _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
                             NULL);
+  jd.dialog = dialog;
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
                                             GTK_RESPONSE_CANCEL, -1);
   gimp_window_set_transient (GTK_WINDOW (dialog));
@@ -332,42 +478,26 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), vbox, TRUE,
                       TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (vbox), prompt_box_new (&jd, profile_dir), FALSE, FALSE, 0);
 
-  table = gtk_table_new (8, 2, FALSE);
+  table = gtk_table_new (3, 2, FALSE);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_table_set_col_spacings (GTK_TABLE (table), 12);
   gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
 
-  jd.prompt_view = gtk_text_view_new ();
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (jd.prompt_view), GTK_WRAP_WORD_CHAR);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd.prompt_view)),
-                            values->prompt, -1);
-  scrolled = gtk_scrolled_window_new (NULL, NULL);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scrolled), GTK_SHADOW_IN);
-  gtk_widget_set_size_request (scrolled, 320, 72);
-  gtk_container_add (GTK_CONTAINER (scrolled), jd.prompt_view);
-  table_row_focusing (GTK_TABLE (table), row++, _("_Prompt:"), scrolled, jd.prompt_view);
-
   jd.n_spin = gtk_spin_button_new_with_range (1, 10, 1);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (jd.n_spin), CLAMP (values->n, 1, 10));
   table_row (GTK_TABLE (table), row++, _("_Number of images:"), jd.n_spin);
-  jd.context_combo = table_row (GTK_TABLE (table), row++, _("Con_text:"),
-                                choice_combo_new (context_choices,
-                                                  G_N_ELEMENTS (context_choices),
-                                                  values->context));
-  jd.quality_combo = table_row (GTK_TABLE (table), row++, _("_Quality:"),
-                                choice_combo_new (quality_choices,
-                                                  G_N_ELEMENTS (quality_choices),
-                                                  values->quality));
-  jd.background_combo = table_row (GTK_TABLE (table), row++, _("_Background:"),
-                                   choice_combo_new (background_choices,
-                                                     G_N_ELEMENTS (background_choices),
-                                                     values->background));
+  /* Context only matters where the model sees the selection's surroundings. */
+  if (oaimg_dialog_context_applies (operation))
+    {
+      jd.context_combo = table_row (GTK_TABLE (table), row++, _("Con_text:"),
+                                    gtk_combo_box_text_new ());
+      fill_combo (&jd, jd.context_combo, jd.context_ids, OAIMG_CHOICE_CONTEXT, values->context);
+    }
   if (operation != OAIMG_GENERATE)
     {
-      jd.merged_toggle = gtk_check_button_new_with_mnemonic (_("Sample _merged"));
+      jd.merged_toggle = gtk_check_button_new_with_mnemonic (_("Sample merge_d"));
       gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (jd.merged_toggle),
                                     values->sample_merged);
       gtk_table_attach (GTK_TABLE (table), jd.merged_toggle, 1, 2, row, row + 1,
@@ -377,7 +507,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
 
   frame = gimp_frame_new (_("What will be sent"));
   gtk_box_pack_start (GTK_BOX (vbox), frame, FALSE, FALSE, 0);
-  sent = gtk_table_new (4, 2, FALSE);
+  sent = gtk_table_new (7, 2, FALSE);
   gtk_table_set_row_spacings (GTK_TABLE (sent), 6);
   gtk_table_set_col_spacings (GTK_TABLE (sent), 12);
   gtk_container_add (GTK_CONTAINER (frame), sent);
@@ -391,45 +521,91 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   gtk_widget_set_tooltip_text (jd.model_combo, placeholder);
   g_free (placeholder);
   jd.size_combo = table_row (GTK_TABLE (sent), 1, _("Si_ze:"), gtk_combo_box_text_new ());
-  fill_sizes (&jd, values->size);
+  jd.quality_combo = table_row (GTK_TABLE (sent), 2, _("_Quality:"), gtk_combo_box_text_new ());
+  jd.background_combo = table_row (GTK_TABLE (sent), 3, _("_Background:"),
+                                   gtk_combo_box_text_new ());
+  fill_for_model (&jd, values->size, values->quality, values->background);
 
   previews = gtk_hbox_new (FALSE, 12);
   jd.image_view = gtk_image_new ();
   jd.mask_view  = gtk_image_new ();
-  gtk_widget_set_size_request (jd.image_view, PREVIEW_SIDE, PREVIEW_SIDE);
-  gtk_widget_set_size_request (jd.mask_view, operation == OAIMG_EDIT ? PREVIEW_SIDE : -1,
-                               PREVIEW_SIDE);
+  /* A generation uploads nothing: no room is kept for pictures that never come. */
+  if (operation != OAIMG_GENERATE)
+    gtk_widget_set_size_request (jd.image_view, PREVIEW_SIDE, PREVIEW_SIDE);
+  if (operation == OAIMG_EDIT)
+    gtk_widget_set_size_request (jd.mask_view, PREVIEW_SIDE, PREVIEW_SIDE);
   gtk_box_pack_start (GTK_BOX (previews), jd.image_view, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (previews), jd.mask_view, FALSE, FALSE, 0);
-  gtk_table_attach (GTK_TABLE (sent), previews, 0, 2, 2, 3, GTK_FILL, GTK_FILL, 0, 0);
-  jd.info_label = gtk_label_new (NULL);
-  gtk_misc_set_alignment (GTK_MISC (jd.info_label), 0.0, 0.0);
-  gtk_label_set_line_wrap (GTK_LABEL (jd.info_label), TRUE);
-  gtk_label_set_selectable (GTK_LABEL (jd.info_label), TRUE);
-  gtk_table_attach (GTK_TABLE (sent), jd.info_label, 0, 2, 3, 4, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (GTK_TABLE (sent), previews, 0, 2, 4, 5, GTK_FILL, GTK_FILL, 0, 0);
+  jd.info_label = wrapped_label_new (NULL, TRUE);
+  gtk_table_attach (GTK_TABLE (sent), jd.info_label, 0, 2, 5, 6, GTK_FILL, GTK_FILL, 0, 0);
+  /* Why Send cannot be pressed, in the words of the control to change. */
+  jd.problem_label = wrapped_label_new (NULL, TRUE);
+  gtk_table_attach (GTK_TABLE (sent), jd.problem_label, 0, 2, 6, 7, GTK_FILL, GTK_FILL, 0, 0);
 
   g_signal_connect (jd.model_combo, "changed", G_CALLBACK (on_model_changed), &jd);
   g_signal_connect (jd.size_combo, "changed", G_CALLBACK (on_changed), &jd);
   g_signal_connect (jd.n_spin, "value-changed", G_CALLBACK (on_changed), &jd);
-  g_signal_connect (jd.context_combo, "changed", G_CALLBACK (on_changed), &jd);
+  if (jd.context_combo)
+    g_signal_connect (jd.context_combo, "changed", G_CALLBACK (on_changed), &jd);
   g_signal_connect (jd.quality_combo, "changed", G_CALLBACK (on_changed), &jd);
   g_signal_connect (jd.background_combo, "changed", G_CALLBACK (on_changed), &jd);
   if (jd.merged_toggle)
     g_signal_connect (jd.merged_toggle, "toggled", G_CALLBACK (on_merged_toggled), &jd);
+  g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_dialog_key), &jd);
+  g_signal_connect_after (dialog, "show", G_CALLBACK (on_dialog_shown), &jd);
 
   gtk_widget_show_all (dialog);
-  gtk_widget_grab_focus (jd.prompt_view);
   update_preview (&jd);
+  gtk_widget_grab_focus (jd.prompt_view);
 
   run = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
-  if (run)
-    read_widgets (&jd);
+  /* Kept whether sent or not: a cancelled dialog comes back as the user left it. */
+  read_widgets (&jd);
 
   if (jd.preview_timeout)
     g_source_remove (jd.preview_timeout);
   gtk_widget_destroy (dialog);
   g_ptr_array_free (jd.size_ids, TRUE);
+  g_ptr_array_free (jd.context_ids, TRUE);
+  g_ptr_array_free (jd.quality_ids, TRUE);
+  g_ptr_array_free (jd.background_ids, TRUE);
+  g_strfreev (jd.history);
+  g_free (jd.source_problem);
   return run;
+}
+
+/* ---- Without a key -------------------------------------------------------------------------- */
+
+#define RESPONSE_SETTINGS 1
+
+gboolean
+no_key_dialog_run (const char *profile_dir)
+{
+  GtkWidget *dialog, *label;
+  gint       response;
+  GError    *error = NULL;
+
+  dialog = gimp_dialog_new (_("No API key"), "oaimg", NULL, 0, NULL, NULL,
+                            _("_Continue"), GTK_RESPONSE_CANCEL,
+                            _("_Settings…"), RESPONSE_SETTINGS, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), RESPONSE_SETTINGS);
+  gimp_window_set_transient (GTK_WINDOW (dialog));
+  label = wrapped_label_new (oaimg_message_no_key (), FALSE);
+  gtk_container_set_border_width (GTK_CONTAINER (label), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), label, TRUE,
+                      TRUE, 0);
+  gtk_widget_show_all (dialog);
+  response = gimp_dialog_run (GIMP_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  if (response != RESPONSE_SETTINGS)
+    return FALSE;
+  if (!settings_dialog_run (profile_dir, &error) && error)
+    {
+      g_message ("%s", error->message);
+      g_clear_error (&error);
+    }
+  return oaimg_key_source (profile_dir) != OAIMG_KEY_NONE;
 }
 
 /* ---- Progress window ------------------------------------------------------------------------- */
@@ -466,9 +642,14 @@ progress_window_new (oaimg_operation operation)
 {
   ProgressWindow *window = g_new0 (ProgressWindow, 1);
   GtkWidget      *box;
+  gchar          *title;
 
-  window->dialog = gimp_dialog_new (dialog_title (operation), "oaimg", NULL, 0, NULL, NULL,
+  /* Not the job dialog's title: the two windows are told apart, by people and by the tests. */
+  /* TRANSLATORS: the progress window's title; %s is the operation, e.g. "Inpaint Selection". */
+  title          = g_strdup_printf (_("Working: %s"), dialog_title (operation));
+  window->dialog = gimp_dialog_new (title, "oaimg", NULL, 0, NULL, NULL,
                                     _("_Cancel"), GTK_RESPONSE_CANCEL, NULL);
+  g_free (title);
   gimp_window_set_transient (GTK_WINDOW (window->dialog));
   g_signal_connect (window->dialog, "response", G_CALLBACK (on_progress_response), window);
   g_signal_connect (window->dialog, "delete-event", G_CALLBACK (gtk_true), NULL);
@@ -489,12 +670,18 @@ progress_window_new (oaimg_operation operation)
 }
 
 gboolean
-progress_window_update (ProgressWindow *window, const char *text, double fraction)
+progress_window_update (ProgressWindow *window, const OaimgProgress *progress)
 {
-  if (!window->cancelled && text)
-    gtk_label_set_text (GTK_LABEL (window->label), text);
-  if (fraction >= 0.0)
-    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar), CLAMP (fraction, 0.0, 1.0));
+  if (!window->cancelled && progress->stage_text)
+    {
+      char *text = oaimg_progress_text (progress);
+      if (strcmp (text, gtk_label_get_text (GTK_LABEL (window->label))) != 0)
+        gtk_label_set_text (GTK_LABEL (window->label), text);
+      g_free (text);
+    }
+  if (progress->fraction >= 0.0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar),
+                                   CLAMP (progress->fraction, 0.0, 1.0));
   else if (g_get_monotonic_time () - window->last_pulse >= PULSE_INTERVAL_US)
     {
       gtk_progress_bar_pulse (GTK_PROGRESS_BAR (window->bar));
@@ -527,7 +714,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
 {
   OaimgSettings settings;
   GtkWidget    *dialog, *table, *key_entry, *forget, *url_entry, *model_combo, *timeout_spin;
-  GtkWidget    *note, *key_hint;
+  GtkWidget    *note, *key_hint, *safety_entry;
   char         *stored_key = oaimg_secret_load (profile_dir);
   char         *notes;
   gboolean      has_key    = stored_key != NULL;
@@ -545,7 +732,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
                             NULL);
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
                                             GTK_RESPONSE_CANCEL, -1);
-  table = gtk_table_new (7, 2, FALSE);
+  table = gtk_table_new (8, 2, FALSE);
   gtk_container_set_border_width (GTK_CONTAINER (table), 12);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_table_set_col_spacings (GTK_TABLE (table), 12);
@@ -577,10 +764,18 @@ settings_dialog_run (const char *profile_dir, GError **error)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (timeout_spin), settings.timeout_s);
   table_row (GTK_TABLE (table), 5, _("_Timeout (seconds):"), timeout_spin);
 
+  safety_entry = gtk_entry_new ();
+  gtk_entry_set_text (GTK_ENTRY (safety_entry), settings.safety_identifier);
+  gtk_widget_set_tooltip_text (safety_entry,
+                               _("A stable identifier of you for OpenAI's safety monitoring, "
+                                 "e.g. a hash of your e-mail address. Sent with every request "
+                                 "when set; never your key."));
+  table_row (GTK_TABLE (table), 6, _("Safety _identifier:"), safety_entry);
+
   notes = oaimg_dialog_environment_notes ();
   note  = gtk_label_new (notes);
   gtk_misc_set_alignment (GTK_MISC (note), 0.0, 0.5);
-  gtk_table_attach (GTK_TABLE (table), note, 0, 2, 6, 7, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (GTK_TABLE (table), note, 0, 2, 7, 8, GTK_FILL, GTK_FILL, 0, 0);
   g_free (notes);
 
   gtk_widget_show_all (dialog);
@@ -593,6 +788,9 @@ settings_dialog_run (const char *profile_dir, GError **error)
       settings.base_url      = g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (url_entry))));
       settings.default_model = g_strstrip (g_strdup (model_combo_text (model_combo)));
       settings.timeout_s = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (timeout_spin));
+      g_free (settings.safety_identifier);
+      settings.safety_identifier =
+        g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (safety_entry))));
 
       ok = oaimg_dialog_save_settings (profile_dir, &settings,
                                        gtk_entry_get_text (GTK_ENTRY (key_entry)),

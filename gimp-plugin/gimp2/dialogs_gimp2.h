@@ -24,11 +24,14 @@ typedef struct
   gboolean sample_merged;
 } JobValues;
 
-/* The job dialog: prompt, number of images, a model list from liboaimg's capabilities table with
- * only the sizes that model accepts, context, quality, background, sample merged, and a preview of
- * exactly what will be uploaded. TRUE when the user chose to send; the values are in values.
- * read_source re-reads the source when "Sample merged" changes. */
-typedef gboolean (*JobSourceReader) (gpointer data, gboolean sample_merged, OaimgSource *source);
+/* The job dialog, as GIMP 3's: a labelled multi-line prompt with the focus (Ctrl+Return sends)
+ * and the last prompts, the number of images, a model list from liboaimg's capabilities table
+ * with only the sizes, qualities and backgrounds that model takes, context, sample merged, and a
+ * preview of exactly what will be uploaded; Send is insensitive, with the reason shown, while
+ * the request cannot be sent. TRUE when the user chose to send; values holds what the dialog
+ * held either way. read_source reads the source again when "Sample merged" changes. */
+typedef gboolean (*JobSourceReader) (gpointer data, gboolean sample_merged, OaimgSource *source,
+                                     GError **error);
 
 gboolean        job_dialog_run               (oaimg_operation  operation,
                                               oaimg_client    *client,
@@ -36,13 +39,18 @@ gboolean        job_dialog_run               (oaimg_operation  operation,
                                               JobSourceReader  read_source,
                                               gpointer         read_source_data,
                                               const char      *default_model,
+                                              const char      *profile_dir,
                                               JobValues       *values);
+
+/* Said when a job dialog opens without any API key: offers Settings. TRUE when a key was then
+ * stored. */
+gboolean        no_key_dialog_run            (const char *profile_dir);
 
 /* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
 ProgressWindow *progress_window_new          (oaimg_operation operation);
 /* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
-gboolean        progress_window_update       (ProgressWindow *window, const char *text,
-                                              double fraction);
+gboolean        progress_window_update       (ProgressWindow      *window,
+                                              const OaimgProgress *progress);
 void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
                                               uint32_t width, uint32_t height);
 void            progress_window_destroy      (ProgressWindow *window);

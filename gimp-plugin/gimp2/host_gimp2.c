@@ -9,8 +9,7 @@
 
 #include "dialogs_gimp2.h"
 #include "i18n.h"
-
-#define PROVENANCE_PARASITE "oaimg-provenance"
+#include "oaimg_dialog.h"
 
 static gboolean
 host_error (GError **error, const char *message)
@@ -19,32 +18,35 @@ host_error (GError **error, const char *message)
   return FALSE;
 }
 
-/* The selection inside the rectangle (x, y, w, h) in image coordinates, or NULL when nothing of
- * it is selected there. */
-static uint8_t *
-read_selection (gint32 image, gint x, gint y, gint w, gint h, GeglRectangle *out_rect)
+/* The selection inside the rectangle (x, y, w, h) in image coordinates; coverage NULL when
+ * nothing of it is selected there. */
+static OaimgCoverage
+read_selection (gint32 image, gint x, gint y, gint w, gint h)
 {
+  OaimgCoverage found     = { 0 };
   gboolean      non_empty = FALSE;
   gint          x1, y1, x2, y2;
   GeglRectangle area = { x, y, w, h };
   GeglRectangle bounds;
   GeglRectangle inside;
   GeglBuffer   *buffer;
-  uint8_t      *coverage;
 
   if (!gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty)
-    return NULL;
+    return found;
   bounds = (GeglRectangle) { x1, y1, x2 - x1, y2 - y1 };
   if (!gegl_rectangle_intersect (&inside, &area, &bounds))
-    return NULL;
+    return found;
 
-  buffer   = gimp_drawable_get_buffer (gimp_image_get_selection (image));
-  coverage = g_malloc ((gsize) inside.width * inside.height);
-  gegl_buffer_get (buffer, &inside, 1.0, babl_format ("Y u8"), coverage, GEGL_AUTO_ROWSTRIDE,
-                   GEGL_ABYSS_NONE);
+  buffer         = gimp_drawable_get_buffer (gimp_image_get_selection (image));
+  found.coverage = g_malloc ((gsize) inside.width * inside.height);
+  gegl_buffer_get (buffer, &inside, 1.0, babl_format ("Y u8"), found.coverage,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
   g_object_unref (buffer);
-  *out_rect = inside;
-  return coverage;
+  found.x      = inside.x;
+  found.y      = inside.y;
+  found.width  = inside.width;
+  found.height = inside.height;
+  return found;
 }
 
 /* The rectangle (x, y, w, h) in image coordinates of `drawable`'s pixels, or of the image as shown
@@ -82,77 +84,60 @@ gboolean
 host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                         gboolean sample_merged, OaimgSource *source, GError **error)
 {
-  GeglRectangle sel_rect;
+  OaimgCoverage selection;
   gint          ox = 0, oy = 0, w, h;
+  uint8_t      *rgba;
 
   memset (source, 0, sizeof *source);
-
   if (operation == OAIMG_GENERATE)
     {
-      /* A generation sends no pixels: the source only gives the region its shape, so it is the
-       * selection's bounds (or the canvas) and fully transparent. */
-      w = gimp_image_width (image);
-      h = gimp_image_height (image);
-      source->selection = read_selection (image, 0, 0, w, h, &sel_rect);
-      if (source->selection)
-        {
-          source->origin_x         = sel_rect.x;
-          source->origin_y         = sel_rect.y;
-          source->width            = sel_rect.width;
-          source->height           = sel_rect.height;
-          source->selection_width  = sel_rect.width;
-          source->selection_height = sel_rect.height;
-        }
-      else
-        {
-          source->width  = w;
-          source->height = h;
-        }
-      source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
+      w         = gimp_image_width (image);
+      h         = gimp_image_height (image);
+      selection = read_selection (image, 0, 0, w, h);
+      oaimg_source_for_generation (source, w, h, &selection);
       return TRUE;
     }
 
   if (drawable == -1 || !gimp_item_is_layer (drawable) || gimp_item_is_layer_mask (drawable))
     return host_error (error, _("Select one layer to work on."));
-  if (gimp_item_is_group (drawable))
-    return host_error (error, _("Select a layer, not a layer group."));
+  if (gimp_item_is_group (drawable) && !sample_merged)
+    return host_error (error, _("Select a layer, not a layer group, or turn on Sample merged."));
 
   gimp_drawable_offsets (drawable, &ox, &oy);
-  w = gimp_drawable_width (drawable);
-  h = gimp_drawable_height (drawable);
-  source->origin_x = ox;
-  source->origin_y = oy;
-  source->width    = w;
-  source->height   = h;
-  source->rgba     = g_malloc ((gsize) w * h * 4);
-  read_pixels (image, drawable, sample_merged, ox, oy, w, h, source->rgba);
-
-  source->selection = read_selection (image, ox, oy, w, h, &sel_rect);
-  if (source->selection)
-    {
-      source->selection_x      = sel_rect.x - ox;
-      source->selection_y      = sel_rect.y - oy;
-      source->selection_width  = sel_rect.width;
-      source->selection_height = sel_rect.height;
-    }
+  w    = gimp_drawable_width (drawable);
+  h    = gimp_drawable_height (drawable);
+  rgba = g_malloc ((gsize) w * h * 4);
+  read_pixels (image, drawable, sample_merged, ox, oy, w, h, rgba);
+  selection = read_selection (image, ox, oy, w, h);
+  oaimg_source_for_layer (source, ox, oy, w, h, rgba, &selection);
   return TRUE;
 }
 
 static gboolean
-host_progress (void *self, const char *text, double fraction)
+host_progress (void *self, const OaimgProgress *progress)
 {
   HostGimp2 *host = self;
 
-  if (text != host->last_text)
+  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
+  if (host->window)
+    return progress_window_update (host->window, progress);
+  if (progress->stage_text != host->last_text)
     {
-      gimp_progress_set_text (text);
-      host->last_text = text;
+      gimp_progress_set_text (progress->stage_text);
+      host->last_text = progress->stage_text;
     }
-  if (fraction >= 0.0)
-    gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
+  if (progress->fraction >= 0.0)
+    gimp_progress_update (CLAMP (progress->fraction, 0.0, 1.0));
   else
     gimp_progress_pulse ();
-  return host->window ? progress_window_update (host->window, text, fraction) : FALSE;
+  return FALSE;
+}
+
+static void
+host_warn (void *self, const char *message)
+{
+  (void) self;
+  gimp_message (message);
 }
 
 static void
@@ -206,15 +191,92 @@ make_result_layer (gint32 image, gint32 group, gint position, const OaimgOutput 
       if (mask == -1 || !gimp_layer_add_mask (layer, mask))
         return -1;
       write_pixels (mask, out->mask, out->width, out->height, "Y u8");
+      /* Adding a mask makes it the drawable being edited: paint and filters would go to it. */
+      gimp_layer_set_edit_mask (layer, FALSE);
     }
   gimp_item_set_visible (layer, visible);
 
-  parasite = gimp_parasite_new (PROVENANCE_PARASITE,
+  parasite = gimp_parasite_new (OAIMG_PROVENANCE_PARASITE,
                                 GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                 strlen (out->provenance) + 1, out->provenance);
   gimp_item_attach_parasite (layer, parasite);
   gimp_parasite_free (parasite);
   return layer;
+}
+
+static gboolean
+is_result_layer (gint32 item)
+{
+  GimpParasite *parasite;
+
+  if (item <= 0 || !gimp_item_is_layer (item) || gimp_item_is_group (item))
+    return FALSE;
+  parasite = gimp_item_get_parasite (item, OAIMG_PROVENANCE_PARASITE);
+  if (parasite == NULL)
+    return FALSE;
+  gimp_parasite_free (parasite);
+  return TRUE;
+}
+
+static gboolean
+is_result_group (gint32 item)
+{
+  gint     count    = 0;
+  gint    *children;
+  gboolean is_group;
+  gboolean *results;
+
+  if (item <= 0 || !gimp_item_is_group (item))
+    return FALSE;
+  children = gimp_item_get_children (item, &count);
+  results  = g_new0 (gboolean, MAX (count, 1));
+  for (gint i = 0; i < count; i++)
+    results[i] = is_result_layer (children[i]);
+  is_group = oaimg_results_is_group (results, count);
+  g_free (results);
+  g_free (children);
+  return is_group;
+}
+
+gint32
+host_gimp2_result_group (gint32 item)
+{
+  if (item <= 0 || !gimp_item_is_valid (item))
+    return -1;
+  if (gimp_item_is_layer_mask (item))
+    item = gimp_layer_from_mask (item);
+  if (is_result_group (item))
+    return item;
+  item = gimp_item_get_parent (item);
+  return is_result_group (item) ? item : -1;
+}
+
+/* The anchor's parent (0 = the image's top level) and the position the run's group takes. Run
+ * from a result (Filters ▸ Repeat leaves one active), the anchor is that result's group. */
+static void
+insertion_point (gint32 image, gint32 anchor, gint32 *parent, gint *position)
+{
+  gint32    own = host_gimp2_result_group (anchor);
+  gint32    item;
+  gint      count = 0;
+  gint     *siblings;
+  gboolean *groups;
+
+  if (own != -1)
+    anchor = own;
+  item      = gimp_item_get_parent (anchor);
+  *parent   = item > 0 ? item : 0;
+  *position = gimp_image_get_item_position (image, anchor);
+  if (own != -1)
+    return;
+  siblings = item > 0 ? gimp_item_get_children (item, &count)
+                      : gimp_image_get_layers (image, &count);
+  groups   = g_new0 (gboolean, MAX (count, 1));
+  for (gint i = 0; i < count && i < *position; i++)
+    groups[i] = is_result_group (siblings[i]);
+  *position = oaimg_results_insert_position (groups, MIN (*position, count));
+  g_free (groups);
+  g_free (siblings);
 }
 
 static gboolean
@@ -230,11 +292,7 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   gboolean   ok       = TRUE;
 
   if (host->anchor != -1)
-    {
-      gint32 item = gimp_item_get_parent (host->anchor);
-      parent   = item > 0 ? item : 0;
-      position = gimp_image_get_item_position (image, host->anchor);
-    }
+    insertion_point (image, host->anchor, &parent, &position);
 
   /* GIMP's own Cancel (the status bar's) kills the plug-in instead of asking it. Killed halfway
    * through the insertion, it would leave part of a group behind, so GIMP's cancellable progress
@@ -261,6 +319,9 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
       g_free (created);
       return host_error (error, _("The results could not be added to the image."));
     }
+  /* The shown result is what Filters ▸ Repeat and the paint tools work on next, not its mask. */
+  if (count > 0)
+    gimp_image_set_active_layer (image, created[0]);
   gimp_displays_flush ();
   g_free (host->created);
   host->created   = created;
@@ -271,6 +332,7 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
 OaimgHost
 host_gimp2_interface (HostGimp2 *host)
 {
-  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert };
+  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
+                      host_warn };
   return iface;
 }

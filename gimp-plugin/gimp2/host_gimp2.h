@@ -26,6 +26,10 @@ typedef struct
 gboolean host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                                  gboolean sample_merged, OaimgSource *source, GError **error);
 
+/* The layer group of oaimg results that holds `item` (a result, its mask, or the group itself),
+ * or -1. */
+gint32 host_gimp2_result_group (gint32 item);
+
 /* The OaimgHost for one run. */
 OaimgHost host_gimp2_interface (HostGimp2 *host);
 

@@ -12,13 +12,13 @@
 #include "dialogs_gimp2.h"
 #include "host_gimp2.h"
 #include "i18n.h"
+#include "oaimg_dialog.h"
 #include "oaimg_plugin.h"
 
 #define PROC_EDIT      "plug-in-oaimg-edit"
 #define PROC_VARIATION "plug-in-oaimg-variation"
 #define PROC_GENERATE  "plug-in-oaimg-generate"
 #define PROC_SETTINGS  "plug-in-oaimg-settings"
-#define MENU_PATH      "<Image>/Filters/OpenAI Images"
 
 static void query (void);
 static void run   (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
@@ -62,47 +62,52 @@ static const GimpParamDef settings_args[] = {
   { GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }" },
 };
 
-static void
-install_job (const char *name, const char *blurb, const char *help, const char *label)
-{
-  gimp_install_procedure (name, blurb, help, "oaimg contributors", "oaimg contributors", "2026",
-                          label, "*", GIMP_PLUGIN, G_N_ELEMENTS (job_args),
-                          G_N_ELEMENTS (job_returns), job_args, job_returns);
-  gimp_plugin_menu_register (name, MENU_PATH);
-}
+static const GimpParamDef choose_args[] = {
+  { GIMP_PDB_INT32,    "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+  { GIMP_PDB_IMAGE,    "image",    "Input image" },
+  { GIMP_PDB_DRAWABLE, "drawable", "A result layer, its mask, or its group" },
+};
 
 static void
 query (void)
 {
-  gchar *locale = locale_dir ();
+  const OaimgProcedureInfo *procs  = oaimg_procedures ();
+  gchar                    *locale = locale_dir ();
 
   /* GIMP translates the menu labels and blurbs below with this domain. */
   gimp_plugin_domain_register (GETTEXT_PACKAGE, locale);
   g_free (locale);
+  /* The submenu's own label, with its mnemonic. GIMP 2.10 has no menu sections for plug-ins: it
+   * sorts a submenu's entries by label. */
+  gimp_plugin_menu_branch_register (OAIMG_MENU_PARENT, oaimg_menu_branch_label ());
 
-  install_job (PROC_EDIT, N_("Repaint the selection from a prompt"),
-               "Sends the selected part of the active layer with its surroundings to the model "
-               "and adds the results as a layer group above the layer, each masked to the "
-               "selection.",
-               N_("_Inpaint Selection…"));
-  install_job (PROC_VARIATION, N_("Variations of the selection or the layer"),
-               "Asks the model for variations of the selected region (or the whole layer) and "
-               "adds them as a layer group above the layer.",
-               N_("_Variations…"));
-  install_job (PROC_GENERATE, N_("Generate new layers from a prompt"),
-               "Generates images from a prompt to fill the selection's bounds (or the canvas) and "
-               "adds them as a layer group.",
-               N_("_New Layers from Prompt…"));
-  gimp_install_procedure (PROC_SETTINGS, N_("API key, server, default model and timeout"),
-                          "The key is kept in the desktop keyring when one is running, else in a "
-                          "file in the GIMP profile that only you can read. OPENAI_API_KEY and "
-                          "OPENAI_BASE_URL win when set.",
-                          "oaimg contributors", "oaimg contributors", "2026",
-                          N_("_Settings…"), "", GIMP_PLUGIN, G_N_ELEMENTS (settings_args), 0,
-                          settings_args, NULL);
-  gimp_plugin_menu_register (PROC_SETTINGS, MENU_PATH);
-  /* GIMP translates the submenu with the plug-in's text domain: this puts it in the catalogue. */
-  (void) N_("OpenAI Images");
+  for (int i = 0; i < OAIMG_PROC_COUNT; i++)
+    {
+      const GimpParamDef *args    = job_args, *returns = job_returns;
+      gint                n_args  = G_N_ELEMENTS (job_args);
+      gint                n_rets  = G_N_ELEMENTS (job_returns);
+      const char         *types   = "*";
+
+      if (i == OAIMG_PROC_SETTINGS)
+        {
+          args    = settings_args;
+          n_args  = G_N_ELEMENTS (settings_args);
+          returns = NULL;
+          n_rets  = 0;
+          types   = "";
+        }
+      else if (procs[i].operation == 0)
+        {
+          args    = choose_args;
+          n_args  = G_N_ELEMENTS (choose_args);
+          returns = NULL;
+          n_rets  = 0;
+        }
+      gimp_install_procedure (procs[i].name, procs[i].blurb, procs[i].help, "oaimg contributors",
+                              "oaimg contributors", "2026", procs[i].menu_label, types,
+                              GIMP_PLUGIN, n_args, n_rets, args, returns);
+      gimp_plugin_menu_register (procs[i].name, OAIMG_MENU_PATH);
+    }
 }
 
 /* ---- return values ------------------------------------------------------------------------- */
@@ -213,13 +218,54 @@ typedef struct
 } SourceArgs;
 
 static gboolean
-reread_source (gpointer data, gboolean sample_merged, OaimgSource *source)
+reread_source (gpointer data, gboolean sample_merged, OaimgSource *source, GError **error)
 {
   SourceArgs *args = data;
 
   oaimg_source_clear (source);
   return host_gimp2_read_source (args->image, args->drawable, args->operation, sample_merged,
-                                 source, NULL);
+                                 source, error);
+}
+
+/* GIMP keeps a procedure's data only for the session, and a dialog's only after it was sent: the
+ * dialog's own copy in the profile is stored on every run (sent, failed or cancelled), so that
+ * each comes back with all that was typed, as on GIMP 3. */
+static void
+restore_dialog_values (const char *profile, oaimg_operation operation, JobValues *v)
+{
+  OaimgDialogValues stored = { 0 };
+
+  if (!oaimg_dialog_values_load (profile, operation, &stored))
+    return;
+  copy_string (v->prompt, sizeof v->prompt, stored.prompt);
+  v->n = stored.n;
+  copy_string (v->model, sizeof v->model, stored.model);
+  copy_string (v->size, sizeof v->size, stored.size && stored.size[0] ? stored.size : "auto");
+  copy_string (v->context, sizeof v->context,
+               stored.context == OAIMG_CONTEXT_IMAGE       ? "image"
+               : stored.context == OAIMG_CONTEXT_SELECTION ? "selection"
+                                                           : "auto");
+  copy_string (v->quality, sizeof v->quality, stored.quality ? stored.quality : "auto");
+  copy_string (v->background, sizeof v->background,
+               stored.background ? stored.background : "auto");
+  v->sample_merged = stored.sample_merged;
+  oaimg_dialog_values_clear (&stored);
+}
+
+static void
+store_dialog_values (const char *profile, const char *name, oaimg_operation operation,
+                     const JobValues *v)
+{
+  oaimg_context_mode context = OAIMG_CONTEXT_AUTO;
+  OaimgDialogValues  stored  = { (char *) v->prompt, v->n, (char *) v->model, (char *) v->size,
+                                 0, (char *) v->quality, (char *) v->background,
+                                 v->sample_merged };
+
+  check_values (v, &context, NULL);
+  stored.context = context;
+  /* Not being able to remember is no reason to fail the run. */
+  oaimg_dialog_values_save (profile, operation, &stored, NULL);
+  gimp_set_data (name, v, sizeof *v);
 }
 
 static GimpPDBStatusType
@@ -252,6 +298,14 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
     }
   else
     gimp_get_data (name, &v);
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      restore_dialog_values (profile, operation, &v);
+      /* A group has no pixels of its own: what it shows is what can be sent, and the dialog
+       * shows the box ticked. */
+      if (operation != OAIMG_GENERATE && args.drawable != -1 && gimp_item_is_group (args.drawable))
+        v.sample_merged = TRUE;
+    }
   if (!check_values (&v, &context, error))
     return GIMP_PDB_CALLING_ERROR;
 
@@ -274,15 +328,29 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
+      gboolean send;
+
       gimp_ui_init ("oaimg", FALSE);
-      if (!job_dialog_run (operation, client, &source, reread_source, &args,
-                           settings.default_model, &v))
+      /* Said before the dialog is filled in, not after Send. */
+      if (oaimg_key_source (profile) == OAIMG_KEY_NONE && no_key_dialog_run (profile))
+        {
+          oaimg_client_free (client);
+          oaimg_settings_clear (&settings);
+          oaimg_settings_load (profile, &settings);
+          client = oaimg_settings_make_client (profile, &settings, error);
+          if (client == NULL)
+            goto out;
+        }
+      send = job_dialog_run (operation, client, &source, reread_source, &args,
+                             settings.default_model, profile, &v);
+      store_dialog_values (profile, name, operation, &v);
+      if (!send)
         {
           status = GIMP_PDB_CANCEL;
           goto out;
         }
-      gimp_set_data (name, &v, sizeof v);
       check_values (&v, &context, NULL);
+      oaimg_prompt_history_add (profile, v.prompt, NULL);
       host->window = progress_window_new (operation);
     }
 
@@ -302,10 +370,13 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
                    ? args.drawable : -1;
   iface        = host_gimp2_interface (host);
 
-  gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  if (oaimg_job_run (&iface, client, &params, &source, settings.default_model, error))
+  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
+  if (host->window == NULL)
+    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  if (oaimg_job_run (&iface, client, &params, &source, &settings, error))
     status = GIMP_PDB_SUCCESS;
-  gimp_progress_end ();
+  if (host->window == NULL)
+    gimp_progress_end ();
   if (host->window)
     progress_window_destroy (host->window);
   if (run_mode == GIMP_RUN_WITH_LAST_VALS || run_mode == GIMP_RUN_NONINTERACTIVE)
@@ -324,6 +395,56 @@ out:
   return status;
 }
 
+/* Next, previous and keep: choosing among the results of the group under the active layer. */
+static GimpPDBStatusType
+run_choose (OaimgChooseAction action, gint nparams, const GimpParam *param, GError **error)
+{
+  gint32    image, group;
+  gint      count = 0, chosen;
+  gint     *children;
+  gboolean *visible, *shown, *removed;
+
+  if (nparams != G_N_ELEMENTS (choose_args))
+    {
+      g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                   _("This procedure takes %d arguments, not %d: run-mode image drawable."),
+                   (int) G_N_ELEMENTS (choose_args), nparams);
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  image = param[1].data.d_image;
+  group = host_gimp2_result_group (param[2].data.d_drawable);
+  if (group == -1)
+    {
+      g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST,
+                           oaimg_message_no_results ());
+      return GIMP_PDB_EXECUTION_ERROR;
+    }
+  children = gimp_item_get_children (group, &count);
+  visible  = g_new0 (gboolean, count);
+  shown    = g_new0 (gboolean, count);
+  removed  = g_new0 (gboolean, count);
+  for (gint i = 0; i < count; i++)
+    visible[i] = gimp_item_get_visible (children[i]);
+  chosen = oaimg_results_choose (action, visible, count, shown, removed);
+
+  gimp_image_undo_group_start (image);
+  for (gint i = 0; i < count; i++)
+    {
+      if (removed[i])
+        gimp_image_remove_layer (image, children[i]);
+      else
+        gimp_item_set_visible (children[i], shown[i]);
+    }
+  gimp_image_undo_group_end (image);
+  gimp_image_set_active_layer (image, children[chosen]);
+  gimp_displays_flush ();
+  g_free (visible);
+  g_free (shown);
+  g_free (removed);
+  g_free (children);
+  return GIMP_PDB_SUCCESS;
+}
+
 static void
 run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
      GimpParam **return_vals)
@@ -332,6 +453,7 @@ run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals
   GError           *error    = NULL;
   GimpPDBStatusType status;
   HostGimp2         host     = { 0 };
+  OaimgProcedureId  id       = OAIMG_PROC_COUNT;
   gchar            *locale   = locale_dir ();
 
   bindtextdomain (GETTEXT_PACKAGE, locale);
@@ -354,7 +476,13 @@ run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals
       return;
     }
 
-  if (strcmp (name, PROC_EDIT) == 0)
+  if (oaimg_procedure_find (name, &id) != NULL &&
+      (id == OAIMG_PROC_NEXT || id == OAIMG_PROC_PREVIOUS || id == OAIMG_PROC_KEEP))
+    status = run_choose (id == OAIMG_PROC_NEXT       ? OAIMG_CHOOSE_NEXT
+                         : id == OAIMG_PROC_PREVIOUS ? OAIMG_CHOOSE_PREVIOUS
+                                                     : OAIMG_CHOOSE_KEEP,
+                         nparams, param, &error);
+  else if (strcmp (name, PROC_EDIT) == 0)
     status = run_job (OAIMG_EDIT, name, run_mode, nparams, param, &host, &error);
   else if (strcmp (name, PROC_VARIATION) == 0)
     status = run_job (OAIMG_VARIATION, name, run_mode, nparams, param, &host, &error);
@@ -364,7 +492,8 @@ run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals
     status = GIMP_PDB_CALLING_ERROR;
 
   set_status (status, error, nreturn_vals, return_vals);
-  if (status == GIMP_PDB_SUCCESS)
+  /* Only the jobs return layers; next, previous and keep return their status alone. */
+  if (status == GIMP_PDB_SUCCESS && id <= OAIMG_PROC_GENERATE)
     set_layers (host.created, host.n_created, nreturn_vals);
   g_clear_error (&error);
   g_free (host.created);

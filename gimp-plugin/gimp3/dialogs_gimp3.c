@@ -817,7 +817,6 @@ struct ProgressWindow
   GtkWidget *partial;
   gboolean   cancelled;
   gint64     last_pulse;
-  gint64     started;
 };
 
 static void
@@ -862,29 +861,45 @@ progress_window_new (oaimg_operation operation)
   gtk_box_pack_start (GTK_BOX (box), window->bar, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), window->partial, TRUE, TRUE, 0);
   gtk_widget_set_size_request (window->bar, 320, -1);
-  window->started = g_get_monotonic_time ();
   gtk_widget_show_all (window->dialog);
   pump_events ();
   return window;
 }
 
-gboolean
-progress_window_update (ProgressWindow *window, const char *text, double fraction)
+/* With OAIMG_DIALOG_TEXTS set, each new progress text is appended as it is shown: a retry's
+ * countdown is over before the window closes, and the tests must read what it said. */
+static void
+log_text (const char *text)
 {
-  if (!window->cancelled && text)
+  const char *path = g_getenv ("OAIMG_DIALOG_TEXTS");
+  FILE       *file;
+
+  if (path == NULL || path[0] == '\0')
+    return;
+  file = fopen (path, "a");
+  if (file)
     {
-      double elapsed = (g_get_monotonic_time () - window->started) / (double) G_USEC_PER_SEC;
-      char  *line    = oaimg_progress_text (text, elapsed, -1, 0);
-      gtk_label_set_text (GTK_LABEL (window->label), line);
-      g_free (line);
+      fprintf (file, "%s\n", text);
+      fclose (file);
     }
-  /* While the server works the overall fraction stands still for a long time: a moving bar
-   * shows that nothing hangs. */
-  if (text == oaimg_message_for_stage (OAIMG_STAGE_WAITING) ||
-      text == oaimg_message_for_stage (OAIMG_STAGE_RETRYING))
-    fraction = -1.0;
-  if (fraction >= 0.0)
-    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar), CLAMP (fraction, 0.0, 1.0));
+}
+
+gboolean
+progress_window_update (ProgressWindow *window, const OaimgProgress *progress)
+{
+  if (!window->cancelled && progress->stage_text)
+    {
+      char *text = oaimg_progress_text (progress);
+      if (strcmp (text, gtk_label_get_text (GTK_LABEL (window->label))) != 0)
+        {
+          gtk_label_set_text (GTK_LABEL (window->label), text);
+          log_text (text);
+        }
+      g_free (text);
+    }
+  if (progress->fraction >= 0.0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar),
+                                   CLAMP (progress->fraction, 0.0, 1.0));
   else if (g_get_monotonic_time () - window->last_pulse >= PULSE_INTERVAL_US)
     {
       gtk_progress_bar_pulse (GTK_PROGRESS_BAR (window->bar));
@@ -1019,7 +1034,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
 {
   OaimgSettings settings;
   GtkWidget    *dialog, *grid, *key_entry, *forget, *url_entry, *model_combo, *timeout_spin;
-  GtkWidget    *note;
+  GtkWidget    *note, *safety_entry;
   char         *stored_key = oaimg_secret_load (profile_dir);
   gboolean      has_key    = stored_key != NULL;
   gboolean      ok         = FALSE;
@@ -1075,23 +1090,32 @@ settings_dialog_run (const char *profile_dir, GError **error)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (timeout_spin), settings.timeout_s);
   labelled (GTK_GRID (grid), 4, _("_Timeout (seconds):"), timeout_spin);
 
+  safety_entry = gtk_entry_new ();
+  gtk_entry_set_text (GTK_ENTRY (safety_entry), settings.safety_identifier);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (safety_entry), _("Optional"));
+  gtk_widget_set_tooltip_text (safety_entry,
+                               _("A stable identifier of you for OpenAI's safety monitoring, "
+                                 "e.g. a hash of your e-mail address. Sent with every request "
+                                 "when set; never your key."));
+  labelled (GTK_GRID (grid), 5, _("Safety _identifier:"), safety_entry);
+
   if (g_getenv ("OPENAI_API_KEY") && g_getenv ("OPENAI_API_KEY")[0])
     g_string_append (notes, _("OPENAI_API_KEY is set and is used instead of the stored key.\n"));
   if (g_getenv ("OPENAI_BASE_URL") && g_getenv ("OPENAI_BASE_URL")[0])
     g_string_append (notes, _("OPENAI_BASE_URL is set and is used instead of the base URL.\n"));
   /* Wrapped within the dialog's width instead of cut off at its edge. */
   note = wrapped_label_new (notes->str, FALSE);
-  gtk_grid_attach (GTK_GRID (grid), note, 0, 5, 2, 1);
+  gtk_grid_attach (GTK_GRID (grid), note, 0, 6, 2, 1);
   g_string_free (notes, TRUE);
 
   test_button = gtk_button_new_with_mnemonic (_("Test Co_nnection"));
   gtk_widget_set_halign (test_button, GTK_ALIGN_START);
-  gtk_grid_attach (GTK_GRID (grid), test_button, 1, 6, 1, 1);
+  gtk_grid_attach (GTK_GRID (grid), test_button, 1, 7, 1, 1);
   test.profile_dir = profile_dir;
   test.key_entry   = key_entry;
   test.url_entry   = url_entry;
   test.result      = wrapped_label_new (NULL, TRUE);
-  gtk_grid_attach (GTK_GRID (grid), test.result, 0, 7, 2, 1);
+  gtk_grid_attach (GTK_GRID (grid), test.result, 0, 8, 2, 1);
   g_signal_connect (test_button, "clicked", G_CALLBACK (on_test_connection), &test);
 
   gtk_widget_show_all (dialog);
@@ -1108,6 +1132,9 @@ settings_dialog_run (const char *profile_dir, GError **error)
       settings.default_model = g_strstrip (g_strdup (gtk_entry_get_text (
         GTK_ENTRY (gtk_bin_get_child (GTK_BIN (model_combo))))));
       settings.timeout_s = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (timeout_spin));
+      g_free (settings.safety_identifier);
+      settings.safety_identifier =
+        g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (safety_entry))));
 
       ok = oaimg_settings_save (profile_dir, &settings, error);
       if (ok && key[0] != '\0')

@@ -26,8 +26,8 @@ gboolean        job_dialog_run              (GimpProcedure       *procedure,
 /* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
 ProgressWindow *progress_window_new          (oaimg_operation operation);
 /* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
-gboolean        progress_window_update       (ProgressWindow *window, const char *text,
-                                              double fraction);
+gboolean        progress_window_update       (ProgressWindow      *window,
+                                              const OaimgProgress *progress);
 void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
                                               uint32_t width, uint32_t height);
 void            progress_window_destroy      (ProgressWindow *window);

@@ -12,8 +12,6 @@
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
-#define PROVENANCE_PARASITE "oaimg-provenance"
-
 static gboolean
 host_error (GError **error, const char *message)
 {
@@ -131,23 +129,30 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
 }
 
 static gboolean
-host_progress (void *self, const char *text, double fraction)
+host_progress (void *self, const OaimgProgress *progress)
 {
   HostGimp3 *host = self;
 
   /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
   if (host->window)
-    return progress_window_update (host->window, text, fraction);
-  if (text != host->last_text)
+    return progress_window_update (host->window, progress);
+  if (progress->stage_text != host->last_text)
     {
-      gimp_progress_set_text (text);
-      host->last_text = text;
+      gimp_progress_set_text (progress->stage_text);
+      host->last_text = progress->stage_text;
     }
-  if (fraction >= 0.0)
-    gimp_progress_update (CLAMP (fraction, 0.0, 1.0));
+  if (progress->fraction >= 0.0)
+    gimp_progress_update (CLAMP (progress->fraction, 0.0, 1.0));
   else
     gimp_progress_pulse ();
   return FALSE;
+}
+
+static void
+host_warn (void *self, const char *message)
+{
+  (void) self;
+  gimp_message (message);
 }
 
 static void
@@ -209,7 +214,7 @@ make_result_layer (GimpImage *image, GimpGroupLayer *group, gint position,
     }
   gimp_item_set_visible (GIMP_ITEM (layer), visible);
 
-  parasite = gimp_parasite_new (PROVENANCE_PARASITE,
+  parasite = gimp_parasite_new (OAIMG_PROVENANCE_PARASITE,
                                 GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                 strlen (out->provenance) + 1, out->provenance);
   gimp_item_attach_parasite (GIMP_ITEM (layer), parasite);
@@ -224,7 +229,7 @@ is_result_layer (GimpItem *item)
 
   if (item == NULL || !GIMP_IS_LAYER (item) || gimp_item_is_group (item))
     return FALSE;
-  parasite = gimp_item_get_parasite (item, PROVENANCE_PARASITE);
+  parasite = gimp_item_get_parasite (item, OAIMG_PROVENANCE_PARASITE);
   if (parasite == NULL)
     return FALSE;
   gimp_parasite_free (parasite);
@@ -236,17 +241,22 @@ static gboolean
 is_result_group (GimpItem *item)
 {
   GimpItem **children;
-  gboolean   all = TRUE;
+  gboolean  *results;
+  gboolean   is_group;
+  int        count = 0;
 
   if (item == NULL || !gimp_item_is_group (item))
     return FALSE;
   children = gimp_item_get_children (item);
-  if (children == NULL || children[0] == NULL)
-    all = FALSE;
-  for (int i = 0; all && children[i]; i++)
-    all = is_result_layer (children[i]);
+  while (children && children[count])
+    count++;
+  results = g_new0 (gboolean, MAX (count, 1));
+  for (int i = 0; i < count; i++)
+    results[i] = is_result_layer (children[i]);
+  is_group = oaimg_results_is_group (results, count);
+  g_free (results);
   g_free (children);
-  return all;
+  return is_group;
 }
 
 GimpGroupLayer *
@@ -283,8 +293,14 @@ insertion_point (GimpImage *image, GimpLayer *anchor, GimpLayer **parent, gint *
       g_free (siblings);
       return;
     }
-  while (*position > 0 && is_result_group (siblings[*position - 1]))
-    (*position)--;
+  {
+    gboolean *groups = g_new0 (gboolean, MAX (*position, 1));
+
+    for (int i = 0; i < *position && siblings[i]; i++)
+      groups[i] = is_result_group (siblings[i]);
+    *position = oaimg_results_insert_position (groups, *position);
+    g_free (groups);
+  }
   g_free (siblings);
 }
 
@@ -343,6 +359,7 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
 OaimgHost
 host_gimp3_interface (HostGimp3 *host)
 {
-  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert };
+  OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
+                      host_warn };
   return iface;
 }

@@ -19,6 +19,7 @@
 #define PROC_NEXT      "plug-in-oaimg-next-result"
 #define PROC_PREVIOUS  "plug-in-oaimg-previous-result"
 #define PROC_KEEP      "plug-in-oaimg-keep-result"
+#define HELP_DOMAIN    "org.oaimg.help"
 #define MENU_PATH      "<Image>/Filters/OpenAI Images"
 
 typedef struct _Oaimg      Oaimg;
@@ -60,6 +61,24 @@ oaimg_init (Oaimg *self)
   (void) self;
 }
 
+/* The plug-in's own help (help/LANG/index.html and its gimp-help.xml map, beside the
+ * executable like locale/): without a domain, Help asked for GIMP's manual, which knows nothing
+ * of these procedures. Their help ids are their names. */
+static void
+register_help (GimpPlugIn *plug_in)
+{
+  char  *exe  = g_canonicalize_filename (gimp_get_progname (), NULL);
+  char  *dir  = g_path_get_dirname (exe);
+  char  *help = g_build_filename (dir, "help", NULL);
+  GFile *file = g_file_new_for_path (help);
+
+  gimp_plug_in_set_help_domain (plug_in, HELP_DOMAIN, file);
+  g_object_unref (file);
+  g_free (help);
+  g_free (dir);
+  g_free (exe);
+}
+
 static GList *
 oaimg_query_procedures (GimpPlugIn *plug_in)
 {
@@ -67,6 +86,7 @@ oaimg_query_procedures (GimpPlugIn *plug_in)
 
   /* The submenu's own label: translated with the plug-in's text domain, with a mnemonic. */
   gimp_plug_in_add_menu_branch (plug_in, "<Image>/Filters", N_("_OpenAI Images"));
+  register_help (plug_in);
   list = g_list_append (list, g_strdup (PROC_EDIT));
   list = g_list_append (list, g_strdup (PROC_VARIATION));
   list = g_list_append (list, g_strdup (PROC_GENERATE));
@@ -252,7 +272,7 @@ run_job (GimpProcedure        *procedure,
 
   if (host.window == NULL)
     gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  ok = oaimg_job_run (&iface, client, &params, &source, settings.default_model, &error);
+  ok = oaimg_job_run (&iface, client, &params, &source, &settings, &error);
   if (host.window == NULL)
     gimp_progress_end ();
   if (host.window)
@@ -298,7 +318,7 @@ run_choose (GimpProcedure        *procedure,
   const char     *name  = gimp_procedure_get_name (procedure);
   GimpGroupLayer *group = NULL;
   GimpItem      **children;
-  gboolean       *visible;
+  gboolean       *visible, *shown, *removed;
   GError         *error = NULL;
   int             count = 0, chosen;
 
@@ -310,29 +330,29 @@ run_choose (GimpProcedure        *procedure,
   if (group == NULL)
     {
       g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST,
-                           _("Select a result layer of OpenAI Images, or its group."));
+                           oaimg_message_no_results ());
       return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
   children = gimp_item_get_children (GIMP_ITEM (group));
   while (children[count])
     count++;
   visible = g_new0 (gboolean, count);
+  shown   = g_new0 (gboolean, count);
+  removed = g_new0 (gboolean, count);
   for (int i = 0; i < count; i++)
     visible[i] = gimp_item_get_visible (children[i]);
 
-  if (g_strcmp0 (name, PROC_KEEP) == 0)
-    chosen = oaimg_results_kept (visible, count);
-  else
-    chosen = oaimg_results_step (visible, count,
-                                 g_strcmp0 (name, PROC_NEXT) == 0 ? OAIMG_SHOW_NEXT
-                                                                  : OAIMG_SHOW_PREVIOUS);
+  chosen = oaimg_results_choose (g_strcmp0 (name, PROC_KEEP) == 0   ? OAIMG_CHOOSE_KEEP
+                                 : g_strcmp0 (name, PROC_NEXT) == 0 ? OAIMG_CHOOSE_NEXT
+                                                                    : OAIMG_CHOOSE_PREVIOUS,
+                                 visible, count, shown, removed);
   gimp_image_undo_group_start (image);
   for (int i = 0; i < count; i++)
     {
-      if (i != chosen && g_strcmp0 (name, PROC_KEEP) == 0)
+      if (removed[i])
         gimp_image_remove_layer (image, GIMP_LAYER (children[i]));
       else
-        gimp_item_set_visible (children[i], i == chosen);
+        gimp_item_set_visible (children[i], shown[i]);
     }
   gimp_image_undo_group_end (image);
   {
@@ -341,6 +361,8 @@ run_choose (GimpProcedure        *procedure,
   }
   gimp_displays_flush ();
   g_free (visible);
+  g_free (shown);
+  g_free (removed);
   g_free (children);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }

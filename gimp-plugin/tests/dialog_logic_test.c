@@ -221,16 +221,123 @@ test_results (void)
 }
 
 static void
+test_results_choose (void)
+{
+  gboolean second[3] = { FALSE, TRUE, FALSE };
+  gboolean all[2]    = { TRUE, TRUE };
+  gboolean mixed[2]  = { TRUE, FALSE };
+  gboolean visible[3], removed[3];
+  /* Siblings from the top: another layer, two groups of earlier runs, then the anchor. */
+  gboolean groups[5] = { FALSE, TRUE, TRUE, FALSE, FALSE };
+
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_NEXT, second, 3, visible, removed) == 2);
+  EXPECT (!visible[0] && !visible[1] && visible[2] && !removed[0] && !removed[1] && !removed[2]);
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_PREVIOUS, second, 3, visible, removed) == 0);
+  EXPECT (visible[0] && !visible[1] && !visible[2]);
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_KEEP, second, 3, visible, removed) == 1);
+  EXPECT (removed[0] && !removed[1] && removed[2] && visible[1]);
+  EXPECT (oaimg_results_choose (OAIMG_CHOOSE_KEEP, second, 0, visible, removed) == -1);
+
+  EXPECT (oaimg_results_is_group (all, 2));
+  EXPECT (!oaimg_results_is_group (mixed, 2));
+  EXPECT (!oaimg_results_is_group (all, 0));
+
+  /* The new group goes above the earlier runs' groups right above the anchor (position 3). */
+  EXPECT (oaimg_results_insert_position (groups, 3) == 1);
+  EXPECT (oaimg_results_insert_position (groups, 4) == 4);
+  EXPECT (oaimg_results_insert_position (groups, 0) == 0);
+}
+
+static void
+test_choices (void)
+{
+  int          count = 0, active = -1;
+  OaimgChoice *offered;
+  char        *label;
+
+  /* DALL·E 2 takes no quality: only Automatic is offered, and "high" shows (and sends) it. */
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_QUALITY, "high", &count,
+                                  &active);
+  EXPECT (count == 1 && strcmp (offered[0].id, "auto") == 0 && active == 0);
+  g_free (offered);
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_SIZE, "512x512", &count,
+                                  &active);
+  EXPECT (count > 1 && strcmp (offered[0].id, "auto") == 0 &&
+          strcmp (offered[active].id, "512x512") == 0);
+  g_free (offered);
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_SIZE, "4096x4096", &count,
+                                  &active);
+  EXPECT (active == 0);
+  g_free (offered);
+  offered = oaimg_dialog_choices ("dall-e-2", OAIMG_EDIT, OAIMG_CHOICE_CONTEXT, "image", &count,
+                                  &active);
+  EXPECT (count == 3 && strcmp (offered[active].id, "image") == 0);
+  g_free (offered);
+
+  label = oaimg_prompt_history_label ("first line\nsecond");
+  EXPECT (strcmp (label, "first line") == 0);
+  g_free (label);
+}
+
+static void
+test_procedures (void)
+{
+  const OaimgProcedureInfo *procs = oaimg_procedures ();
+  OaimgProcedureId          id    = OAIMG_PROC_COUNT;
+
+  EXPECT (strcmp (procs[OAIMG_PROC_EDIT].name, "plug-in-oaimg-edit") == 0);
+  EXPECT (procs[OAIMG_PROC_GENERATE].operation == OAIMG_GENERATE);
+  EXPECT (oaimg_procedure_find ("plug-in-oaimg-keep-result", &id) == &procs[OAIMG_PROC_KEEP]);
+  EXPECT (id == OAIMG_PROC_KEEP);
+  EXPECT (oaimg_procedure_find ("plug-in-oaimg-nothing", NULL) == NULL);
+  /* Settings last, after its own separator. */
+  EXPECT (strcmp (procs[OAIMG_PROC_COUNT - 1].section, "Settings") == 0);
+  EXPECT (strchr (oaimg_menu_branch_label (), '_') != NULL);
+}
+
+static void
 test_texts (void)
 {
-  char *text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_WAITING), 12.7, 1, 3);
-  char *warn;
+  OaimgProgress waiting  = { oaimg_message_for_stage (OAIMG_STAGE_WAITING), -1.0, 12.7, 1, 3,
+                             NULL, 0, -1 };
+  OaimgProgress sending  = { oaimg_message_for_stage (OAIMG_STAGE_SENDING), 0.1, 0.2, 0, 0,
+                             NULL, 0, -1 };
+  OaimgProgress retrying = { oaimg_message_for_stage (OAIMG_STAGE_RETRYING), -1.0, 4.0, 0, 1,
+                             "rate limited (HTTP 429)", 1, 2001 };
+  char         *text = oaimg_progress_text (&waiting);
+  char         *warn;
 
-  EXPECT (strstr (text, "Waiting for the server") != NULL && strstr (text, "12 s") != NULL);
-  EXPECT (strstr (text, "1 of 3") != NULL);
+  EXPECT (strcmp (text, "Waiting for the server · 12 s\n1 of 3 results received") == 0);
   g_free (text);
-  text = oaimg_progress_text (oaimg_message_for_stage (OAIMG_STAGE_SENDING), 0.2, 0, 1);
-  EXPECT (strstr (text, "of") == NULL);
+  /* Before the total is known nothing is counted. */
+  text = oaimg_progress_text (&sending);
+  EXPECT (strcmp (text, "Sending to the server · 0 s") == 0);
+  g_free (text);
+  /* A retry: its reason in words and the seconds left, rounded up (2.001 s is "3 s"). */
+  text = oaimg_progress_text (&retrying);
+  EXPECT (strcmp (text, "Waiting before trying again · 4 s\n"
+                        "Rate limited (HTTP 429) — trying again in 3 s\n"
+                        "0 of 1 result received") == 0);
+  g_free (text);
+  retrying.retry_reason  = "HTTP 503";
+  retrying.retry_attempt = 2;
+  retrying.retry_in_ms   = 0;
+  text = oaimg_progress_text (&retrying);
+  EXPECT (strstr (text, "\nServer error (HTTP 503) — trying again in 0 s (retry 2)\n") != NULL);
+  g_free (text);
+  /* No countdown once the retry has started (retry_in_ms -1), whatever the reason says. */
+  retrying.retry_in_ms = -1;
+  text = oaimg_progress_text (&retrying);
+  EXPECT (strstr (text, "Rate limited") == NULL && strstr (text, " s (retry") == NULL);
+  g_free (text);
+  text = oaimg_retry_reason_text ("timed out");
+  EXPECT (strcmp (text, "Timed out") == 0);
+  g_free (text);
+  text = oaimg_retry_reason_text ("HTTP 408");
+  EXPECT (strcmp (text, "The server answered HTTP 408") == 0);
+  g_free (text);
+  text = oaimg_retry_reason_text ("something new");
+  EXPECT (strcmp (text, "something new") == 0);
   g_free (text);
 
   /* 5900 px sent as 1024: 5.8x. */
@@ -273,6 +380,9 @@ main (void)
   test_problem ();
   test_history_and_values ();
   test_results ();
+  test_results_choose ();
+  test_procedures ();
+  test_choices ();
   test_texts ();
   test_key_source ();
   if (failures == 0)

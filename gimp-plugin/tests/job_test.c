@@ -13,14 +13,18 @@ typedef struct
 {
   const char *cancel_at; /* the progress text on which the host answers "cancel", or NULL */
   int         inserted;
+  int         received;  /* the results received and their total at the last progress call */
+  int         total;
 } ScriptedHost;
 
 static gboolean
-scripted_progress (void *self, const char *text, double fraction)
+scripted_progress (void *self, const OaimgProgress *progress)
 {
   ScriptedHost *host = self;
+  const char   *text = progress->stage_text;
 
-  (void) fraction;
+  host->received = progress->received;
+  host->total    = progress->total;
   return host->cancel_at != NULL && text != NULL && strcmp (text, host->cancel_at) == 0;
 }
 
@@ -60,7 +64,7 @@ run_edit (ScriptedHost *scripted, GError **error)
                             .selection_y = SIDE / 4 };
   OaimgJobParams params = { .operation = OAIMG_EDIT, .prompt = "a red ball", .n = 1,
                             .model = "dall-e-2", .size = "auto", .context = OAIMG_CONTEXT_AUTO };
-  OaimgHost      host   = { scripted, scripted_progress, NULL, scripted_insert };
+  OaimgHost      host   = { scripted, scripted_progress, NULL, scripted_insert, NULL };
   oaimg_client  *client = NULL;
   gboolean       ok;
 
@@ -79,14 +83,17 @@ run_edit (ScriptedHost *scripted, GError **error)
 int
 main (void)
 {
-  ScriptedHost plain     = { NULL, 0 };
+  ScriptedHost plain     = { NULL, 0, 0, 0 };
   /* LANG=C: the untranslated text of the job's last progress call before the insertion. */
-  ScriptedHost late      = { "Adding the layers", 0 };
+  ScriptedHost late      = { "Adding the layers", 0, 0, 0 };
   GError      *error     = NULL;
   gboolean     ok;
 
   ok = run_edit (&plain, &error);
   expect (ok && plain.inserted == 1, error ? error->message : "a plain edit inserted nothing");
+  /* What the progress window says last: every result received. */
+  expect (plain.received == 1 && plain.total == 1,
+          "the last progress call did not count the result received");
   g_clear_error (&error);
 
   /* Cancel pressed after the library's last callback, while the results were placed. */

@@ -121,11 +121,18 @@
 
 ; Calls procedure by position and reports what came back and what the image looks like after.
 (define (call tag image layer procedure . args)
+  (apply call-mode (append (list RUN-NONINTERACTIVE tag image layer procedure) args)))
+
+(define (call-mode mode tag image layer procedure . args)
   (report-tree image (string-append tag "-tree-before"))
   (export-composite image (string-append tag "-before.png"))
   (save-png image layer (string-append tag "-source-before.png"))
   (let ((result (try (lambda ()
-                       (apply procedure (append (list RUN-NONINTERACTIVE image layer) args))))))
+                       (apply procedure (append (list mode image layer) args))))))
+    ; A cancelled call gives Script-Fu fewer values than the procedure returns on success.
+    (if (and (eq? (car result) 'ok)
+             (not (and (pair? (cdr result)) (pair? (cddr result)))))
+        (set! result (list 'cancelled)))
     (if (eq? (car result) 'ok)
         (let ((ids (vector->list (cadr (cdr result)))))
           (report tag "ok" (car (cdr result)) (length ids))
@@ -133,7 +140,7 @@
             (if (pair? rest)
                 (begin (report-result image tag i (car rest)) (loop (+ i 1) (cdr rest)))))
           (report-group image tag ids))
-        (report tag "error")))
+        (report tag (if (eq? (car result) 'cancelled) "cancelled" "error"))))
   (report-tree image (string-append tag "-tree-after"))
   (save-png image layer (string-append tag "-source-after.png"))
   (export-composite image (string-append tag "-after.png")))
@@ -253,6 +260,23 @@
 (define (case-unreachable_server) (small-edit))
 (define (case-stored_settings) (small-edit))
 
+; Edits on a GPT image model, which takes the safety identifier and announces shutdowns here.
+(define (gpt-edit tag image layer)
+  (call tag image layer plug-in-oaimg-edit PROMPT 1 "gpt-image-1.5" "auto" "auto" "auto" "auto"
+        FALSE))
+
+(define (case-safety_identifier)
+  (let* ((made (new-image 120 80 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 50 40)
+    (gpt-edit "edit" image layer)))
+
+; Twice the same day: the model check (and its warning) only the first time.
+(define (case-model_shutdown_warning)
+  (let* ((made (new-image 120 80 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 50 40)
+    (gpt-edit "edit" image layer)
+    (gpt-edit "again" image layer)))
+
 ; A top layer half covering the one worked on: with sample-merged the upload is what is shown.
 (define (case-sample_merged)
   (let* ((made (new-image 160 100 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made))
@@ -275,6 +299,87 @@
     (call "context" image layer plug-in-oaimg-edit PROMPT 1 MODEL "auto" "everything" "auto"
           "auto" FALSE)
     (call "n" image layer plug-in-oaimg-edit PROMPT 0 MODEL "auto" "auto" "auto" "auto" FALSE)))
+
+(define (children-of group) (vector->list (cadr (gimp-item-get-children group))))
+
+(define (report-active image key)
+  (let ((active (car (gimp-image-get-active-drawable image))))
+    (report key active (car (gimp-item-get-name active)) (car (gimp-item-is-layer-mask active)))))
+
+(define (report-shown key group)
+  (report key (apply string-append
+                     (map (lambda (id) (number->string (car (gimp-item-get-visible id))))
+                          (children-of group)))))
+
+; Two runs on one layer, then next / previous / keep on the second run's group: which result is
+; shown and active after each, what keep leaves, and next on a layer that is no result.
+(define (case-results_choose)
+  (let* ((made (new-image 200 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 30 80 50)
+    (let* ((first (plug-in-oaimg-edit RUN-NONINTERACTIVE image layer PROMPT 2 MODEL "auto" "auto"
+                                      "auto" "auto" FALSE))
+           (first-ids (vector->list (cadr first))))
+      (report-active image "active-after-first")
+      (report "first" (length first-ids)
+              (apply string-append (map (lambda (id) (string-append (car (gimp-item-get-name id))
+                                                                    ";"))
+                                        first-ids)))
+      (let* ((second (plug-in-oaimg-edit RUN-NONINTERACTIVE image layer "a blue cube" 3 MODEL
+                                         "auto" "auto" "auto" "auto" FALSE))
+             (second-ids (vector->list (cadr second)))
+             (group1 (car (gimp-item-get-parent (car first-ids))))
+             (group2 (car (gimp-item-get-parent (car second-ids)))))
+        (report "groups" group1 group2 (car (gimp-item-get-name group2)) layer)
+        (report-tree image "tree")
+        (let loop ((steps (list (cons "next" plug-in-oaimg-next-result)
+                                (cons "next" plug-in-oaimg-next-result)
+                                (cons "next" plug-in-oaimg-next-result)
+                                (cons "previous" plug-in-oaimg-previous-result)
+                                (cons "previous" plug-in-oaimg-previous-result)))
+                   (i 0))
+          (if (pair? steps)
+              (begin
+                ((cdar steps) RUN-NONINTERACTIVE image
+                              (car (gimp-image-get-active-drawable image)))
+                (report-shown (string-append "step-" (number->string i) "-shown") group2)
+                (report-active image (string-append "step-" (number->string i) "-active"))
+                (loop (cdr steps) (+ i 1)))))
+        ; Run on the group itself. (GIMP 2.10's PDB has no call that undoes.)
+        (plug-in-oaimg-keep-result RUN-NONINTERACTIVE image group2)
+        (report "kept" (apply string-append
+                              (map (lambda (id) (string-append (car (gimp-item-get-name id)) ";"))
+                                   (children-of group2)))
+                (length (children-of group1)))
+        (report "on-plain-layer"
+                (car (try (lambda () (plug-in-oaimg-next-result RUN-NONINTERACTIVE image
+                                                                 layer)))))))))
+
+; ---- Dialog cases: GIMP 2.10's GUI on Xvfb, tests/gimp3/interactive.sh playing the user -------
+; In interactive mode GIMP 2.10 passes the dialog what it held last, not these arguments.
+
+(define (interactive-edit tag)
+  (let* ((made (new-image 200 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 30 80 50)
+    (export-selection image (string-append tag "-selection.png"))
+    (call-mode RUN-INTERACTIVE tag image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
+               "auto" FALSE)))
+
+; A prompt typed straight into the freshly opened dialog and sent with Ctrl+Return; the server
+; fails that run; the next dialog comes back with the prompt and Ctrl+Return sends it again.
+(define (case-interactive_prompt)
+  (interactive-edit "failed")
+  (interactive-edit "edit"))
+
+; Send, then Cancel in the progress window while the server is slow.
+(define (case-interactive_cancel) (interactive-edit "edit"))
+
+; Send on a typed prompt: the run ends as a non-interactive one does.
+(define (case-interactive_edit) (interactive-edit "edit"))
+
+; The Settings dialog stores a typed key; a run without OPENAI_API_KEY then uses it.
+(define (case-interactive_settings)
+  (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))
+  (small-edit))
 
 (define (oaimg-e2e name dir)
   (set! e2e-dir dir)
@@ -304,4 +409,5 @@
                           names))))
           (report name "missing")))
     '("plug-in-oaimg-edit" "plug-in-oaimg-variation" "plug-in-oaimg-generate"
+      "plug-in-oaimg-next-result" "plug-in-oaimg-previous-result" "plug-in-oaimg-keep-result"
       "plug-in-oaimg-settings")))

@@ -39,7 +39,24 @@ set(OAIMG_GIMP2_CASES
   server_error_leaves_image   # persistent 500: a clear error, the image exactly as it was
   unreachable_server          # nothing listening at the base URL
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
+  results_choose              # two runs: order, names, active layer; next/previous/keep
+  safety_identifier           # Settings' safety identifier (settings.ini) is sent
+  model_shutdown_warning      # a model shutting down soon: a GIMP message, once a day; runs succeed
   job_cancel_before_insert)   # common/job.c, scripted host: a Cancel after the last download
 foreach(case IN LISTS OAIMG_GIMP2_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 300)
+endforeach()
+
+# What the dialogs decide without a display (common/dialog_logic.c), which the 2.10 host draws.
+add_test(NAME gimp2.dialog_logic COMMAND $<TARGET_FILE:oaimg_plugin_dialog_logic_test>)
+set_tests_properties(gimp2.dialog_logic PROPERTIES LABELS gimp2)
+
+# The dialogs on GIMP 2.10's GUI under Xvfb, tests/gimp3/interactive.sh playing the user.
+set(OAIMG_GIMP2_DIALOG_CASES
+  interactive_prompt          # typed straight in, Ctrl+Return; width; back after a failed run
+  interactive_edit            # Send by its mnemonic; the progress window
+  interactive_cancel          # Cancel in the progress window: the image as it was
+  interactive_settings)       # a key typed into Settings is stored (0600) and used
+foreach(case IN LISTS OAIMG_GIMP2_DIALOG_CASES)
+  oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 400)
 endforeach()

@@ -27,10 +27,36 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import gimp_checks as gc  # noqa: E402
-from gimp_e2e import closed_port, files_containing, start_server, stop  # noqa: E402
+from gimp_e2e import (closed_port, files_containing, keep_screenshots,  # noqa: E402
+                      model_checks_done_today,
+                      start_server, stop)
 
 GIMP = "gimp-console-2.10"
+GIMP_GUI = "gimp-2.10"
+INTERACTIVE_SH = os.path.join(HERE, "..", "gimp3", "interactive.sh")
+# What the "user" does in the dialog cases, as for GIMP 3 (interactive.sh): window title | keys
+# [| file whose text is typed first]. {prompt} is TYPED_PROMPT, {short} PROMPT, {typed} the key.
+PROGRESS_TITLE = "Working: Inpaint Selection"
+INTERACTIVE_STEPS = {
+    # Typed straight into the freshly opened dialog and sent with Ctrl+Return; the run fails
+    # (server error), and the next dialog comes back with the prompt, sent again as it is.
+    "interactive_prompt": ["Inpaint Selection|ctrl+Return|{prompt}",
+                           "Inpaint Selection|ctrl+Return"],
+    # Send (its mnemonic), then the progress window while the server answers: the screenshot.
+    "interactive_edit": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|"],
+    # Send, then Cancel in the progress window while the server waits.
+    "interactive_cancel": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|Escape"],
+    # The key typed into Settings, then Save (its mnemonic).
+    "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
+}
+# It starts with a space (which once pressed a button of the dialog) and is long enough (330
+# characters) to have widened the old one-line entry.
+TYPED_PROMPT = (" a lighthouse on a rocky shore at dusk, " * 9)[:330]
+# The old one-line entry grew the GIMP 3 dialog to 2079 px with this prompt; the screen is 1280.
+DIALOG_MAX_WIDTH = 900
 GIMP_TIMEOUT_S = 240
+# GIMP's GUI starts slowly on a busy machine, and a dialog case runs it once or twice.
+GIMP_GUI_TIMEOUT_S = 360
 SYSTEM_PLUGINS = "/usr/lib/gimp/2.0/plug-ins"
 SYSTEM_SCRIPTS = "/usr/share/gimp/2.0/scripts"
 MODEL, PROMPT = "dall-e-2", "a red ball"
@@ -323,8 +349,134 @@ def check_registered(c):
         c.check(c.report.get(name) == ["11", "2", order],
                 "%s is registered as %s, not (%s) returning 2 values"
                 % (name, c.report.get(name), order.strip()))
+    for name in ("plug-in-oaimg-next-result", "plug-in-oaimg-previous-result",
+                 "plug-in-oaimg-keep-result"):
+        c.check(c.report.get(name) == ["3", "0", "run-mode image drawable "],
+                "%s is registered as %s, not (run-mode image drawable)"
+                % (name, c.report.get(name)))
     c.check(c.report.get("plug-in-oaimg-settings", [""])[0] == "1",
             "plug-in-oaimg-settings is registered as %s" % c.report.get("plug-in-oaimg-settings"))
+
+
+def check_results_choose(c):
+    """After a run the shown result is the active layer, not its mask; a second run's group lands
+    above the first; layers are "Result 1" ... n; next / previous wrap round, each leaving the
+    shown result active; keep removes the others; a plain layer is refused."""
+    r = c.report
+    c.check(r.get("first", [""])[1:] == ["Result 1;Result 2;"], "layer names %s" % r.get("first"))
+    active = r.get("active-after-first", ["", "", ""])
+    c.check(active[1:] == ["Result 1", "0"], "after the run the active drawable is %s" % active)
+    group1, group2, name2, layer = r.get("groups", ["", "", "", ""])
+    c.check(name2 == "a blue cube", "group named %r" % name2)
+    tree = [entry.split(":")[0] for entry in r.get("tree", ["", ""])[1].split(";") if entry]
+    c.check(tree[:3] == [group2, group1, layer], "the second group is not above the first: %s"
+            % r.get("tree"))
+    # Start: result 0 shown; next 1, 2, 0 (wraps), previous 2 (wraps), 1.
+    for i, want in enumerate((1, 2, 0, 2, 1)):
+        shown = r.get("step-%d-shown" % i, [""])[0]
+        c.check(shown == "".join("1" if k == want else "0" for k in range(3)),
+                "step %d: shown %r, wanted result %d" % (i, shown, want))
+        act = r.get("step-%d-active" % i, ["", "", ""])
+        # GIMP keeps names unique in an image: the second group's "Result 1" is "Result 1 #1".
+        c.check(act[1].split(" #")[0] == "Result %d" % (want + 1) and act[2] == "0",
+                "step %d: active %s" % (i, act))
+    kept = r.get("kept", ["", ""])
+    c.check([n.split(" #")[0] for n in kept[0].split(";") if n] == ["Result 2"],
+            "kept %s" % kept[0])
+    c.check(kept[1:] == ["2"], "keep changed the other group: %s" % kept)
+    c.check(r.get("on-plain-layer") == ["error"], "next-result on a plain layer: %s"
+            % r.get("on-plain-layer"))
+    c.check("Select a result layer of OpenAI Images" in c.output,
+            "no message asks for a result layer: %s" % c.messages())
+    c.check(len(c.requests()) == 2, "server saw %d requests" % len(c.requests()))
+
+
+def geometry(c, step):
+    path = os.path.join(c.out, "geometry-%d" % step)
+    if not os.path.exists(path):
+        return {}
+    return {k: int(v) for k, v in (line.strip().split("=", 1) for line in open(path)
+                                   if "=" in line) if v.isdigit()}
+
+
+def check_interactive_prompt(c):
+    ok, _ = c.call("failed")
+    c.check(not ok, "the first run succeeded against a failing server")
+    c.unchanged("failed")
+    log = c.requests()
+    c.check(len(log) == 4, "server saw %d requests, not 3 (1 + 2 retries) then 1"
+            % len(log))
+    prompts = [r["fields"].get("prompt") for r in log]
+    c.check(prompts[:1] == [TYPED_PROMPT], "sent %r, not the typed prompt" % prompts[:1])
+    c.check(all(p == TYPED_PROMPT for p in prompts),
+            "the second dialog did not come back with the typed prompt: sent %r" % prompts[-1:])
+    ok, results = c.call("edit")
+    if c.check(ok, "the second run failed: %s" % c.messages()):
+        group = c.report.get("edit-group", ["", ""])
+        c.check(len(results) == 1 and TYPED_PROMPT.strip().startswith(group[1].rstrip("…")),
+                "the second run gave %d layers in a group named %r" % (len(results), group[1]))
+    g = geometry(c, 1)
+    c.facts["dialog_geometry"] = g
+    c.check(0 < g.get("WIDTH", 0) <= DIALOG_MAX_WIDTH,
+            "the dialog is %s px wide with a %d-character prompt" % (g.get("WIDTH"),
+                                                                   len(TYPED_PROMPT)))
+    history = os.path.join(c.profile, "oaimg", "history.ini")
+    text = open(history, encoding="utf-8").read() if os.path.exists(history) else ""
+    c.check(TYPED_PROMPT.strip()[:40] in text, "the prompt is not in the history")
+
+
+def check_interactive_edit(c):
+    ok, results = c.call("edit")
+    if c.check(ok, "interactive edit failed: %s" % c.messages()):
+        c.group_ok(results, 1, PROMPT)
+    c.check(len(c.requests()) == 1, "not exactly one request")
+
+
+def check_interactive_cancel(c):
+    c.check(c.report.get("edit") == ["cancelled"], "the run ended %s, not cancelled"
+            % c.report.get("edit"))
+    c.unchanged("edit")
+    c.check(len(c.requests()) <= 1, "more than one request was sent")
+
+
+def check_interactive_settings(c):
+    c.check(c.report.get("settings") == ["ok"], "the settings dialog: %s"
+            % c.report.get("settings"))
+    key_file = os.path.join(c.profile, "oaimg", "api-key")
+    c.check(os.path.exists(key_file) and os.stat(key_file).st_mode & 0o777 == 0o600,
+            "the key file is missing or not 0600")
+    c.check(os.path.exists(key_file) and open(key_file).read().strip() == c.key,
+            "the stored key is not the typed one")
+    c.check(os.path.exists(os.path.join(c.profile, "oaimg", "settings.ini")),
+            "settings.ini was not written")
+    ok, _ = c.call("edit")
+    c.check(ok, "edit with the stored key failed: %s" % c.messages())
+    log = c.requests()
+    c.check(len(log) == 1 and log[0]["auth_ok"], "the stored key was not sent")
+SAFETY_IDENTIFIER = "user-7f3a9c0e"
+
+
+def check_safety_identifier(c):
+    ok, _ = c.call("edit")
+    c.check(ok, "edit failed: %s" % c.messages())
+    sent = [r["fields"].get("safety_identifier") for r in c.requests()]
+    c.facts["sent"] = sent
+    c.check(sent == [SAFETY_IDENTIFIER], "the server saw safety_identifier %s" % sent)
+
+
+def check_model_shutdown_warning(c):
+    for tag in ("edit", "again"):
+        ok, _ = c.call(tag)
+        c.check(ok, "%s with a model shutting down failed: %s" % (tag, c.messages()))
+    with urllib.request.urlopen(c.server_url + "/_control/log", timeout=10) as r:
+        checks = [x["path"] for x in json.loads(r.read())["requests"]
+                  if x["path"].startswith("/v1/models/")]
+    c.facts["model_checks"] = checks
+    c.check(checks == ["/v1/models/gpt-image-1.5"], "the server saw these checks: %s" % checks)
+    warning = ("This model is being shut down: gpt-image-1.5 shuts down on %s, in 30 days"
+               % c.shutdown_date)
+    c.check(c.output.count(warning) == 1, "GIMP's output does not hold %r once: %s"
+            % (warning, c.messages()))
 
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items()
@@ -333,7 +485,11 @@ FAULTS = {
     "rate_limit_then_success": [{"kind": "status", "status": 429,
                                  "headers": {"Retry-After": "1"}, "times": 1}],
     "server_error_leaves_image": [{"kind": "status", "status": 500, "times": 10}],
+    # The first run's three attempts fail; the second run then succeeds.
+    "interactive_prompt": [{"kind": "status", "status": 500, "times": 3}],
 }
+# The stand-in's own settings for a case: a slow answer to cancel during.
+CONFIG = {"interactive_cancel": {"delay": 20}, "interactive_edit": {"delay": 4}}
 
 
 def make_profile(root, plugin_dir):
@@ -377,12 +533,29 @@ def main():
         urllib.request.urlopen(urllib.request.Request(
             server_url + "/_control/reset", data=b"{}", method="POST",
             headers={"Content-Type": "application/json"}), timeout=10).read()
+        if args.case in CONFIG:
+            urllib.request.urlopen(urllib.request.Request(
+                server_url + "/_control/config", data=json.dumps(CONFIG[args.case]).encode(),
+                method="POST", headers={"Content-Type": "application/json"}), timeout=10).read()
         if args.case in FAULTS:
             urllib.request.urlopen(urllib.request.Request(
                 server_url + "/_control/faults", data=json.dumps(
                     {"faults": FAULTS[args.case]}).encode(), method="POST",
                 headers={"Content-Type": "application/json"}), timeout=10).read()
         os.makedirs(args.cache_dir, exist_ok=True)
+        # The cache is shared by the cases: the warning's case clears its models' stamps.
+        model_checks_done_today(os.path.join(args.cache_dir, "oaimg"),
+                                ("gpt-image-1.5",) if args.case == "model_shutdown_warning"
+                                else ())
+        shutdown_date = None
+        if args.case == "model_shutdown_warning":
+            import datetime
+            shutdown_date = (datetime.datetime.now(datetime.timezone.utc).date() +
+                             datetime.timedelta(days=30)).isoformat()
+            urllib.request.urlopen(urllib.request.Request(
+                server_url + "/_control/config", data=json.dumps(
+                    {"shutdown_dates": {"gpt-image-1.5": shutdown_date}}).encode(),
+                method="POST", headers={"Content-Type": "application/json"}), timeout=10).read()
         home = os.path.join(root, "home")
         os.makedirs(home)
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
@@ -417,25 +590,59 @@ def main():
             os.write(fd, key.encode())
             os.close(fd)
             del env["OPENAI_API_KEY"], env["OPENAI_BASE_URL"]
+        if args.case == "safety_identifier":
+            stored = os.path.join(profile, "oaimg")
+            os.makedirs(stored, mode=0o700)
+            with open(os.path.join(stored, "settings.ini"), "w") as f:
+                f.write("[connection]\nbase_url=\ndefault_model=\ntimeout_s=120\n"
+                        "safety_identifier=%s\n" % SAFETY_IDENTIFIER)
         if args.case.endswith("_zh"):
             env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
         os.environ["OPENAI_BASE_URL"] = env.get("OPENAI_BASE_URL", "")
         # One batch command: each -b is evaluated apart, and what a load defines does not last.
-        cmd = [GIMP, "-i", "-d", "-f", "-b", '(begin (load "%s") (oaimg-e2e "%s" "%s"))'
-               % (os.path.join(HERE, "cases.scm"), args.case, out), "-b", "(gimp-quit 0)"]
+        batch = '(begin (load "%s") (oaimg-e2e "%s" "%s"))' % (os.path.join(HERE, "cases.scm"),
+                                                              args.case, out)
+        cmd = [GIMP, "-i", "-d", "-f", "-b", batch, "-b", "(gimp-quit 0)"]
+        timeout = GIMP_TIMEOUT_S
+        if args.case in INTERACTIVE_STEPS:
+            if shutil.which(GIMP_GUI) is None or shutil.which("Xvfb") is None or \
+               shutil.which("xdotool") is None:
+                print("SKIP: %s, Xvfb or xdotool is not installed" % GIMP_GUI)
+                return 77
+            files = {"{prompt}": TYPED_PROMPT, "{short}": PROMPT, "{typed}": key}
+            steps = []
+            for step in INTERACTIVE_STEPS[args.case]:
+                for mark, text in files.items():
+                    if mark in step:
+                        name = os.path.join(root, mark.strip("{}"))
+                        with open(name, "w") as f:
+                            f.write(text)
+                        step = step.replace(mark, name)
+                steps.append(step.replace("{dir}", out))
+            if args.case == "interactive_settings":
+                # The key is typed into the dialog, as a user would.
+                del env["OPENAI_API_KEY"]
+                key_file = os.path.join(profile, "oaimg", "api-key")
+            # No desktop keyring: the key goes to the 0600 file in the profile.
+            env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+            env.update(OAIMG_E2E_GIMP2="1", OAIMG_E2E_DIR=out)
+            cmd = ["sh", INTERACTIVE_SH, batch] + steps
+            timeout = GIMP_GUI_TIMEOUT_S
         started = time.monotonic()
         try:
             proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, timeout=GIMP_TIMEOUT_S,
+                                  stdin=subprocess.DEVNULL, timeout=timeout,
                                   start_new_session=True)
         except subprocess.TimeoutExpired as e:
             print((e.output or b"").decode(errors="replace")[-6000:])
-            print("FAIL: GIMP did not finish in %d s" % GIMP_TIMEOUT_S)
+            print("FAIL: GIMP did not finish in %d s" % timeout)
             return 1
         output = proc.stdout.decode(errors="replace")
         print("gimp exited %d after %.1f s" % (proc.returncode, time.monotonic() - started))
 
         c = Case(args.case, out, server_url, output)
+        c.profile, c.key = profile, key
+        c.shutdown_date = shutdown_date
         if c.report.get("end") != [args.case]:
             c.failures.append("the case did not run to its end: %s" % c.report)
         elif "script-error" in c.report:
@@ -448,7 +655,8 @@ def main():
                 c.failures.append(traceback.format_exc())
         if key.encode() in proc.stdout:
             c.failures.append("the API key appears in GIMP's output")
-        leaked = [p for p in files_containing(root, key.encode()) if p != key_file]
+        typed = os.path.join(root, "typed")
+        leaked = [p for p in files_containing(root, key.encode()) if p not in (key_file, typed)]
         if leaked:
             c.failures.append("the API key was written to %s" % leaked)
         if key_file and os.stat(key_file).st_mode & 0o077:
@@ -464,6 +672,8 @@ def main():
         print("PASS", args.case)
         return 0
     finally:
+        if os.path.isdir(os.path.join(root, "out")):
+            keep_screenshots(os.path.join(root, "out"), "gimp2-" + args.case)
         if server is not None:
             stop(server)
         if os.environ.get("OAIMG_E2E_KEEP") != "1":

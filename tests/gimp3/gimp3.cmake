@@ -50,7 +50,13 @@ set(OAIMG_GIMP3_CASES
   stored_settings             # no OPENAI_* variables: settings.ini and the 0600 key file
   interactive_edit            # GIMP's GUI on Xvfb: the dialog, its preview, Send, progress window
   interactive_busy_displays   # the same while other X servers hold :90-:189 (parallel cases)
-  interactive_stream          # a streaming model: partial images asked for and shown while waiting
+  interactive_stream          # a streaming model: partial images seen in the progress window
+  interactive_retry           # a 429's reason and countdown, elapsed time, results received of n
+  interactive_no_key          # no key: said when the dialog opens, its button opens Settings
+  interactive_sample_merged   # the Sample merged checkbox sends the visible image
+  help_domain                 # the plug-in's help domain and a page for every help id (en, zh_CN)
+  safety_identifier           # Settings' safety identifier sent, an empty one not
+  model_shutdown_warning      # a model shutting down soon: a GIMP message, once a day; run succeeds
   interactive_undo            # one Ctrl+Z in the image window undoes the whole insertion
   interactive_cancel          # Cancel in the progress window aborts a slow request, image intact
   job_cancel_before_insert    # common/job.c, scripted host: a Cancel after the last download

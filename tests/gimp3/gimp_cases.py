@@ -394,27 +394,6 @@ def case_interactive_edit():
     check(len(image_requests(1)) == 1, "not exactly one request")
 
 
-def case_interactive_stream():
-    """A streaming model in the dialog path: partial images are asked for (and shown in the
-    progress window); the final image lands like any other."""
-    image, layer = new_image(200, 120)
-    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
-    sel, _, _ = selection_mask(image)
-    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
-                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
-                                  model="gpt-image-1.5", size="auto")
-    if not check(status == Gimp.PDBStatusType.SUCCESS, "streamed edit: %s %s"
-                 % (status, message)):
-        return
-    log = image_requests(1)
-    facts["fields"] = log[0]["fields"] if log else None
-    check(len(log) == 1 and log[0]["fields"].get("stream") == "true" and
-          int(log[0]["fields"].get("partial_images", "0")) > 0,
-          "the edit did not ask for partial images: %s" % (log and log[0]["fields"]))
-    check(len(layers) == 1 and layers[0].get_mask() is not None, "no masked result layer")
-    check_composite(image, sel, RED, lambda x, y: BLUE)
-
-
 def case_interactive_undo():
     """The whole insertion is one undo step: one Ctrl+Z in the image window removes the group
     and its layers, and leaves the image as it was before the run."""
@@ -997,6 +976,277 @@ def case_interactive_menu():
     while not os.path.exists(shot) and time.monotonic() < deadline:
         time.sleep(0.5)
     check(os.path.exists(shot), "the menu was never captured")
+
+
+def dialog_texts(wait_for=None, wait_s=0.0):
+    """What the plug-in's windows showed (OAIMG_DIALOG_TEXTS): each dialog's texts as it closed
+    and each new line of the progress window. Waits (bounded) for wait_for to appear."""
+    path = os.environ["OAIMG_DIALOG_TEXTS"]
+    deadline = time.monotonic() + wait_s
+    while True:
+        texts = open(path).read() if os.path.exists(path) else ""
+        if wait_for is None or wait_for in texts or time.monotonic() >= deadline:
+            return texts
+        time.sleep(0.25)
+
+
+def screen_region(shot_name, step):
+    """The pixels (R'G'B'A u8 bytes, width, height) of the window interactive.sh saw at `step`,
+    cut from its screenshot shot-NAME.xwd (Xvfb's frame buffer, loaded with GIMP's XWD loader);
+    None when there is no such shot."""
+    from gi.repository import Gio
+    path = os.path.join(os.environ["OAIMG_E2E_DIR"], "shot-%s.xwd" % shot_name)
+    g = step_geometry(step)
+    if not os.path.exists(path) or not all(k in g for k in ("X", "Y", "WIDTH", "HEIGHT")):
+        return None
+    image = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
+    layer = image.get_layers()[0]
+    x, y = max(0, g["X"]), max(0, g["Y"])
+    w = min(g["WIDTH"], image.get_width() - x)
+    h = min(g["HEIGHT"], image.get_height() - y)
+    data = read(layer, "R'G'B'A u8", (x, y, w, h))
+    image.delete()
+    return data
+
+
+def case_interactive_retry():
+    """A 429 with Retry-After while the progress window is up: the window says why it waits and
+    counts down to the retry (read from the texts it showed; interactive.sh also keeps its
+    screen), with the elapsed time and the results received of n; the run then succeeds."""
+    control("/_control/faults", {"faults": [{"kind": "status", "status": 429, "match": "/v1/images/",
+                                             "headers": {"Retry-After": "6"}, "times": 1}]})
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit after a 429: %s %s" % (status, message))
+    log = image_requests(2)
+    check([r["status"] for r in log] == [429, 200], "server answered %s"
+          % [r["status"] for r in log])
+    import re
+    texts = dialog_texts()
+    facts["texts"] = texts
+    countdown = sorted({int(n) for n in
+                        re.findall(r"Rate limited \(HTTP 429\) — trying again in (\d+) s", texts)},
+                       reverse=True)
+    facts["countdown"] = countdown
+    check(countdown and countdown[0] <= 6,
+          "the progress window never said why and when it retries: %r" % texts[-600:])
+    check(re.search(r"Waiting before trying again · \d+ s\n", texts),
+          "the retry's stage without the elapsed time")
+    check("0 of 1 result received" in texts and "1 of 1 result received" in texts,
+          "the window did not count the results received")
+
+
+# The stand-in's partial images of the first result are the final colour (RED) darkened: 1/3 and
+# 2/3 of it with two partials.
+def is_partial_red(px):
+    return 40 <= px[0] <= 215 and px[1] <= 40 and px[2] <= 40
+
+
+def case_interactive_stream():
+    """A streaming model in the dialog path: partial images are asked for and shown in the
+    progress window while the server streams (seen on the screen: the window interactive.sh
+    captured holds the partial's dark red, which nothing else there has); the final image lands
+    like any other."""
+    control("/_control/config", {"stream_interval": 4})
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model="gpt-image-1.5", size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "streamed edit: %s %s"
+                 % (status, message)):
+        return
+    log = image_requests(1)
+    facts["fields"] = log[0]["fields"] if log else None
+    check(len(log) == 1 and log[0]["fields"].get("stream") == "true" and
+          int(log[0]["fields"].get("partial_images", "0")) > 0,
+          "the edit did not ask for partial images: %s" % (log and log[0]["fields"]))
+    check(len(layers) == 1 and layers[0].get_mask() is not None, "no masked result layer")
+    check_composite(image, sel, RED, lambda x, y: BLUE)
+    seen = {}
+    for shot in ("2", "partial"):
+        region = screen_region(shot, 2)
+        if region is not None:
+            data, w, h = region
+            seen[shot] = sum(1 for i in range(0, len(data), 4) if is_partial_red(data[i:i + 3]))
+    facts["partial_pixels_on_screen"] = seen
+    check(seen, "the progress window was never captured")
+    check(any(n >= 1000 for n in seen.values()),
+          "no partial image on the progress window while the server streamed: %s" % seen)
+
+
+def case_interactive_no_key():
+    """No key anywhere: the job dialog's run starts by saying so, with a button that opens
+    Settings (interactive.sh presses it, closes Settings, then the job dialog); nothing is sent."""
+    check("OPENAI_API_KEY" not in os.environ, "the environment was meant to have no key")
+    image, layer = new_image(200, 120)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.CANCEL, "status %s %s after Escape" % (status, message))
+    texts = dialog_texts()
+    facts["texts"] = texts
+    order = [texts.find(t) for t in ("No API key\n", "OpenAI Images Settings\n",
+                                     "Inpaint Selection\n")]
+    facts["order"] = order
+    check("No API key is set: nothing can be sent" in texts,
+          "no dialog said that there is no key")
+    check(all(i >= 0 for i in order) and order == sorted(order),
+          "not: the no-key dialog, then Settings from its button, then the job dialog: %s" % order)
+    check(image_requests() == [], "something was sent without a key")
+
+
+def case_interactive_sample_merged():
+    """The Sample merged checkbox (toggled in the dialog by its mnemonic, Alt+D) sends the image
+    as shown: over the worked-on layer lies a half-covering green layer, so the upload is no
+    longer the flat blue the layer alone gives (sent again non-interactively for comparison)."""
+    image, layer = new_image(200, 120)
+    top = Gimp.Layer.new(image, "top", 200, 120, Gimp.ImageType.RGBA_IMAGE, 100.0,
+                         Gimp.LayerMode.NORMAL)
+    image.insert_layer(top, None, 0)
+    fill_rect(top, 0, 0, 100, 120, GREEN)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto", sample_merged=False)
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit: %s %s" % (status, message))
+    stored = open(os.path.join(Gimp.directory(), "oaimg", "last-values.ini")).read()
+    facts["stored"] = stored
+    check("sample_merged=true" in stored, "the dialog did not hold Sample merged: %s" % stored)
+    status, _, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                             model=MODEL, size="auto", sample_merged=False)
+    check(status == Gimp.PDBStatusType.SUCCESS, "layer-only edit: %s" % message)
+    log = image_requests(2)
+    if check(len(log) == 2, "server saw %d requests" % len(log)):
+        merged, alone = [next(f["bytes"] for f in r["files"] if f["field"] == "image")
+                         for r in log]
+        facts["upload_bytes"] = {"sample_merged": merged, "layer_only": alone}
+        check(merged > alone, "the checkbox did not send the visible image: %d bytes, the layer "
+              "alone %d" % (merged, alone))
+
+
+def write_settings(**values):
+    folder = os.path.join(Gimp.directory(), "oaimg")
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    with open(os.path.join(folder, "settings.ini"), "w") as f:
+        f.write("[connection]\n" + "".join("%s=%s\n" % kv for kv in values.items()))
+
+
+def case_safety_identifier():
+    """Settings' safety identifier (settings.ini, as the dialog saves it) is sent with the
+    request; an empty one is not sent at all."""
+    ident = "user-7f3a9c0e"
+    write_settings(base_url="", default_model="", timeout_s=120, safety_identifier=ident)
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    status, _, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                             model="gpt-image-1.5", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit: %s" % message)
+    write_settings(base_url="", default_model="", timeout_s=120, safety_identifier="")
+    status, _, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                             model="gpt-image-1.5", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "edit without an identifier: %s" % message)
+    log = image_requests(2)
+    sent = [r["fields"].get("safety_identifier") for r in log]
+    facts["sent"] = sent
+    check(sent == [ident, None], "the server saw safety_identifier %s, not [%r, none]"
+          % (sent, ident))
+    check(all("user" not in r["fields"] for r in log), "the deprecated user field was sent")
+
+
+def case_model_shutdown_warning():
+    """A model the server says shuts down in 30 days: the run warns (a GIMP message; run_case.py
+    finds it in GIMP's output once) and succeeds; a second run the same day neither asks nor
+    warns again; a failing model check (HTTP 500) does not fail the run."""
+    import datetime
+    soon = (datetime.datetime.now(datetime.timezone.utc).date() +
+            datetime.timedelta(days=30)).isoformat()
+    control("/_control/config", {"shutdown_dates": {"gpt-image-1.5": soon}})
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    for attempt in range(2):
+        status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                      model="gpt-image-1.5", size="auto")
+        check(status == Gimp.PDBStatusType.SUCCESS and len(layers) == 1,
+              "run %d with a model shutting down failed: %s" % (attempt + 1, message))
+    control("/_control/faults", {"faults": [{"kind": "status", "status": 500,
+                                             "match": "/v1/models/", "times": 5}]})
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model="gpt-image-1-mini", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS and len(layers) == 1,
+          "a failed model check failed the run: %s" % message)
+    checks = [(r["path"], r["status"]) for r in control("/_control/log")["requests"]
+              if r["path"].startswith("/v1/models/")]
+    facts["model_checks"] = checks
+    check(checks == [("/v1/models/gpt-image-1.5", 200), ("/v1/models/gpt-image-1-mini", 500)],
+          "the server saw these model checks: %s" % checks)
+    check(len(image_requests(3)) == 3, "not three image requests")
+    facts["output_once"] = ["This model is being shut down: gpt-image-1.5 shuts down on %s, in "
+                            "30 days" % soon]
+
+
+HELP_PROCEDURES = ("plug-in-oaimg-edit", "plug-in-oaimg-variation", "plug-in-oaimg-generate",
+                   "plug-in-oaimg-next-result", "plug-in-oaimg-previous-result",
+                   "plug-in-oaimg-keep-result", "plug-in-oaimg-settings")
+
+
+def case_help_domain():
+    """The plug-in registers its own help domain (GIMP keeps it in pluginrc), and in English and
+    Simplified Chinese its gimp-help.xml maps every procedure's help id to a page that exists,
+    with the section the id points to."""
+    import re
+    import urllib.parse
+    pluginrc = open(os.path.join(Gimp.directory(), "pluginrc"), encoding="utf-8",
+                    errors="replace").read()
+    domains = re.findall(r'\(help-def "([^"]+)" "([^"]+)"\)', pluginrc)
+    facts["help_domains"] = domains
+    ours = [uri for name, uri in domains if name == "org.oaimg.help"]
+    if not check(len(ours) == 1, "no org.oaimg.help domain registered: %s" % domains):
+        return
+    root = urllib.parse.urlparse(ours[0])
+    folder = urllib.parse.unquote(root.path) if root.scheme == "file" else ours[0]
+    pdb = Gimp.get_pdb()
+    for locale in ("en", "zh_CN"):
+        xml_path = os.path.join(folder, locale, "gimp-help.xml")
+        if not check(os.path.exists(xml_path), "no %s" % xml_path):
+            continue
+        refs = dict(re.findall(r'<help-item id="([^"]+)" ref="([^"]+)"', open(xml_path).read()))
+        for name in HELP_PROCEDURES:
+            # GIMP 3 gives a plug-in's help ids its domain: "org.oaimg.help?plug-in-oaimg-edit".
+            domain, _, help_id = pdb.lookup_procedure(name).get_help_id().rpartition("?")
+            check(domain == "org.oaimg.help", "%s: help id in domain %r" % (name, domain))
+            ref = refs.get(help_id)
+            if not check(ref, "%s: help id %r is not in %s" % (name, help_id, xml_path)):
+                continue
+            page, _, anchor = ref.partition("#")
+            page_path = os.path.join(folder, locale, page)
+            if check(os.path.exists(page_path), "%s: %s is missing" % (name, page_path)) and anchor:
+                check('id="%s"' % anchor in open(page_path, encoding="utf-8").read(),
+                      "%s: %s has no section %s" % (name, page_path, anchor))
+    zh = open(os.path.join(folder, "zh_CN", "index.html"), encoding="utf-8").read()
+    check("重绘选区" in zh, "the Chinese page is not in Chinese")
+
+
+def case_interactive_menu_zh():
+    """The submenu in GIMP's real menu under LANG=zh_CN.UTF-8: Filters (Alt+R), then the
+    submenu by its mnemonic O ("OpenAI 图像(_O)"), then Inpaint Selection by its mnemonic I
+    open the Chinese job dialog (interactive.sh keeps the open menu's screen)."""
+    image, layer = new_image(320, 240)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    open(os.path.join(os.environ["OAIMG_E2E_DIR"], "ready"), "w").close()
+    # The dialog opened from the menu is closed with Escape; its texts arrive as it closes.
+    texts = dialog_texts("重绘选区", 180)
+    facts["texts"] = texts
+    check("重绘选区" in texts, "the menu's keys did not open the Chinese Inpaint dialog")
+    check(os.path.exists(os.path.join(os.environ["OAIMG_E2E_DIR"], "shot-menu.xwd")),
+          "the menu was never captured")
 
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}

@@ -4,7 +4,8 @@
 # a new visible window whose whole title matches the regex TITLE, types FILE's text if given,
 # then presses KEYS; a step "@PATH" waits for the test script to create PATH. Before the keys of
 # step N it leaves the window's geometry in $OAIMG_E2E_DIR/geometry-N and the screen in
-# shot-N.xwd there (Xvfb's frame buffer file), for the checks and the documentation.
+# shot-N.xwd there (Xvfb's frame buffer file), for the checks and the documentation. With
+# OAIMG_E2E_GIMP2 set the GUI is GIMP 2.10 and SCRIPT a Script-Fu command (tests/gimp2).
 #   interactive.sh SCRIPT STEP...
 set -u
 script=$1
@@ -25,17 +26,28 @@ until [ -s "$number" ] && DISPLAY=":$(cat "$number")" xdotool getmouselocation >
 done
 export DISPLAY=":$(cat "$number")"
 
-gimp-3.0 -n --no-splash --batch-interpreter python-fu-eval -b "exec(open('$script').read())" \
-  --quit &
+if [ -n "${OAIMG_E2E_GIMP2:-}" ]; then
+  # GIMP 2.10 (tests/gimp2): SCRIPT is the Script-Fu batch command itself.
+  gimp-2.10 -n -d -f -s -b "$script" -b '(gimp-quit 0)' &
+else
+  gimp-3.0 -n --no-splash --batch-interpreter python-fu-eval -b "exec(open('$script').read())" \
+    --quit &
+fi
 gimp=$!
 
 last=""
 for step in "$@"; do
   case $step in
     !*)
-      # "!NAME": the screen as it is now, as shot-NAME.xwd (a menu the last keys opened).
+      # "!NAME[|KEYS]": the screen as it is now, as shot-NAME.xwd (a menu the last keys opened),
+      # then KEYS pressed (into that menu).
       sleep 2
-      cp "$fb/Xvfb_screen0" "$out/shot-${step#!}.xwd" 2>/dev/null
+      name=${step#!}
+      cp "$fb/Xvfb_screen0" "$out/shot-${name%%|*}.xwd" 2>/dev/null
+      if [ "$name" != "${name%%|*}" ]; then
+        for key in ${name#*|}; do xdotool key "$key"; done
+        echo "interactive: ${name#*|} after shot-${name%%|*}"
+      fi
       continue ;;
     @*)
       i=0

@@ -717,5 +717,208 @@ class Terminal(CliTest):
         self.assertTrue(entry.get("client_closed"), entry)  # the server saw the hang-up
 
 
+def stroke_png(w, h, alpha_elsewhere=0):
+    """A markup: a red line across the middle row, elsewhere transparent (or alpha_elsewhere)."""
+    px = bytearray(bytes((0, 0, 0, alpha_elsewhere)) * (w * h))
+    for x in range(w):
+        px[(h // 2 * w + x) * 4:(h // 2 * w + x) * 4 + 4] = bytes((255, 0, 0, 255))
+    return images.encode_png(w, h, 6, bytes(px))
+
+
+class ExtendAndGuides(CliTest):
+    def assertOldPixelsKept(self, img, w, h, left, top, away):
+        """The source's pixels, exactly, at (left, top) on the extended image, except within
+        `away` pixels of a grown side (where the seam blends)."""
+        for y in range(h):
+            for x in range(w):
+                if (left and x < away) or (top and y < away):
+                    continue
+                self.assertEqual(img.at(left + x, top + y), pattern_at(x, y) + (255,), (x, y))
+
+    def test_extend_right_writes_the_whole_extended_image(self):
+        w, h = 160, 120
+        image = self.path("in.png", pattern_png(w, h))
+        r = self.oaimg("extend", "--image", image, "--right", "64", "-p", "more meadow", "-n", "2",
+                       "-m", "gpt-image-2", "-o", self.out)
+        self.assertOk(r)
+        for i in range(2):
+            img = self.result("result-%d.png" % (i + 1))
+            self.assertEqual((img.width, img.height), (w + 64, h))
+            # Old pixels away from the seam unchanged (the blend reaches 16 px into the image).
+            for y in range(h):
+                for x in range(w - 32):
+                    self.assertEqual(img.at(x, y), pattern_at(x, y) + (255,), (i, x, y))
+            # The new area: filled, opaque, this result's colour.
+            for y in range(0, h, 7):
+                for x in range(w, w + 64):
+                    self.assertEqual(img.at(x, y), PALETTE[i] + (255,), (i, x, y))
+            self.assertTrue(os.path.exists(os.path.join(self.out, "layer-%d-mask.png" % (i + 1))))
+        resp = self.response()
+        self.assertEqual(resp["canvas"], {"x": 0, "y": 0, "width": w + 64, "height": h})
+        (entry,) = self.api_log()
+        self.assertEqual(entry["path"], "/v1/images/edits")
+        self.assertEqual([f["field"] for f in entry["files"]], ["image", "mask"])
+        self.assertEqual(entry["fields"]["n"], "2")
+
+    def test_extend_to_an_aspect_on_dalle2_grows_both_sides_evenly(self):
+        w, h = 160, 120  # 16:9 of 120 rows is 213.3, so 214 wide: 27 on each side
+        image = self.path("in.png", pattern_png(w, h))
+        r = self.oaimg("extend", "-i", image, "--aspect", "16:9", "-p", "wider", "-m", "dall-e-2",
+                       "-o", self.out)
+        self.assertOk(r)
+        img = self.result("result-1.png")
+        self.assertEqual((img.width, img.height), (214, 120))
+        for y in range(h):
+            for x in range(40, w - 40):
+                self.assertEqual(img.at(27 + x, y), pattern_at(x, y) + (255,), (x, y))
+        for y in range(0, h, 9):
+            for x in list(range(0, 27)) + list(range(27 + w, 214)):
+                self.assertEqual(img.at(x, y), PALETTE[0] + (255,), (x, y))
+        (entry,) = self.api_log()
+        image_part = entry["files"][0]
+        self.assertEqual(image_part["width"], image_part["height"])  # DALL-E 2: square
+        self.assertEqual(self.response()["canvas"]["x"], -27)
+
+    def test_extend_far_past_the_models_size_is_filled_in_parts(self):
+        w, h = 64, 48
+        image = self.path("in.png", pattern_png(w, h))
+        args = ("extend", "-i", image, "--right", "3200", "-p", "more", "-m", "gpt-image-1.5",
+                "-o", self.out)
+        r = self.oaimg(*args, "--dry-run")
+        self.assertOk(r)
+        out = r.stdout.decode()
+        self.assertIn("3 request(s), sending 1536x1024 pixels", out)
+        self.assertIn("filled in 3 overlapping parts of up to 1536x1024 at full resolution, one "
+                      "request each in order", out)
+        self.assertEqual(self.api_log(), [])
+        self.s.control("config", {"color_by_request": True})
+        r = self.oaimg(*args)
+        self.assertOk(r)
+        log = self.api_log()
+        self.assertEqual(len(log), 3)
+        self.assertTrue(all(e["path"] == "/v1/images/edits" for e in log))
+        img = self.result("result-1.png")
+        self.assertEqual((img.width, img.height), (w + 3200, h))
+        for y in range(h):
+            for x in range(w - 24):
+                self.assertEqual(img.at(x, y), pattern_at(x, y) + (255,), (x, y))
+        for y in range(0, h, 5):
+            self.assertEqual(img.at(w + 10, y), PALETTE[0] + (255,))  # the first part's
+            self.assertEqual(img.at(w + 3199, y), PALETTE[2] + (255,))  # the last part's
+            self.assertTrue(all(img.at(x, y)[3] == 255 for x in range(w, w + 3200)))
+        resp = self.response()
+        self.assertEqual(len(resp["request_ids"]), 3)
+        self.assertEqual(resp["usage"]["input_image_tokens"], 3 * 194)
+
+    def test_extend_usage_errors_are_2_and_send_nothing(self):
+        image = self.path("in.png", pattern_png(160, 90))
+        cases = [
+            (["--left", "-5"], "at least 0"),
+            (["--left", "0", "--right", "0"], "a margin above 0"),
+            ([], "needs margins"),
+            (["--aspect", "16:9", "--left", "4"], "either --aspect or the margins"),
+            (["--aspect", "16x9"], "W:H"),
+            (["--aspect", "0:9"], "W:H"),
+            (["--aspect", "16:9"], "already is 16:9"),
+            (["--right", "10", "--mask", image], "--mask does not apply"),
+            (["--right", "10", "--selection", image], "--selection does not apply"),
+            (["--right", "10", "-i", image], "exactly one --image"),
+        ]
+        for extra, needle in cases:
+            with self.subTest(extra=extra):
+                r = self.oaimg("extend", "-i", image, "-p", "x", "-m", "gpt-image-2", "-o",
+                               self.out, *extra)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertOneLineFailure(r, needle)
+        self.assertEqual(self.s.log(), [])
+
+    def test_references_arrive_as_repeated_image_parts_in_order(self):
+        image = self.path("in.png", pattern_png(96, 64))
+        a = self.path("a.png", pattern_png(30, 20))
+        b = self.path("b.png", pattern_png(10, 40))
+        r = self.oaimg("edit", "-i", image, "--reference", a, "--reference", b, "-p", "in the style",
+                       "-m", "gpt-image-1.5", "-o", self.out)
+        self.assertOk(r)
+        (entry,) = self.api_log()
+        self.assertEqual([(f["field"], f["width"], f["height"]) for f in entry["files"]][1:],
+                         [("image[]", 30, 20), ("image[]", 10, 40)])
+        self.assertEqual(entry["files"][0]["field"], "image[]")  # no mask: the whole image
+        img = self.result("result-1.png")
+        self.assertEqual((img.width, img.height), (96, 64))
+        self.assertEqual(img.at(48, 32), PALETTE[0] + (255,))
+        # With a selection the mask follows the images, and the put-back keeps to it.
+        sel = self.path("sel.png", rect_selection_png(96, 64, (40, 20, 80, 50)))
+        r = self.oaimg("edit", "-i", image, "--reference", b, "--selection", sel, "-p", "x",
+                       "-m", "gpt-image-1.5", "-o", self.out)
+        self.assertOk(r)
+        self.assertEqual([f["field"] for f in self.api_log()[-1]["files"]],
+                         ["image[]", "image[]", "mask"])
+        self.assertEqual(self.result("result-1.png").at(2, 2), pattern_at(2, 2) + (255,))
+
+    def test_markup_is_sent_at_the_first_images_size(self):
+        image = self.path("in.png", pattern_png(96, 64))
+        markup = self.path("m.png", stroke_png(96, 64))
+        ref = self.path("ref.png", pattern_png(20, 20))
+        r = self.oaimg("edit", "-i", image, "--markup", markup, "--reference", ref, "-p",
+                       "a road along the line", "-m", "gpt-image-2.5-sunburst", "-o", self.out)
+        self.assertOk(r)
+        (entry,) = self.api_log()
+        files = {f["field"]: f for f in entry["files"]}
+        self.assertEqual([f["field"] for f in entry["files"]], ["image[]", "image[]", "markup"])
+        first = entry["files"][0]
+        self.assertEqual((files["markup"]["width"], files["markup"]["height"]),
+                         (first["width"], first["height"]))
+        self.assertNotIn("mask", files)
+        img = self.result("result-1.png")
+        self.assertEqual((img.width, img.height), (96, 64))
+
+    def test_guide_usage_errors_are_2_and_send_nothing(self):
+        image = self.path("in.png", pattern_png(96, 64))
+        ref = self.path("ref.png", pattern_png(20, 20))
+        half = self.path("half.png", stroke_png(96, 64, alpha_elsewhere=128))
+        small = self.path("small.png", stroke_png(48, 32))
+        markup = self.path("m.png", stroke_png(96, 64))
+        not_image = self.path("notes.txt", b"hello")
+        cases = [
+            (["--markup", half, "-m", "gpt-image-2.5-flare"], "no fully transparent pixel"),
+            (["--markup", small, "-m", "gpt-image-2.5-flare"], "must have the image's size"),
+            (["--markup", markup, "--mask", markup, "-m", "gpt-image-2.5-flare"],
+             "cannot be combined with --mask"),
+            (["--reference", ref, "--mask", markup, "-m", "gpt-image-1.5"],
+             "cannot be combined with --mask"),
+            (["--markup", markup, "-m", "gpt-image-1.5"], "does not accept markup"),
+            (["--reference", ref, "-i", ref, "-m", "gpt-image-1.5"], "exactly one --image"),
+            (["--reference", not_image, "-m", "gpt-image-1.5"], "notes.txt"),
+            (["--reference", "-", "-m", "gpt-image-1.5"], "not - (standard input)"),
+        ]
+        for extra, needle in cases:
+            with self.subTest(extra=extra):
+                r = self.oaimg("edit", "-i", image, "-p", "x", "-o", self.out, *extra)
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertOneLineFailure(r, needle)
+        # The one model taking a single image is retired at OpenAI, so its warning comes first.
+        r = self.oaimg("edit", "-i", image, "-p", "x", "-o", self.out, "--reference", ref, "-m",
+                       "dall-e-2")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("dall-e-2 takes one image, so it cannot take reference images",
+                      r.stderr.decode().splitlines()[-1])
+        r = self.oaimg("variation", "-i", image, "--reference", ref, "-o", self.out)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertOneLineFailure(r, "--reference does not apply to variation")
+        self.assertEqual(self.api_log(), [])
+
+    def test_help_shows_extend_and_the_guides(self):
+        r = self.oaimg("--help")
+        self.assertIn(b"extend", r.stdout)
+        r = self.oaimg("extend", "--help")
+        self.assertOk(r)
+        for option in (b"--left", b"--top", b"--right", b"--bottom", b"--aspect"):
+            self.assertIn(option, r.stdout)
+        self.assertNotIn(b"--mask", r.stdout)
+        r = self.oaimg("edit", "--help")
+        self.assertIn(b"--reference", r.stdout)
+        self.assertIn(b"--markup", r.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()

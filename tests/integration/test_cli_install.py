@@ -15,7 +15,7 @@ if len(sys.argv) < 2:
     sys.exit("usage: test_cli_install.py BUILD_DIR [unittest args]")
 BUILD = os.path.abspath(sys.argv[1])
 del sys.argv[1:2]
-COMMANDS = ("generate", "edit", "variation", "models")
+COMMANDS = ("generate", "edit", "variation", "extend", "models")
 
 
 class Installed(unittest.TestCase):
@@ -65,6 +65,11 @@ class Installed(unittest.TestCase):
         self.assertNotIn("--mask", self.complete("oaimg", "variation", "--"))
         self.assertIn("--safety-identifier", self.complete("oaimg", "generate", "--saf"))
         self.assertIn("gpt-image-2", self.complete("oaimg", "generate", "-m", "gpt-image-"))
+        self.assertIn("extend", self.complete("oaimg", "ext"))
+        self.assertEqual(self.complete("oaimg", "extend", "--asp"), ["--aspect"])
+        self.assertIn("16:9", self.complete("oaimg", "extend", "--aspect", "16"))
+        self.assertEqual(self.complete("oaimg", "edit", "--refe"), ["--reference"])
+        self.assertNotIn("--left", self.complete("oaimg", "edit", "--"))
 
 
 if __name__ == "__main__":

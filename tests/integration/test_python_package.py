@@ -67,7 +67,7 @@ class Installed(unittest.TestCase):
             value = getattr(oaimg, name)
             if inspect.isclass(value) or inspect.isfunction(value):
                 self.assertTrue((value.__doc__ or "").strip(), name)
-        for method in ("generate", "edit", "variation", "with_options"):
+        for method in ("generate", "edit", "variation", "extend", "with_options"):
             for cls in (oaimg.Client, oaimg.AsyncClient):
                 self.assertTrue(getattr(cls, method).__doc__, cls.__name__ + "." + method)
 
@@ -228,6 +228,173 @@ class Calls(ServerTest):
         directory = tempfile.TemporaryDirectory(prefix="oaimg-py-")
         self.addCleanup(directory.cleanup)
         return directory.name
+
+
+def pattern(width, height):
+    """An RGB array whose every pixel differs from its neighbours, so misplacement shows."""
+    y, x = numpy.mgrid[0:height, 0:width]
+    return numpy.dstack([(x * 7) % 256, (y * 5) % 256, (x + 3 * y) % 256]).astype(numpy.uint8)
+
+
+def stroke(width, height, alpha_elsewhere=0):
+    """A markup: a red line across the middle row, elsewhere transparent (or alpha_elsewhere)."""
+    markup = numpy.zeros((height, width, 4), numpy.uint8)
+    markup[:, :, 3] = alpha_elsewhere
+    markup[height // 2, :] = (255, 0, 0, 255)
+    return markup
+
+
+class ExtendAndGuides(ServerTest):
+    def composite(self, source, result, index):
+        """The extended image as a person sees it: the source on the canvas, the layer over it."""
+        x0, y0, width, height = result.canvas
+        extended = Image.new("RGBA", (width, height))
+        extended.paste(Image.fromarray(source).convert("RGBA"), (-x0, -y0))
+        layer = result.layers[index]
+        pixels, mask = layer.to_pil()
+        extended.paste(pixels, (layer.x - x0, layer.y - y0), mask)
+        return numpy.asarray(extended)
+
+    def test_extend_by_margins_keeps_old_pixels_and_fills_the_new_area(self):
+        source = pattern(160, 120)
+        for cls in (oaimg.Client, oaimg.AsyncClient):
+            with self.subTest(cls=cls.__name__):
+                call = self.client(cls).extend(source, prompt="more meadow", right=64, top=32,
+                                               model="gpt-image-2", n=2)
+                result = asyncio.run(call) if inspect.iscoroutine(call) else call
+                self.assertEqual(result.canvas, (0, -32, 224, 152))
+                self.assertEqual(len(result.layers), 2)
+                for i in range(2):
+                    out = self.composite(source, result, i)
+                    self.assertEqual(out.shape, (152, 224, 4))
+                    # Old pixels away from the seams: exactly the source's.
+                    numpy.testing.assert_array_equal(out[32 + 32:, :160 - 32, :3],
+                                                     source[32:, :160 - 32])
+                    # The new area: filled with this result's colour, opaque.
+                    self.assertTrue((out[:, 160:] == PALETTE[i] + (255,)).all())
+                    self.assertTrue((out[:32] == PALETTE[i] + (255,)).all())
+                entry = self.server.log()[-1]
+                self.assertEqual([f["field"] for f in entry["files"]], ["image", "mask"])
+        self.assertEqual(len(self.server.log()), 2)
+
+    def test_extend_to_an_aspect(self):
+        source = pattern(160, 120)
+        result = self.client().extend(source, prompt="wider", aspect="16:9", model="dall-e-2")
+        self.assertEqual(result.canvas, (-27, 0, 214, 120))
+        out = self.composite(source, result, 0)
+        numpy.testing.assert_array_equal(out[:, 27 + 40:27 + 120, :3], source[:, 40:120])
+        self.assertTrue((out[:, :27] == PALETTE[0] + (255,)).all())
+        result = self.client().extend(source, prompt="taller", aspect=(1, 1), model="dall-e-2")
+        self.assertEqual(result.canvas, (0, -20, 160, 160))
+
+    def test_extend_far_past_the_models_size_is_filled_in_parts(self):
+        self.server.control("config", {"color_by_request": True})
+        source = pattern(64, 48)
+        result = self.client().extend(source, prompt="more", right=2100, model="dall-e-2")
+        log = self.server.log()
+        self.assertEqual(len(log), 3)  # the planned parts, one request each, in order
+        self.assertEqual(len(result.request_ids), 3)
+        self.assertEqual(result.canvas, (0, 0, 2164, 48))
+        (layer,) = result.layers
+        self.assertEqual((layer.x, layer.y, layer.width, layer.height), (0, 0, 2164, 48))
+        whole = images.decode_png(result.images[0])  # the result is the whole extension
+        self.assertEqual((whole.width, whole.height), (2164, 48))
+        out = self.composite(source, result, 0)
+        numpy.testing.assert_array_equal(out[:, :64 - 24, :3], source[:, :64 - 24])
+        self.assertEqual(tuple(out[20, 70]), PALETTE[0] + (255,))
+        self.assertEqual(tuple(out[20, 2163]), PALETTE[2] + (255,))
+        self.assertTrue((out[:, 64:, 3] == 255).all())
+
+    def test_extend_refuses_bad_margins_before_any_traffic(self):
+        extend = self.client().extend
+        source = pattern(160, 90)
+        for param, kwargs in (("left", dict(left=-5)),
+                              ("left", dict()),
+                              ("left", dict(left=0, right=0)),
+                              ("right", dict(right=1.5)),
+                              ("aspect", dict(aspect="16x9")),
+                              ("aspect", dict(aspect=(0, 9))),
+                              ("aspect", dict(aspect="16:9", left=4)),
+                              ("aspect", dict(aspect="16:9"))):  # already 16:9
+            with self.subTest(kwargs=kwargs):
+                with self.assertRaises(oaimg.ValidationError) as caught:
+                    extend(source, prompt="x", model="gpt-image-2", **kwargs)
+                self.assertEqual(caught.exception.param, param)
+        self.assertEqual(self.server.log(), [])
+
+    def test_references_arrive_as_repeated_image_parts_in_order(self):
+        source = pattern(96, 64)
+        first = Image.new("RGB", (30, 20), (1, 2, 3))
+        second = pattern(40, 10)
+        result = self.client().edit(source, prompt="in this style", model="gpt-image-1.5",
+                                    references=[first, second])
+        (entry,) = self.server.log()
+        self.assertEqual([(f["field"], f["width"], f["height"]) for f in entry["files"]][1:],
+                         [("image[]", 30, 20), ("image[]", 40, 10)])
+        self.assertEqual(entry["files"][0]["field"], "image[]")  # the whole image, no mask
+        (layer,) = result.layers
+        self.assertEqual((layer.x, layer.y, layer.width, layer.height), (0, 0, 96, 64))
+        self.assertEqual(set(layer.mask), {255})
+        selected = self.client().edit(source, prompt="x", model="gpt-image-1.5",
+                                      references=[second],
+                                      selection=selection_array(96, 64, (40, 20, 80, 50)))
+        self.assertEqual([f["field"] for f in self.server.log()[-1]["files"]],
+                         ["image[]", "image[]", "mask"])
+        self.assertEqual(selected.layers[0].mask[0], 0)
+
+    def test_markup_goes_with_the_image_at_its_size(self):
+        source = pattern(96, 64)
+        self.client().edit(source, prompt="a road along the line", model="gpt-image-2.5-sunburst",
+                           markup=stroke(96, 64), references=[pattern(20, 20)])
+        (entry,) = self.server.log()
+        self.assertEqual([f["field"] for f in entry["files"]], ["image[]", "image[]", "markup"])
+        first, markup = entry["files"][0], entry["files"][2]
+        self.assertEqual((markup["width"], markup["height"]), (first["width"], first["height"]))
+        # With a selection (no references) too: cropped and scaled like the image.
+        self.client().edit(source, prompt="x", model="gpt-image-2.5-flare", markup=stroke(96, 64),
+                           selection=selection_array(96, 64, (10, 10, 50, 40)))
+        files = self.server.log()[-1]["files"]
+        self.assertEqual([f["field"] for f in files], ["image", "markup"])
+        self.assertEqual((files[1]["width"], files[1]["height"]),
+                         (files[0]["width"], files[0]["height"]))
+
+    def test_guides_are_refused_by_name_before_any_traffic(self):
+        edit = self.client().edit
+        source = pattern(96, 64)
+        selection = selection_array(96, 64, (10, 10, 50, 40))
+        cases = [
+            ("markup", dict(markup=stroke(96, 64, alpha_elsewhere=128), selection=selection,
+                            model="gpt-image-2.5-flare"), "fully transparent"),
+            ("markup", dict(markup=pattern(96, 64), selection=selection,
+                            model="gpt-image-2.5-flare"), "alpha"),
+            (None, dict(markup=stroke(96, 64), selection=selection, model="gpt-image-1.5"),
+             "does not accept markup"),
+            (None, dict(references=[pattern(20, 20)], model="dall-e-2"), "takes one image"),
+            ("mask", dict(references=[pattern(20, 20)], mask=images.solid_png(96, 64, (0, 0, 0), 0),
+                          model="gpt-image-1.5"), "mask"),
+            ("references", dict(references=pattern(20, 20), model="gpt-image-1.5"), "list"),
+            ("references[1]", dict(references=[pattern(20, 20), "/nonexistent.png"],
+                                   model="gpt-image-1.5"), "nonexistent"),
+        ]
+        for param, kwargs, needle in cases:
+            with self.subTest(param=param, needle=needle):
+                with self.assertRaises(oaimg.ValidationError) as caught:
+                    edit(source, prompt="x", **kwargs)
+                if param is not None:
+                    self.assertEqual(caught.exception.param, param)
+                self.assertIn(needle, str(caught.exception))
+        self.assertEqual(self.server.log(), [])
+
+    def test_extend_and_the_guides_are_documented_and_typed(self):
+        for cls in (oaimg.Client, oaimg.AsyncClient):
+            self.assertIn("aspect", cls.extend.__doc__)
+            hints = inspect.signature(cls.extend).parameters
+            for name in ("left", "top", "right", "bottom", "aspect"):
+                self.assertIn(name, hints)
+                self.assertIsNot(hints[name].annotation, inspect.Parameter.empty)
+            self.assertIn("references", inspect.signature(cls.edit).parameters)
+        self.assertIn("references", oaimg.Client.edit.__doc__)
+        self.assertIn("markup", oaimg.Client.edit.__doc__)
 
 
 class Errors(ServerTest):

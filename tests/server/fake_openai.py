@@ -51,7 +51,8 @@ class State:
         self.faults.clear()
         with self.lock:
             self.config = {"delay": 0.0, "color": None, "color_by_request": False,
-                           "shutdown_dates": {}}
+                           "shutdown_dates": {}, "keep_uploads": False,
+                           "stream_interval": 0.0}
             self.log = []
             self.downloads = []
             self.files = {}
@@ -61,18 +62,20 @@ class State:
         if not isinstance(changes, dict):
             raise ValueError("config must be an object")
         for key, value in changes.items():
-            if key == "delay":
+            if key in ("delay", "stream_interval"):
+                # stream_interval: the seconds between streamed events, as a model that draws
+                # for a while between partial images (so a client's display of them can be seen).
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                    raise ValueError("delay must be a number of seconds >= 0")
+                    raise ValueError("%s must be a number of seconds >= 0" % key)
                 value = float(value)
             elif key == "color":
                 if (not isinstance(value, list) or len(value) != 3 or
                         not all(isinstance(c, int) and 0 <= c <= 255 for c in value)):
                     raise ValueError("color must be [r, g, b] with 0..255 integers")
                 value = tuple(value)
-            elif key == "color_by_request":
+            elif key in ("color_by_request", "keep_uploads"):
                 if not isinstance(value, bool):
-                    raise ValueError("color_by_request must be a boolean")
+                    raise ValueError("%s must be a boolean" % key)
             elif key == "shutdown_dates":
                 # Announce a shutdown for live models: {"gpt-image-1.5": "2027-01-01"}.
                 if not isinstance(value, dict) or not all(
@@ -216,6 +219,11 @@ class Handler(BaseHTTPRequestHandler):
             fields, parts = self._parse(body)
             entry["fields"] = {k: v for k, v in fields.items() if key not in str(v)}
             entry["files"] = [self._describe(p) for p in parts]
+            with self.state.lock:
+                keep = self.state.config["keep_uploads"]
+            if keep:  # what a client sent, for tests that look at the pixels of each request
+                for described, part in zip(entry["files"], parts):
+                    described["b64"] = base64.b64encode(part.data).decode()
         except (ApiError, ValueError):
             pass
         return entry
@@ -419,6 +427,8 @@ class Handler(BaseHTTPRequestHandler):
                       "b64_json": base64.b64encode(self._png(plan, dim)).decode(),
                       "created_at": int(time.time()), **echo, "partial_image_index": p}
                 self._event(prefix + ".partial_image", ev)
+                if config["stream_interval"] and not self._work(config["stream_interval"]):
+                    return None  # the client hung up mid-stream
             ev = {"type": prefix + ".completed",
                   "b64_json": base64.b64encode(self._png(plan, rgb)).decode(),
                   "created_at": int(time.time()), **echo, "usage": self._usage(plan)}

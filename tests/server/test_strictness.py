@@ -339,6 +339,42 @@ class Edits(ServerTest):
         err = self.assertApiError(r, 400, "markup")
         self.assertIn("transparent pixels", err["message"])
 
+    def test_markup_partly_transparent_everywhere_is_refused(self):
+        # Transparent means alpha 0, as the client checks it: a markup drawn at half opacity over
+        # the whole image has no pixel that shows the image untouched.
+        r = self.s.form("edits", {"model": "gpt-image-2.5-sunburst", "prompt": "x"},
+                        [png_file("image", rgb(64, 64)), png_file("markup", rgba(64, 64, 128))])
+        err = self.assertApiError(r, 400, "markup", "invalid_image_format")
+        self.assertIn("transparent pixels", err["message"])
+        # One fully transparent pixel is enough.
+        pixels = bytearray(bytes((200, 0, 0, 255)) * (64 * 64))
+        pixels[3] = 0
+        r = self.s.form("edits", {"model": "gpt-image-2.5-sunburst", "prompt": "x"},
+                        [png_file("image", rgb(64, 64)),
+                         png_file("markup", images.encode_png(64, 64, 6, bytes(pixels)))])
+        self.assertEqual(r.status, 200, r.body)
+
+    def test_uploads_are_logged_with_their_bytes_only_when_asked(self):
+        image = rgb(16, 16)
+        self.s.form("edits", {"model": "gpt-image-1.5", "prompt": "x"}, [png_file("image", image)])
+        self.assertNotIn("b64", self.s.log()[-1]["files"][0])
+        self.s.control("config", {"keep_uploads": True})
+        self.s.form("edits", {"model": "gpt-image-1.5", "prompt": "x"}, [png_file("image", image)])
+        self.assertEqual(base64.b64decode(self.s.log()[-1]["files"][0]["b64"]), image)
+
+    def test_markup_matches_the_first_image_of_several(self):
+        # References after the first image do not change what the markup must match.
+        over = rgba(64, 64, 0)
+        r = self.s.form("edits", {"model": "gpt-image-2.5-sunburst", "prompt": "x"},
+                        [png_file("image[]", rgb(64, 64)), png_file("image[]", rgb(32, 32)),
+                         png_file("markup", over)])
+        self.assertEqual(r.status, 200, r.body)
+        r = self.s.form("edits", {"model": "gpt-image-2.5-sunburst", "prompt": "x"},
+                        [png_file("image[]", rgb(32, 32)), png_file("image[]", rgb(64, 64)),
+                         png_file("markup", over)])
+        err = self.assertApiError(r, 400, "markup", "invalid_image_dimensions")
+        self.assertIn("32x32", err["message"])
+
     def test_safety_identifier_wins_over_user_and_is_echoed(self):
         for fields, echoed in (({"user": "u1"}, "u1"),
                                ({"user": "u1", "safety_identifier": "sid"}, "sid"),

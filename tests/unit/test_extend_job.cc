@@ -221,6 +221,152 @@ TEST_F(ExtendJob, LargerThanTheModelMakesIsScaledAndSaysSo) {
   oaimg_plan_free(plan);
 }
 
+// The opaque pixels of one colour in an upload the server kept (keep_uploads).
+size_t count_colour(const std::string& b64, const uint8_t rgb[3]) {
+  gsize size = 0;
+  guchar* png = g_base64_decode(b64.c_str(), &size);
+  uint8_t* rgba = nullptr;
+  uint32_t w = 0, h = 0;
+  size_t count = 0;
+  if (oaimg_png_decode(png, size, 0, &rgba, &w, &h) == OAIMG_OK) {
+    for (size_t i = 0; i < size_t(w) * h; ++i)
+      count += rgba[i * 4] == rgb[0] && rgba[i * 4 + 1] == rgb[1] && rgba[i * 4 + 2] == rgb[2] &&
+               rgba[i * 4 + 3] == 255;
+  }
+  oaimg_free(rgba);
+  g_free(png);
+  return count;
+}
+
+std::vector<std::string> first_upload_of_each_request(const std::string& log_text) {
+  std::vector<std::string> out;
+  JsonParser* parser = json_parser_new();
+  if (json_parser_load_from_data(parser, log_text.c_str(), -1, nullptr)) {
+    JsonArray* requests =
+        json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)), "requests");
+    for (guint i = 0; i < json_array_get_length(requests); ++i) {
+      JsonArray* files = json_object_get_array_member(json_array_get_object_element(requests, i), "files");
+      JsonObject* first = json_array_get_object_element(files, 0);
+      out.push_back(json_object_has_member(first, "b64") ? json_object_get_string_member(first, "b64") : "");
+    }
+  }
+  g_object_unref(parser);
+  return out;
+}
+
+// Far larger than the model makes: the new area is filled in the planned overlapping parts, one
+// request each, in order, n times over; every part sees what the earlier parts of its own result
+// filled, and each result is the whole extension.
+TEST_F(ExtendJob, FarLargerThanTheModelMakesIsFilledInPartsInOrder) {
+  server_.post("/_control/config", R"({"color_by_request": true, "keep_uploads": true})");
+  edit("dall-e-2", 64, 64);
+  oaimg_request_set_n(request_, 2);
+  ASSERT_EQ(oaimg_request_set_extend(request_, 0, 0, 2100, 0), OAIMG_OK);
+  oaimg_plan* plan = nullptr;
+  ASSERT_EQ(oaimg_client_plan(client_, request_, &plan), OAIMG_OK) << error();
+  const std::string notes = oaimg_plan_notes(plan);
+  EXPECT_NE(notes.find("is filled in 3 overlapping parts of up to 1024x1024 at full resolution, "
+                       "one request each in order"),
+            std::string::npos)
+      << notes;
+  EXPECT_NE(notes.find("for each of the 2 results: 6 requests"), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("scaled"), std::string::npos) << notes;
+  EXPECT_EQ(oaimg_plan_request_count(plan), 6);
+  oaimg_plan_free(plan);
+
+  ASSERT_EQ(run(), OAIMG_OK) << error();
+  ASSERT_EQ(oaimg_result_count(result_), 2u);
+  const auto requests = log();
+  ASSERT_EQ(requests.size(), 6u);
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.path, "/v1/images/edits");
+    ASSERT_EQ(r.files.size(), 2u);
+    EXPECT_EQ(r.files[0].width, 1024);  // full resolution: the model's largest square
+    EXPECT_EQ(r.files[0].height, 1024);
+  }
+  // Request k answered colour k (color_by_request). Within a result each later part's upload
+  // shows the earlier parts' fills; the second result starts again from the old image alone.
+  const auto uploads = first_upload_of_each_request(server_.get("/_control/log"));
+  ASSERT_EQ(uploads.size(), 6u);
+  EXPECT_EQ(count_colour(uploads[0], kPalette[0]), 0u);
+  EXPECT_GT(count_colour(uploads[1], kPalette[0]), 64u * 100);
+  EXPECT_GT(count_colour(uploads[2], kPalette[1]), 64u * 100);
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(count_colour(uploads[3], kPalette[k]), 0u) << k;
+  const uint8_t palette6[6][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255},
+                                  {255, 255, 0}, {0, 255, 255}, {255, 0, 255}};
+  EXPECT_GT(count_colour(uploads[4], palette6[3]), 64u * 100);
+  EXPECT_GT(count_colour(uploads[5], palette6[4]), 64u * 100);
+  for (size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE("result " + std::to_string(i));
+    const uint8_t *rgba = nullptr, *mask = nullptr;
+    uint32_t lw = 0, lh = 0;
+    int32_t lx = 9, ly = 9;
+    ASSERT_EQ(oaimg_result_layer(result_, i, &rgba, &lw, &lh, &lx, &ly), OAIMG_OK);
+    ASSERT_EQ(oaimg_result_layer_mask(result_, i, &mask, nullptr, nullptr), OAIMG_OK);
+    ASSERT_EQ(lx, 0);
+    ASSERT_EQ(ly, 0);
+    ASSERT_EQ(lw, 64u + 2100u);
+    ASSERT_EQ(lh, 64u);
+    // Old pixels away from the seam: the mask keeps the source.
+    for (uint32_t y = 0; y < 64; ++y)
+      for (uint32_t x = 0; x < 16; ++x) ASSERT_EQ(mask[size_t(y) * lw + x], 0) << x << "," << y;
+    // The new area: whole, opaque, kept; next to the old edge the first part's colour, at the
+    // far edge the last part's.
+    for (uint32_t y = 0; y < 64; ++y) {
+      for (uint32_t x = 64; x < lw; ++x) {
+        ASSERT_EQ(mask[size_t(y) * lw + x], 255) << x;
+        ASSERT_EQ(rgba[(size_t(y) * lw + x) * 4 + 3], 255) << x << "," << y;
+      }
+    }
+    const uint8_t* near = rgba + (size_t(32) * lw + 80) * 4;
+    const uint8_t* far = rgba + (size_t(32) * lw + lw - 1) * 4;
+    EXPECT_TRUE(std::equal(near, near + 3, palette6[3 * i]));
+    EXPECT_TRUE(std::equal(far, far + 3, palette6[3 * i + 2]));
+    // The result's image is that whole extension, as a PNG.
+    const uint8_t* png = nullptr;
+    size_t size = 0;
+    ASSERT_EQ(oaimg_result_image(result_, i, &png, &size), OAIMG_OK);
+    const uint8_t* decoded = nullptr;
+    uint32_t dw = 0, dh = 0;
+    ASSERT_EQ(oaimg_result_rgba(result_, i, &decoded, &dw, &dh), OAIMG_OK);
+    EXPECT_EQ(dw, lw);
+    EXPECT_EQ(dh, lh);
+  }
+  // Every request of the run is named in the summary.
+  const std::string json = oaimg_result_json(result_);
+  size_t ids = 0;
+  for (size_t at = json.find("\"req_"); at != std::string::npos; at = json.find("\"req_", at + 1)) ++ids;
+  EXPECT_EQ(ids, 6u) << json;
+}
+
+// References without a selection: the whole image is edited, guided by them, with no mask.
+TEST_F(ExtendJob, ReferencesWithoutASelectionEditTheWholeImage) {
+  edit("gpt-image-1.5", 96, 64);
+  const std::vector<uint8_t> ref = pattern(40, 30);
+  ASSERT_EQ(oaimg_request_add_reference(request_, ref.data(), 40, 30, 0, OAIMG_RGBA8), OAIMG_OK);
+  ASSERT_EQ(run(), OAIMG_OK) << error();
+  const auto requests = log();
+  ASSERT_EQ(requests.size(), 1u);
+  ASSERT_EQ(requests[0].files.size(), 2u);
+  EXPECT_EQ(requests[0].files[0].field, "image[]");
+  EXPECT_EQ(requests[0].files[1].field, "image[]");
+  EXPECT_EQ(requests[0].files[1].width, 40);
+  const uint8_t* mask = nullptr;
+  uint32_t lw = 0, lh = 0;
+  int32_t lx = 9, ly = 9;
+  ASSERT_EQ(oaimg_result_layer(result_, 0, nullptr, &lw, &lh, &lx, &ly), OAIMG_OK);
+  ASSERT_EQ(oaimg_result_layer_mask(result_, 0, &mask, nullptr, nullptr), OAIMG_OK);
+  EXPECT_EQ(lx, 0);
+  EXPECT_EQ(ly, 0);
+  EXPECT_EQ(lw, 96u);
+  EXPECT_EQ(lh, 64u);
+  EXPECT_TRUE(std::all_of(mask, mask + size_t(lw) * lh, [](uint8_t m) { return m == 255; }));
+  // Without references an edit still needs a selection.
+  oaimg_request_clear_references(request_);
+  EXPECT_EQ(run(), OAIMG_ERR_NO_SELECTION);
+  EXPECT_EQ(log().size(), 1u);
+}
+
 TEST_F(ExtendJob, ExtendIsAnEditWithoutCanvasOrMarkup) {
   EXPECT_EQ(oaimg_request_new(OAIMG_VARIATION, &request_), OAIMG_OK);
   source_ = pattern(64, 64);

@@ -8,7 +8,7 @@ _oaimg() {
     cword=$COMP_CWORD
     words=("${COMP_WORDS[@]}")
   }
-  local commands="generate edit variation models help"
+  local commands="generate edit variation extend models help"
   if [ "$cword" -eq 1 ]; then
     COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
     return
@@ -18,12 +18,13 @@ _oaimg() {
     -m|--model)
       COMPREPLY=($(compgen -W "$(oaimg models 2>/dev/null | awk 'NR > 1 && /^[a-z]/ {print $1}')" -- "$cur"))
       return ;;
-    -i|--image|--mask|--selection)
+    -i|--image|--mask|--selection|--reference|--markup)
       COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
       return ;;
     -o|--out-dir)
       COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null
       return ;;
+    --aspect) COMPREPLY=($(compgen -W "16:9 3:2 4:3 1:1 3:4 2:3 9:16" -- "$cur")); return ;;
     --context) COMPREPLY=($(compgen -W "auto selection image" -- "$cur")); return ;;
     -q|--quality) COMPREPLY=($(compgen -W "auto low medium high xhigh max standard hd" -- "$cur")); return ;;
     --complexity) COMPREPLY=($(compgen -W "low medium high" -- "$cur")); return ;;
@@ -33,11 +34,11 @@ _oaimg() {
     --input-fidelity) COMPREPLY=($(compgen -W "high low" -- "$cur")); return ;;
     --style) COMPREPLY=($(compgen -W "vivid natural" -- "$cur")); return ;;
     --response-format) COMPREPLY=($(compgen -W "url b64_json" -- "$cur")); return ;;
-    -p|--prompt|-n|--n|-s|--size|-t|--timeout|--max-retries|--stream|--output-compression|--user|--safety-identifier)
+    -p|--prompt|-n|--n|-s|--size|-t|--timeout|--max-retries|--stream|--output-compression|--user|--safety-identifier|--left|--top|--right|--bottom)
       return ;;
   esac
   if [ "$command" = help ]; then
-    COMPREPLY=($(compgen -W "generate edit variation models" -- "$cur"))
+    COMPREPLY=($(compgen -W "generate edit variation extend models" -- "$cur"))
     return
   fi
   local options

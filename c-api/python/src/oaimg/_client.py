@@ -195,11 +195,17 @@ class _Call:
         self._result = self._client = self._request = ctypes.c_void_p()
 
 
+Aspect = Union[str, Tuple[int, int]]
+# What an extend grows by: the four margins (left, top, right, bottom), or an aspect to reach.
+_Extend = Union[Tuple[int, int, int, int], Tuple[int, int]]
+
+
 def _build_request(operation: int, prompt: Optional[str], image: Optional[Images],
                    mask: Optional[ImageInput], markup: Optional[ImageInput],
                    selection: Optional[ImageInput], selection_offset: Optional[Tuple[int, int]],
                    context: str, stream: bool, partial_images: Optional[int],
-                   fields: Dict[str, Any]) -> ctypes.c_void_p:
+                   fields: Dict[str, Any], references: Optional[Sequence[ImageInput]] = None,
+                   extend: Optional[Tuple[str, Tuple[int, ...]]] = None) -> ctypes.c_void_p:
     library = lib()
     request = ctypes.c_void_p()
     status = library.oaimg_request_new(operation, ctypes.byref(request))
@@ -224,16 +230,117 @@ def _build_request(operation: int, prompt: Optional[str], image: Optional[Images
                           "partial_images")
         elif partial_images is not None:
             raise _inputs.invalid("partial_images", "needs stream=True")
-        if image is not None:
+        if references is not None and not isinstance(references, (list, tuple)):
+            raise _inputs.invalid("references", "expected a list of images, got %s"
+                                  % type(references).__name__)
+        if image is not None and (selection is not None or references or extend is not None):
+            _set_whole_job(request, image, mask, markup, selection, selection_offset, context,
+                           list(references or []), extend)
+        elif image is not None:
             _set_images(request, image, mask, selection, selection_offset, context)
-        if markup is not None:
-            data = _inputs.encoded("markup", markup)
-            check_request(request, library.oaimg_request_set_markup(
-                request, _inputs.c_bytes(data), len(data)), "markup")
+            if markup is not None:
+                data = _inputs.encoded("markup", markup)
+                check_request(request, library.oaimg_request_set_markup(
+                    request, _inputs.c_bytes(data), len(data)), "markup")
     except BaseException:
         library.oaimg_request_free(request)
         raise
     return request
+
+
+def _aspect(value: Aspect) -> Tuple[int, int]:
+    """(w, h) of "16:9" or (16, 9), each 1-100."""
+    parts: Any = value.split(":") if isinstance(value, str) else value
+    try:
+        w, h = parts
+        w, h = (int(w), int(h)) if isinstance(value, str) else (w, h)
+    except (TypeError, ValueError):
+        raise _inputs.invalid("aspect", "expected 'W:H' or (W, H), e.g. '16:9', got %r"
+                              % (value,)) from None
+    return _inputs.integer("aspect", w, 1, 100), _inputs.integer("aspect", h, 1, 100)
+
+
+def _margins(left: Any, top: Any, right: Any, bottom: Any,
+             aspect: Optional[Aspect]) -> Tuple[str, Tuple[int, ...]]:
+    """An extend's margins, checked: ("margins", (l, t, r, b)) or ("aspect", (w, h))."""
+    given = {"left": left, "top": top, "right": right, "bottom": bottom}
+    if aspect is not None:
+        if any(v not in (None, 0) for v in given.values()):
+            raise _inputs.invalid("aspect", "give either aspect or the margins (left, top, right, "
+                                  "bottom), not both")
+        return "aspect", _aspect(aspect)
+    values = tuple(_inputs.integer(name, 0 if v is None else v, 0, _inputs.UINT32_MAX)
+                   for name, v in given.items())
+    if not any(values):
+        raise _inputs.invalid("left", "an extend needs margins: left, top, right or bottom in "
+                              "pixels (at least one above 0), or aspect='W:H'")
+    return "margins", values
+
+
+def _set_whole_job(request: Any, image: Images, mask: Optional[ImageInput],
+                   markup: Optional[ImageInput], selection: Optional[ImageInput],
+                   selection_offset: Optional[Tuple[int, int]], context: str,
+                   references: List[ImageInput],
+                   extend: Optional[Tuple[str, Tuple[int, ...]]]) -> None:
+    """The source pixels and what shapes the job (selection, extend, references, markup): oaimg
+    plans the region, meets the model's limits and places every result back."""
+    library = lib()
+    if mask is not None:
+        raise _inputs.invalid("mask", "a mask is sent as it is; with a selection, references or "
+                              "an extend oaimg makes the mask itself (give a selection instead)")
+    if isinstance(image, (list, tuple)):
+        raise _inputs.invalid("image", "give the one image to edit; further images go in "
+                              "references=[...]")
+    if context not in _CONTEXT_MODES:
+        raise _inputs.invalid("context", "%r is not known; use auto, selection or image"
+                              % (context,))
+    pixels, width, height, pixel_format = _inputs.pixels("image", image)
+    _inputs.check_size("image", width, height)
+    check_request(request, library.oaimg_request_set_source(
+        request, _inputs.c_bytes(pixels), width, height, 0, pixel_format), "image")
+    if selection is not None:
+        coverage, cover_width, cover_height = _inputs.coverage("selection", selection)
+        _inputs.check_size("selection", cover_width, cover_height)
+        x, y = _inputs.offset("selection_offset", selection_offset)
+        check_request(request, library.oaimg_request_set_selection(
+            request, _inputs.c_bytes(coverage), cover_width, cover_height, 0, x, y), "selection")
+    elif selection_offset is not None:
+        raise _inputs.invalid("selection_offset", "applies only with a selection")
+    check_request(request, library.oaimg_request_set_context_mode(
+        request, _CONTEXT_MODES[context]), "context")
+    if extend is not None:
+        kind, values = extend
+        if kind == "aspect":
+            out = [ctypes.c_uint32() for _ in range(4)]
+            status = library.oaimg_extend_margins_for_aspect(
+                width, height, values[0], values[1], *(ctypes.byref(v) for v in out))
+            if status != _errors.OK:
+                raise _inputs.invalid("aspect", "%d:%d does not fit a %dx%d image"
+                                      % (values[0], values[1], width, height))
+            values = tuple(v.value for v in out)
+            if not any(values):
+                raise _inputs.invalid("aspect", "the image (%dx%d) already is %s; nothing to "
+                                      "extend" % (width, height, "%d:%d" % extend[1]))
+        check_request(request, library.oaimg_request_set_extend(request, *values), "extend")
+    for index, reference in enumerate(references):
+        param = "references[%d]" % index
+        data, ref_width, ref_height, ref_format = _inputs.pixels(param, reference)
+        _inputs.check_size(param, ref_width, ref_height)
+        check_request(request, library.oaimg_request_add_reference(
+            request, _inputs.c_bytes(data), ref_width, ref_height, 0, ref_format), param)
+    if markup is not None:
+        data, mark_width, mark_height, mark_format = _inputs.pixels("markup", markup)
+        channels = {1: 4, 4: 2}.get(mark_format)
+        if channels is None:
+            raise _inputs.invalid("markup", "has no alpha channel; draw the guide on a "
+                                  "transparent (RGBA) layer")
+        if 0 not in data[channels - 1::channels]:
+            raise _inputs.invalid("markup", "has no fully transparent pixel (alpha 0); draw the "
+                                  "guide on a transparent layer so the image shows where nothing "
+                                  "is drawn")
+        check_request(request, library.oaimg_request_set_markup_layer(
+            request, _inputs.c_bytes(data), mark_width, mark_height, 0, mark_format, 0, 0),
+            "markup")
 
 
 def _set_images(request: Any, image: Images, mask: Optional[ImageInput],
@@ -324,10 +431,56 @@ class _BaseClient:
 def _edit_args(prompt: Optional[str], image: Images, mask: Optional[ImageInput],
                markup: Optional[ImageInput], selection: Optional[ImageInput],
                selection_offset: Optional[Tuple[int, int]], context: str, stream: bool,
-               partial_images: Optional[int], fields: Dict[str, Any]) -> Dict[str, Any]:
+               partial_images: Optional[int], fields: Dict[str, Any],
+               references: Optional[Sequence[ImageInput]] = None,
+               extend: Optional[Tuple[str, Tuple[int, ...]]] = None) -> Dict[str, Any]:
     return dict(prompt=prompt, image=image, mask=mask, markup=markup, selection=selection,
                 selection_offset=selection_offset, context=context, stream=stream,
-                partial_images=partial_images, fields=fields)
+                partial_images=partial_images, fields=fields, references=references,
+                extend=extend)
+
+
+_EDIT_DOC = """Repaints an image where the selection (or mask) says (POST /images/edits).
+
+        image: a path, encoded bytes, a PIL image or an H x W x 3/4 uint8 numpy array (a list of
+        them for models that take several images, sent as they are). With ``selection`` (H x W
+        coverage: a numpy array, a PIL image or a grayscale PNG; white = repaint; placed at
+        ``selection_offset``) oaimg plans the region (``context``: "auto", "selection" or
+        "image"), builds the mask, meets the model's size limits and puts each result back: see
+        ``result.layers``. With ``mask`` (an encoded PNG whose transparent pixels are repainted)
+        the files are sent as they are.
+
+        ``references``: guide images (an object, a style, a face to keep), sent after the edited
+        image as repeated ``image[]`` parts in this order, each scaled within the model's limits;
+        up to 15 on GPT image models (a model that takes one image raises ValidationError).
+        Without a selection the whole image is edited and kept. ``markup``: a drawing over the
+        image (arrows, scribbles; RGBA, of the image's size, fully transparent where nothing is
+        drawn) that guides the edit, on the GPT Image 2.5 models only and never with ``mask``;
+        with a selection or references it is cropped and scaled exactly like the image.
+        """
+
+_EXTEND_DOC = """Grows the canvas and fills the new area from the image (an edit).
+
+        Either the margins in pixels (``left``, ``top``, ``right``, ``bottom``, each >= 0, at
+        least one above 0) or ``aspect`` ("16:9", "3:2", "1:1", "9:16" ..., or (16, 9)): grow
+        along the short axis to that aspect, evenly on both sides. The model sees the new area
+        together with the image beside it and repaints a strip along each grown side, which each
+        layer's mask blends across so no seam shows. Works on the DALL-E 2 contract (square
+        requests) and the GPT models (free sizes where the model has them); when the new area is
+        larger than the model makes in one request it is sent scaled down to half its resolution
+        at most, and beyond that filled in overlapping parts at full resolution, one request
+        each in order, each part seeing what the earlier ones filled (n times for n results).
+
+        ``result.canvas`` is the extended image as (x, y, width, height) in source coordinates,
+        x = -left and y = -top; each of ``result.layers`` lies on it. With Pillow::
+
+            x0, y0, width, height = result.canvas
+            extended = Image.new("RGBA", (width, height))
+            extended.paste(source, (-x0, -y0))
+            layer = result.layers[0]
+            pixels, mask = layer.to_pil()
+            extended.paste(pixels, (layer.x - x0, layer.y - y0), mask)
+        """
 
 
 _CALL_DOC = """
@@ -367,24 +520,27 @@ class Client(_BaseClient):
     def edit(self, image: Images, *, prompt: str, mask: Optional[ImageInput] = None,
              selection: Optional[ImageInput] = None,
              selection_offset: Optional[Tuple[int, int]] = None, context: str = "auto",
-             markup: Optional[ImageInput] = None, stream: bool = False,
+             markup: Optional[ImageInput] = None,
+             references: Optional[Sequence[ImageInput]] = None, stream: bool = False,
              partial_images: Optional[int] = None,
              on_progress: Optional[ProgressCallback] = None,
              on_partial_image: Optional[PartialImageCallback] = None,
              **fields: "Unpack[RequestFields]") -> ImagesResult:
-        """Repaints an image where the selection (or mask) says (POST /images/edits).
-
-        image: a path, encoded bytes, a PIL image or an H x W x 3/4 uint8 numpy array (a list of
-        them for models that take several images). With ``selection`` (H x W coverage: a numpy
-        array, a PIL image or a grayscale PNG; white = repaint; placed at ``selection_offset``)
-        oaimg plans the region (``context``: "auto", "selection" or "image"), builds the mask,
-        meets the model's size limits and puts each result back: see ``result.layers``. With
-        ``mask`` (an encoded PNG whose transparent pixels are repainted) the files are sent as
-        they are.
-        """
         request = _build_request(_EDIT, **_edit_args(prompt, image, mask, markup, selection,
                                                      selection_offset, context, stream,
-                                                     partial_images, dict(fields)))
+                                                     partial_images, dict(fields), references))
+        return self._run(request, on_progress, on_partial_image)
+
+    def extend(self, image: ImageInput, *, prompt: str, left: int = 0, top: int = 0,
+               right: int = 0, bottom: int = 0, aspect: Optional[Aspect] = None,
+               stream: bool = False, partial_images: Optional[int] = None,
+               on_progress: Optional[ProgressCallback] = None,
+               on_partial_image: Optional[PartialImageCallback] = None,
+               **fields: "Unpack[RequestFields]") -> ImagesResult:
+        margins = _margins(left, top, right, bottom, aspect)
+        request = _build_request(_EDIT, **_edit_args(prompt, image, None, None, None, None,
+                                                     "auto", stream, partial_images,
+                                                     dict(fields), None, margins))
         return self._run(request, on_progress, on_partial_image)
 
     def variation(self, image: ImageInput, *, selection: Optional[ImageInput] = None,
@@ -431,7 +587,8 @@ class Client(_BaseClient):
         return call.outcome()
 
     generate.__doc__ = (generate.__doc__ or "") + _CALL_DOC
-    edit.__doc__ = (edit.__doc__ or "") + _CALL_DOC
+    edit.__doc__ = _EDIT_DOC + _CALL_DOC
+    extend.__doc__ = _EXTEND_DOC + _CALL_DOC
     variation.__doc__ = (variation.__doc__ or "") + _CALL_DOC
 
 
@@ -478,15 +635,31 @@ class AsyncClient(_BaseClient):
     async def edit(self, image: Images, *, prompt: str, mask: Optional[ImageInput] = None,
                    selection: Optional[ImageInput] = None,
                    selection_offset: Optional[Tuple[int, int]] = None, context: str = "auto",
-                   markup: Optional[ImageInput] = None, stream: bool = False,
+                   markup: Optional[ImageInput] = None,
+                   references: Optional[Sequence[ImageInput]] = None, stream: bool = False,
                    partial_images: Optional[int] = None,
                    on_progress: Optional[Callable[..., Any]] = None,
                    on_partial_image: Optional[Callable[..., Any]] = None,
                    **fields: "Unpack[RequestFields]") -> ImagesResult:
-        """Repaints an image where the selection (or mask) says; see Client.edit."""
+        """Repaints an image where the selection (or mask) says, guided by ``references`` and
+        ``markup``; see Client.edit."""
         request = _build_request(_EDIT, **_edit_args(prompt, image, mask, markup, selection,
                                                      selection_offset, context, stream,
-                                                     partial_images, dict(fields)))
+                                                     partial_images, dict(fields), references))
+        return await self._run(request, on_progress, on_partial_image)
+
+    async def extend(self, image: ImageInput, *, prompt: str, left: int = 0, top: int = 0,
+                     right: int = 0, bottom: int = 0, aspect: Optional[Aspect] = None,
+                     stream: bool = False, partial_images: Optional[int] = None,
+                     on_progress: Optional[Callable[..., Any]] = None,
+                     on_partial_image: Optional[Callable[..., Any]] = None,
+                     **fields: "Unpack[RequestFields]") -> ImagesResult:
+        """Grows the canvas by the margins (or to ``aspect``) and fills the new area from the
+        image; see Client.extend (``result.canvas`` is the extended image)."""
+        margins = _margins(left, top, right, bottom, aspect)
+        request = _build_request(_EDIT, **_edit_args(prompt, image, None, None, None, None,
+                                                     "auto", stream, partial_images,
+                                                     dict(fields), None, margins))
         return await self._run(request, on_progress, on_partial_image)
 
     async def variation(self, image: ImageInput, *, selection: Optional[ImageInput] = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ctypes
 import json
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from . import _errors
 from ._library import lib, text
@@ -56,7 +56,10 @@ class ImagesResult:
     downloaded), ``formats`` their formats. ``layers``: one per result when the call had a
     selection or source, else empty. ``revised_prompts`` (None where the server revised nothing),
     ``request_ids`` (one per HTTP request the call made), ``usage`` (None when not reported),
-    ``safety_identifier`` (the one the server reports having used, or None).
+    ``safety_identifier`` (the one the server reports having used, or None). ``canvas``: with a
+    source, the area the layers may cover as (x, y, width, height) in source coordinates; after
+    an extend that is the extended image, (-left, -top, width + left + right, height + top +
+    bottom).
     """
 
     images: List[bytes] = field(repr=False)
@@ -72,6 +75,7 @@ class ImagesResult:
     request_ids: List[str]
     usage: Optional[Usage]
     safety_identifier: Optional[str] = None
+    canvas: Optional[Tuple[int, int, int, int]] = None
 
 
 def _layer(handle: Any, index: int) -> Optional[Layer]:
@@ -111,6 +115,9 @@ def read_result(handle: Any) -> ImagesResult:
     library.oaimg_result_usage_details(handle, *(ctypes.byref(t) for t in details))
     values = [t.value if t.value >= 0 else None for t in tokens + details]
     summary = json.loads(library.oaimg_result_json(handle).decode())
+    area = summary.get("canvas")
+    canvas = (int(area["x"]), int(area["y"]), int(area["width"]), int(area["height"])) \
+        if isinstance(area, dict) else None
     return ImagesResult(
         images=images, formats=formats, layers=layers,
         model=text(library.oaimg_result_model(handle)) or "",
@@ -122,4 +129,5 @@ def read_result(handle: Any) -> ImagesResult:
         revised_prompts=revised,
         request_ids=[str(i) for i in summary.get("request_ids", [])],
         usage=Usage(*values) if any(v is not None for v in values) else None,
-        safety_identifier=text(library.oaimg_result_safety_identifier(handle)))
+        safety_identifier=text(library.oaimg_result_safety_identifier(handle)),
+        canvas=canvas)

@@ -8,6 +8,7 @@
 
 #include "oaimg/core/client.h"
 #include "oaimg/core/error.h"
+#include "oaimg/core/extend.h"
 #include "oaimg/core/models.h"
 #include "oaimg/core/pipeline.h"
 #include "oaimg/core/request.h"
@@ -22,6 +23,10 @@ struct PlannedJob {
   int request_count = 1;             // HTTP requests the run sends
   std::string fields_json;           // the fields of the first HTTP request
   std::string notes;                 // what was done to meet limits, one line each
+  // An extend far larger than the model makes: the overlapping parts the run sends in this
+  // order, one request each and n times over (each of the n results is a whole extension). The
+  // request, uploads and fields above are then the first part's.
+  std::vector<ExtendPart> extend_parts;
 };
 
 // Checks and prepares everything a run needs without sending anything.
