@@ -18,7 +18,20 @@ gcc_build=${OAIMG_BUILD:-$here/build}
 asan_build=$here/build-hardening
 tsan_build=$here/build-tsan
 start=$(date +%s)
-step() { echo "== hardening: $* ($(( $(date +%s) - start )) s)"; }
+step_start=$start
+step_name=
+times=
+# Each step's elapsed seconds, printed as it ends and again as a table at the end.
+step() {
+  local now; now=$(date +%s)
+  if [ -n "$step_name" ]; then
+    echo "== hardening: $step_name took $(( now - step_start )) s"
+    times+=$(printf '%6d s  %s' $(( now - step_start )) "$step_name")$'\n'
+  fi
+  step_name=$*; step_start=$now
+  [ -n "$step_name" ] && echo "== hardening: $step_name ($(( now - start )) s in)"
+  return 0
+}
 
 step "clang ASan+UBSan build, -Werror"
 sanitize="-fsanitize=address,undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all -fno-omit-frame-pointer -fsanitize=fuzzer-no-link"
@@ -35,18 +48,32 @@ cmake --build "$asan_build" -j"$jobs"
 step "the suite under ASan+UBSan (GIMP cases aside)"
 # Leak checking stays on (ASan's default on Linux). The Python tests are left out: they would load
 # the instrumented library into an uninstrumented python3; the C tests cover the same library.
+# abi_installed_package builds a consumer with the system compiler and no sanitizer runtime
+# against the installed (instrumented) library: a packaging test, run in the GCC pass instead.
 export ASAN_OPTIONS=abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir "$asan_build" --output-on-failure -j"$jobs" \
-  -E "gimp|python|^fuzz_(response|sse|png_decode|plan)$"
+  -E "gimp|python|^abi_installed_package$|^fuzz_(response|sse|png_decode|plan)$"
 
 step "fuzz targets, ${fuzz_seconds} s each"
+# Run once; the log keeps libFuzzer's figures (executions, coverage, corpus) for docs/hardening.md.
+fuzz_log=$asan_build/fuzz.log
+fuzz_rc=0
 ctest --test-dir "$asan_build" --output-on-failure -R "^fuzz_(response|sse|png_decode|plan)$" -V \
-  | grep -E "^[0-9]+: (Done|stat::number_of_executed_units|cov:|INFO: seed corpus)|Test +#|tests passed" || true
-ctest --test-dir "$asan_build" -R "^fuzz_(response|sse|png_decode|plan)$" >/dev/null
+  >"$fuzz_log" 2>&1 || fuzz_rc=$?
+grep -E "^[0-9]+: (Done|stat::number_of_executed_units|stat::peak_rss_mb|INFO: seed corpus|#[0-9]+[[:space:]]+(INITED|DONE))|Test +#|tests passed" \
+  "$fuzz_log" || true
+if [ "$fuzz_rc" != 0 ]; then tail -60 "$fuzz_log"; echo "a fuzz target failed (log: $fuzz_log)"; exit 1; fi
 
-step "valgrind memcheck: C API and CLI"
+step "valgrind memcheck: C API and CLI (GCC 12 -Werror build)"
 unset ASAN_OPTIONS UBSAN_OPTIONS
+# The GCC build is also CI's "GCC 12 with warnings as errors" build of the whole tree: .ci/run
+# makes install/test.sh's build a -Werror one. Run by hand on a build without it, it becomes one.
+if ! grep -q "^OAIMG_WERROR:BOOL=ON" "$gcc_build/CMakeCache.txt" 2>/dev/null; then
+  echo "== $gcc_build is not a -Werror build: reconfiguring it with -DOAIMG_WERROR=ON"
+  cmake -S . -B "$gcc_build" -DOAIMG_WERROR=ON >/dev/null
+fi
+cmake --build "$gcc_build" -j"$jobs"
 valgrind_log=$(mktemp -d /tmp/oaimg-valgrind-XXXXXX)
 wrapper=$valgrind_log/oaimg
 cat > "$wrapper" <<WRAP
@@ -84,4 +111,6 @@ if grep -q "WARNING: ThreadSanitizer" "$tsan_build/soak.stderr"; then
   grep -A30 "WARNING: ThreadSanitizer" "$tsan_build/soak.stderr" | head -80; exit 1
 fi
 
-step "done"
+step ""
+echo "== hardening: passed in $(( $(date +%s) - start )) s"
+printf '%s' "$times"

@@ -31,6 +31,11 @@ packages=(build-essential cmake pkg-config git python3 ca-certificates
 # The CLI decodes JPEG and WebP --image files for --selection; its tests write them with
 # cjpeg (libjpeg-turbo-progs) and cwebp (webp).
 packages+=(libjpeg62-turbo-dev libwebp-dev libjpeg-turbo-progs webp)
+# CI's hardening pass (.ci/hardening.sh, run on the Debian 12 CI machine): clang-14 with its
+# sanitizer and libFuzzer runtimes, and valgrind. Debian 13 has no clang-14 and no need of it.
+if [ "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" = bookworm ]; then
+  packages+=(clang-14 libclang-rt-14-dev valgrind)
+fi
 missing_of() {
   local p
   for p in "$@"; do

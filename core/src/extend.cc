@@ -56,7 +56,9 @@ void strip_parts(const Strip& s, int32_t window_along, int32_t window_depth, int
     // it can (up to its own depth), the fill is this row's new pixels.
     const int32_t known = std::min(window_depth - row_fill, known_depth + filled);
     const int32_t win_from = filled - known, win_to = filled + row_fill;
-    for (const auto& [along_offset, along_len] : spans) {
+    for (const auto& span : spans) {
+      // Plain copies, not structured bindings: clang 14 cannot capture those in a lambda.
+      const int32_t along_offset = span.first, along_len = span.second;
       auto rect = [&](int32_t from, int32_t to) {
         // Outward offsets [from, to) to coordinates on this side.
         const int32_t a = sign > 0 ? s.edge + from : s.edge - to;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "oaimg/core/client.h"
+#include "oaimg/core/job.h"
 #include "oaimg/core/models.h"
 #include "oaimg/core/png_codec.h"
 #include "oaimg/core/request.h"
@@ -28,14 +29,17 @@ using namespace std::chrono_literals;
 // Long enough that no std::string keeps it inline; never a real key.
 const std::string kKey = "sk-hostile-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-std::string tiny_png_b64() {
+std::string png_b64(uint32_t width, uint32_t height) {
   oaimg::Image image;
-  image.width = image.height = 2;
+  image.width = width;
+  image.height = height;
   image.format = oaimg::PixelFormat::Rgba8;
-  image.pixels.assign(16, 200);
+  image.pixels.assign(size_t(width) * height * 4, 200);
   auto png = oaimg::encode_png(image);
   return oaimg::base64_encode(png->data(), png->size());
 }
+
+std::string tiny_png_b64() { return png_b64(2, 2); }
 
 std::string nested(int depth, char open, char close) {
   std::string text;
@@ -248,6 +252,63 @@ TEST_F(HostileServerTest, MoreCompletedImagesInAStreamThanAskedIsABadResponse) {
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().status, Status::BadResponse);
   EXPECT_NE(result.error().message.find("more than 1 completed images"), std::string::npos)
+      << result.error().message;
+}
+
+TEST_F(HostileServerTest, AStreamThatEndsWithFewerImagesThanAskedIsABadResponse) {
+  std::string event = "event: image_generation.completed\ndata: {\"type\":\"image_generation.completed\","
+                      "\"b64_json\":\"" + tiny_png_b64() + "\"}\n\n";
+  ScriptedServer server([&](ScriptedServer& s, int fd, const std::string&) {
+    s.respond(fd, 200, "text/event-stream", event);  // one completed image of the two asked for
+  });
+  ImageRequest req = generate(2);
+  req.model = "gpt-image-1.5";
+  req.response_format.reset();
+  req.size = "1024x1024";
+  req.partial_images = 0;
+  auto result = run(config_for(server), req);
+  ASSERT_FALSE(result) << "a short stream must not pass as a complete result";
+  EXPECT_EQ(result.error().status, Status::BadResponse);
+  EXPECT_NE(result.error().message.find("ended after 1 of 2 images"), std::string::npos)
+      << result.error().message;
+  EXPECT_EQ(server.requests(), 1) << "a stream that delivered events is not replayed";
+}
+
+// A valid PNG one pixel wider than any size oaimg lets a request ask for: refused by its header
+// before it is decoded or placed, with the limit named (a result's size bounds the memory that
+// decoding, resampling and the put-back layer take).
+TEST_F(HostileServerTest, AResultLargerThanAnyAllowedSizeIsRefusedBeforeItIsPlaced) {
+  const std::string body = "{\"created\":1,\"data\":[{\"b64_json\":\"" +
+                           png_b64(oaimg::kMaxSizeSide + 1, 16) + "\"}]}";
+  ScriptedServer server([&](ScriptedServer& s, int fd, const std::string&) {
+    s.respond(fd, 200, "application/json", body);
+  });
+  ImageRequest req;
+  req.op = oaimg::Operation::Edit;
+  req.model = "dall-e-2";
+  req.prompt = "a pond";
+  req.size = "256x256";
+  req.response_format = "b64_json";
+  oaimg::Image source;
+  source.width = source.height = 64;
+  source.format = oaimg::PixelFormat::Rgb8;
+  source.pixels.assign(64 * 64 * 3, 90);
+  req.source = std::move(source);
+  oaimg::Selection selection;
+  selection.x = selection.y = 16;
+  selection.width = selection.height = 32;
+  selection.coverage.assign(32 * 32, 255);
+  req.selection = std::move(selection);
+
+  ClientConfig config = config_for(server);
+  auto plan = oaimg::plan_job(config, req);
+  ASSERT_TRUE(plan) << plan.error().message;
+  auto result = oaimg::run_planned_job(config, *plan, req, {});
+  ASSERT_FALSE(result) << "a 4097x16 result was decoded and placed";
+  EXPECT_EQ(result.error().status, Status::Image);
+  EXPECT_NE(result.error().message.find("result 1: PNG is 4097x16 pixels, too large: the limit is "
+                                        "4096 pixels a side"),
+            std::string::npos)
       << result.error().message;
 }
 
