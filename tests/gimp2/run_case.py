@@ -542,9 +542,15 @@ def main():
                 server_url + "/_control/faults", data=json.dumps(
                     {"faults": FAULTS[args.case]}).encode(), method="POST",
                 headers={"Content-Type": "application/json"}), timeout=10).read()
-        os.makedirs(args.cache_dir, exist_ok=True)
-        # The cache is shared by the cases: the warning's case clears its models' stamps.
-        model_checks_done_today(os.path.join(args.cache_dir, "oaimg"),
+        # babl's, GEGL's and GIMP's caches are shared by the cases (babl's takes a minute to
+        # build); liboaimg's once-a-day model-check stamps are each run's own, so that a case
+        # starting in parallel cannot stamp the model the warning's case is about.
+        cache = os.path.join(root, "cache")
+        os.makedirs(cache)
+        for name in ("babl", "gegl-0.4", "gimp"):
+            os.makedirs(os.path.join(args.cache_dir, name), exist_ok=True)
+            os.symlink(os.path.join(args.cache_dir, name), os.path.join(cache, name))
+        model_checks_done_today(os.path.join(cache, "oaimg"),
                                 ("gpt-image-1.5",) if args.case == "model_shutdown_warning"
                                 else ())
         shutdown_date = None
@@ -559,7 +565,7 @@ def main():
         home = os.path.join(root, "home")
         os.makedirs(home)
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-        env.update(HOME=home, XDG_CACHE_HOME=args.cache_dir, LANG="C.UTF-8", LANGUAGE="",
+        env.update(HOME=home, XDG_CACHE_HOME=cache, LANG="C.UTF-8", LANGUAGE="",
                    OPENAI_API_KEY=key, OPENAI_BASE_URL=server_url + "/v1")
         env.pop("DISPLAY", None)
         key_file = None
