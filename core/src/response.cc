@@ -271,8 +271,9 @@ Error error_from_json(int http_status, JsonObject* body) {
     message = http_status > 0 ? "the server answered HTTP " + std::to_string(http_status) +
                                     " without an error message"
                               : "the server reported an error without a message";
-    if (!error.code.empty()) message += " (code " + error.code + ")";
-    else if (!error.type.empty()) message += " (type " + error.type + ")";
+    // The server's code and type are its own text too: one line, like the message.
+    if (!error.code.empty()) message += " (code " + one_line(error.code, 80) + ")";
+    else if (!error.type.empty()) message += " (type " + one_line(error.type, 80) + ")";
   }
   error.message = std::move(message);
   return error;
