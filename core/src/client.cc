@@ -61,20 +61,6 @@ struct Download {
   http::TransferId transfer = 0;
 };
 
-void add_usage(Usage& sum, const Usage& u) {
-  auto add = [](int64_t& s, int64_t v) {
-    if (v < 0) return;
-    s = s < 0 ? v : s + v;
-  };
-  add(sum.input_tokens, u.input_tokens);
-  add(sum.output_tokens, u.output_tokens);
-  add(sum.total_tokens, u.total_tokens);
-  add(sum.input_text_tokens, u.input_text_tokens);
-  add(sum.input_image_tokens, u.input_image_tokens);
-  add(sum.output_text_tokens, u.output_text_tokens);
-  add(sum.output_image_tokens, u.output_image_tokens);
-}
-
 // The error reports what the server asked for, also beyond the 60 s a retry would wait.
 int64_t retry_after_ms_of(const http::ResponseHeaders& h) {
   std::optional<double> ms = server_requested_wait_ms(h.retry_after_ms, h.retry_after,

@@ -155,47 +155,6 @@ std::string summary_json(const PlannedJob& plan, const FinishedJob& done) {
 
 // --- extend in parts -----------------------------------------------------------------------
 
-void add_usage_to(Usage& sum, const Usage& u) {
-  auto add = [](int64_t& s, int64_t v) {
-    if (v < 0) return;
-    s = s < 0 ? v : s + v;
-  };
-  add(sum.input_tokens, u.input_tokens);
-  add(sum.output_tokens, u.output_tokens);
-  add(sum.total_tokens, u.total_tokens);
-  add(sum.input_text_tokens, u.input_text_tokens);
-  add(sum.input_image_tokens, u.input_image_tokens);
-  add(sum.output_text_tokens, u.output_text_tokens);
-  add(sum.output_image_tokens, u.output_image_tokens);
-}
-
-// `window` (source coordinates) of an image placed at (at_x, at_y), as RGBA, transparent where
-// the image does not reach: what one part's model sees of the canvas filled so far.
-Image crop_rgba(const Image& image, int32_t at_x, int32_t at_y, const Rect& window) {
-  Image out;
-  out.width = uint32_t(window.width);
-  out.height = uint32_t(window.height);
-  out.format = PixelFormat::Rgba8;
-  out.pixels.assign(size_t(out.width) * out.height * 4, 0);
-  const Rect placed{at_x, at_y, int32_t(image.width), int32_t(image.height)};
-  const Rect both = intersect(placed, window);
-  const int n = channels(image.format);
-  for (int32_t y = both.y; y < both.y + both.height; ++y) {
-    const uint8_t* src = image.pixels.data() + size_t(y - at_y) * image.stride() +
-                         size_t(both.x - at_x) * n;
-    uint8_t* dst = out.pixels.data() + (size_t(y - window.y) * out.width + (both.x - window.x)) * 4;
-    for (int32_t x = 0; x < both.width; ++x, src += n, dst += 4) {
-      switch (n) {
-        case 1: dst[0] = dst[1] = dst[2] = src[0]; dst[3] = 255; break;
-        case 2: dst[0] = dst[1] = dst[2] = src[0]; dst[3] = src[1]; break;
-        case 3: dst[0] = src[0]; dst[1] = src[1]; dst[2] = src[2]; dst[3] = 255; break;
-        default: std::copy_n(src, 4, dst); break;
-      }
-    }
-  }
-  return out;
-}
-
 // One part as an edit of its own: the window of what is known so far (old image and earlier
 // parts), selected over the part's new pixels, seen whole, one result. The model, prompt and
 // settings are the extend's; streaming is not (partials of one part are no preview of the whole).
@@ -262,9 +221,9 @@ Result<FinishedJob> run_extend_parts(const ClientConfig& config, const PlannedJo
   FinishedJob done;
   size_t sent = 0;
   for (int chain = 0; chain < n; ++chain) {
-    Image canvas = crop_rgba(source, 0, 0, area);
+    Image canvas = crop_transparent(source, 0, 0, area);
     for (const ExtendPart& part : plan.extend_parts) {
-      const ImageRequest sub = part_request(original, crop_rgba(canvas, area.x, area.y, part.window), part);
+      const ImageRequest sub = part_request(original, crop_transparent(canvas, area.x, area.y, part.window), part);
       Result<PlannedJob> sub_plan = plan_job(config, sub);
       if (!sub_plan) return sub_plan.take_error();
       RunCallbacks sub_callbacks;
@@ -294,7 +253,7 @@ Result<FinishedJob> run_extend_parts(const ClientConfig& config, const PlannedJo
       out.created = std::max(out.created, r.created);
       if (!r.safety_identifier.empty()) out.safety_identifier = r.safety_identifier;
       for (auto& id : r.request_ids) out.request_ids.push_back(std::move(id));
-      add_usage_to(out.usage, r.usage);
+      add_usage(out.usage, r.usage);
       ++sent;
     }
     auto bytes = encode_png(canvas);
@@ -394,7 +353,7 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
                        [](const ExtendPart& a, const ExtendPart& b) { return a.order < b.order; });
       // What the run sends first is the first part: plan it as the run will.
       const ImageRequest first = part_request(
-          request, crop_rgba(*request.source, 0, 0, parts.front().window), parts.front());
+          request, crop_transparent(*request.source, 0, 0, parts.front().window), parts.front());
       Result<PlannedJob> first_plan = plan_job(config, first);
       if (!first_plan) return first_plan.take_error();
       const TargetSize window = largest_target(plan.caps, Operation::Edit, request.allow_experimental_size);

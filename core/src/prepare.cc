@@ -53,25 +53,6 @@ void to_rgba(const uint8_t* p, int n, uint8_t* out) {
   }
 }
 
-// `area` (source coordinates) of an image placed at (at_x, at_y), transparent where the image
-// does not reach: what the model sees of canvas that no pixels cover.
-Image crop_transparent(const Image& image, int32_t at_x, int32_t at_y, const Rect& area) {
-  Image out;
-  out.width = uint32_t(area.width);
-  out.height = uint32_t(area.height);
-  out.format = PixelFormat::Rgba8;
-  out.pixels.assign(size_t(out.width) * out.height * 4, 0);
-  const Rect placed{at_x, at_y, int32_t(image.width), int32_t(image.height)};
-  const Rect both = intersect(placed, area);
-  const int n = channels(image.format);
-  for (int32_t y = both.y; y < both.y + both.height; ++y) {
-    const uint8_t* src = image.pixels.data() + size_t(y - at_y) * image.stride() +
-                         size_t(both.x - at_x) * n;
-    uint8_t* dst = out.pixels.data() + (size_t(y - area.y) * out.width + (both.x - area.x)) * 4;
-    for (int32_t x = 0; x < both.width; ++x) to_rgba(src + size_t(x) * n, n, dst + size_t(x) * 4);
-  }
-  return out;
-}
 
 // The plan's padded region of an image placed at (at_x, at_y), sampled at width x height: the
 // same mapping for the edited image and the markup, so that they line up pixel for pixel.
@@ -204,6 +185,26 @@ Outcome check_whole_job_inputs(const ImageRequest& req, const ModelCaps& caps) {
 }
 
 }  // namespace
+
+// `area` (source coordinates) of an image placed at (at_x, at_y), transparent where the image
+// does not reach: what the model sees of canvas that no pixels cover.
+Image crop_transparent(const Image& image, int32_t at_x, int32_t at_y, const Rect& area) {
+  Image out;
+  out.width = uint32_t(area.width);
+  out.height = uint32_t(area.height);
+  out.format = PixelFormat::Rgba8;
+  out.pixels.assign(size_t(out.width) * out.height * 4, 0);
+  const Rect placed{at_x, at_y, int32_t(image.width), int32_t(image.height)};
+  const Rect both = intersect(placed, area);
+  const int n = channels(image.format);
+  for (int32_t y = both.y; y < both.y + both.height; ++y) {
+    const uint8_t* src = image.pixels.data() + size_t(y - at_y) * image.stride() +
+                         size_t(both.x - at_x) * n;
+    uint8_t* dst = out.pixels.data() + (size_t(y - area.y) * out.width + (both.x - area.x)) * 4;
+    for (int32_t x = 0; x < both.width; ++x) to_rgba(src + size_t(x) * n, n, dst + size_t(x) * 4);
+  }
+  return out;
+}
 
 Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) {
   if (Outcome ok = check_source(req.source); !ok) return ok.take_error();

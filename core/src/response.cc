@@ -435,4 +435,18 @@ Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
   return out;
 }
 
+void add_usage(Usage& sum, const Usage& part) {
+  auto add = [](int64_t& s, int64_t v) {
+    if (v < 0) return;
+    s = s < 0 ? v : s + v;
+  };
+  add(sum.input_tokens, part.input_tokens);
+  add(sum.output_tokens, part.output_tokens);
+  add(sum.total_tokens, part.total_tokens);
+  add(sum.input_text_tokens, part.input_text_tokens);
+  add(sum.input_image_tokens, part.input_image_tokens);
+  add(sum.output_text_tokens, part.output_text_tokens);
+  add(sum.output_image_tokens, part.output_image_tokens);
+}
+
 }  // namespace oaimg

@@ -51,6 +51,10 @@ struct PreparedJob {
   std::optional<UploadFile> markup;         // the markup layer, mapped exactly like the image
 };
 
+// `area` (source coordinates) of an image placed at (at_x, at_y) as straight RGBA, transparent
+// where the image does not reach: what the model sees of canvas that no pixels cover.
+Image crop_transparent(const Image& image, int32_t at_x, int32_t at_y, const Rect& area);
+
 // The selection that shapes the request mask and the put-back: the one an extend made, else the
 // caller's (nullptr when there is none).
 const Selection* effective_selection(const PreparedJob& job, const ImageRequest& req);

@@ -18,6 +18,10 @@ struct Usage {
   int64_t output_text_tokens = -1, output_image_tokens = -1;  // usage.output_tokens_details
 };
 
+// Adds one request's usage to a run's total (fan-out, streamed images, extend parts). A count the
+// server did not report (-1) adds nothing; the total stays -1 until some part reports it.
+void add_usage(Usage& sum, const Usage& part);
+
 struct ResponseImage {
   std::vector<uint8_t> bytes;          // decoded b64_json, or empty when only url is given
   std::string url;                     // url results, downloaded by the client
