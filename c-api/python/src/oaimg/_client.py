@@ -237,7 +237,7 @@ def _build_request(operation: int, prompt: Optional[str], image: Optional[Images
             _set_whole_job(request, image, mask, markup, selection, selection_offset, context,
                            list(references or []), extend)
         elif image is not None:
-            _set_images(request, image, mask, selection, selection_offset, context)
+            _set_images(request, image, mask, selection_offset)
             if markup is not None:
                 data = _inputs.encoded("markup", markup)
                 check_request(request, library.oaimg_request_set_markup(
@@ -344,29 +344,9 @@ def _set_whole_job(request: Any, image: Images, mask: Optional[ImageInput],
 
 
 def _set_images(request: Any, image: Images, mask: Optional[ImageInput],
-                selection: Optional[ImageInput], selection_offset: Optional[Tuple[int, int]],
-                context: str) -> None:
+                selection_offset: Optional[Tuple[int, int]]) -> None:
+    # A selection goes through _set_whole_job: here the files are sent as they are.
     library = lib()
-    if selection is not None:
-        if mask is not None:
-            raise _inputs.invalid("mask", "give either mask or selection, not both")
-        if isinstance(image, (list, tuple)):
-            raise _inputs.invalid("image", "with a selection, give the one image it selects in")
-        if context not in _CONTEXT_MODES:
-            raise _inputs.invalid("context", "%r is not known; use auto, selection or image"
-                                  % (context,))
-        pixels, width, height, pixel_format = _inputs.pixels("image", image)
-        _inputs.check_size("image", width, height)
-        check_request(request, library.oaimg_request_set_source(
-            request, _inputs.c_bytes(pixels), width, height, 0, pixel_format), "image")
-        coverage, cover_width, cover_height = _inputs.coverage("selection", selection)
-        _inputs.check_size("selection", cover_width, cover_height)
-        x, y = _inputs.offset("selection_offset", selection_offset)
-        check_request(request, library.oaimg_request_set_selection(
-            request, _inputs.c_bytes(coverage), cover_width, cover_height, 0, x, y), "selection")
-        check_request(request, library.oaimg_request_set_context_mode(
-            request, _CONTEXT_MODES[context]), "context")
-        return
     if selection_offset is not None:
         raise _inputs.invalid("selection_offset", "applies only with a selection")
     images: Iterable[ImageInput] = image if isinstance(image, (list, tuple)) else [image]
