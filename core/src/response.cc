@@ -305,7 +305,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 
 }  // namespace
 
-Result<ImagesResponse> parse_images_response(std::string_view body) {
+static Result<ImagesResponse> read_images_response(std::string_view body) {
   if (!nesting_within_bound(body))
     return bad_response("the server answered with success but the body is " + too_deep_message());
   ParserPtr parser = parse_json(body);
@@ -361,7 +361,8 @@ Result<ImagesResponse> parse_images_response(std::string_view body) {
   return response;
 }
 
-Error parse_error_response(int http_status, std::string_view content_type, std::string_view body) {
+static Error read_error_response(int http_status, std::string_view content_type,
+                                 std::string_view body) {
   if (ParserPtr parser = parse_json(body)) {
     if (JsonObject* root = root_object(parser.get())) {
       if (member(root, "error") || member(root, "detail") || member(root, "message"))
@@ -377,7 +378,7 @@ Error parse_error_response(int http_status, std::string_view content_type, std::
   return error;
 }
 
-Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
+static Result<StreamImageEvent> read_stream_event(const SseEvent& event) {
   // OpenAI's other streaming endpoints end with "data: [DONE]"; skippable like an unknown type.
   if (event.data == "[DONE]") return Error(Status::Unsupported, "end-of-stream marker [DONE]");
   ParserPtr parser = parse_json(event.data);
@@ -389,7 +390,10 @@ Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
     // The SDK accepts both {"error": {...}} and the error object itself as the data.
     if (member(root, "error")) return error_from_json(0, root);
     Error error = error_from_json(0, nullptr);
-    error.message = string_member(root, "message").value_or(error.message);
+    // The server's text: one line, and the fallback when it is blank.
+    if (std::string message = one_line(string_member(root, "message").value_or(""), 1000);
+        !message.empty())
+      error.message = std::move(message);
     error.type = string_member(root, "type").value_or("");
     error.code = string_member(root, "code").value_or("");
     error.param = string_member(root, "param").value_or("");
@@ -433,6 +437,31 @@ Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
   out.created_at = int_member(root, "created_at").value_or(0);
   out.safety_identifier = string_member(root, "safety_identifier").value_or("");
   return out;
+}
+
+// Every message made above may quote what a server sent; whatever it put there (newlines, control
+// characters, nothing at all), a message stays one readable line. Made so once, at the module's
+// edge, rather than at each place that quotes the server (fuzz_response checks it).
+static Error as_one_line(Error error) {
+  error.message = one_line(error.message, 4000);
+  if (error.message.empty()) error.message = "the server's response could not be read";
+  return error;
+}
+
+Result<ImagesResponse> parse_images_response(std::string_view body) {
+  Result<ImagesResponse> parsed = read_images_response(body);
+  if (!parsed) return as_one_line(parsed.take_error());
+  return parsed;
+}
+
+Error parse_error_response(int http_status, std::string_view content_type, std::string_view body) {
+  return as_one_line(read_error_response(http_status, content_type, body));
+}
+
+Result<StreamImageEvent> parse_stream_event(const SseEvent& event) {
+  Result<StreamImageEvent> parsed = read_stream_event(event);
+  if (!parsed) return as_one_line(parsed.take_error());
+  return parsed;
 }
 
 void add_usage(Usage& sum, const Usage& part) {
