@@ -907,3 +907,49 @@ oaimg_dialog_environment_notes (void)
     g_string_append (notes, _("OPENAI_BASE_URL is set and is used instead of the base URL.\n"));
   return g_string_free (notes, FALSE);
 }
+
+const char *
+oaimg_dialog_title (oaimg_operation operation)
+{
+  switch (operation)
+    {
+    case OAIMG_EDIT:      return _("Inpaint Selection");
+    case OAIMG_VARIATION: return _("Variations");
+    default:              return _("New Layers from Prompt");
+    }
+}
+
+char *
+oaimg_dialog_progress_title (oaimg_operation operation)
+{
+  /* TRANSLATORS: the progress window's title; %s is the operation, e.g. "Inpaint Selection". */
+  return g_strdup_printf (_("Working: %s"), oaimg_dialog_title (operation));
+}
+
+char *
+oaimg_dialog_test_connection (const char *profile_dir, const char *typed_key,
+                              const char *typed_url, long timeout_ms)
+{
+  const char *env_key = g_getenv ("OPENAI_API_KEY");
+  const char *env_url = g_getenv ("OPENAI_BASE_URL");
+  const char *url     = typed_url ? typed_url : "";
+  char       *key, *message = NULL;
+
+  if (typed_key && typed_key[0])
+    key = g_strstrip (g_strdup (typed_key));
+  else if (env_key && env_key[0])
+    key = g_strdup (env_key);
+  else
+    key = oaimg_secret_load (profile_dir);
+  if (env_url && env_url[0])
+    url = env_url;
+  else if (url[0] == '\0')
+    url = "https://api.openai.com/v1";
+
+  if (key == NULL || key[0] == '\0')
+    message = g_strdup (oaimg_message_no_key ());
+  else
+    oaimg_test_connection (url, key, timeout_ms, &message);
+  wipe (key);
+  return message;
+}

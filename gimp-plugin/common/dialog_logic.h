@@ -52,6 +52,17 @@ gboolean oaimg_dialog_save_settings (const char *profile_dir, const OaimgSetting
  * nothing does. Owned by the caller. */
 char *oaimg_dialog_environment_notes (void);
 
+/* The job dialog's title for the operation, and the progress window's ("Working: …"), so that the
+ * two windows are told apart by people and by the tests. Translated; the second is g_free'd. */
+const char *oaimg_dialog_title          (oaimg_operation operation);
+char       *oaimg_dialog_progress_title (oaimg_operation operation);
+
+/* Settings' Test Connection with what a run would use: the typed key (trimmed), else
+ * OPENAI_API_KEY, else the stored key; OPENAI_BASE_URL, else the typed base URL, else OpenAI's.
+ * Returns the translated outcome (g_free); the key is wiped after use. */
+char *oaimg_dialog_test_connection (const char *profile_dir, const char *typed_key,
+                                    const char *typed_url, long timeout_ms);
+
 G_END_DECLS
 
 #endif

@@ -8,60 +8,11 @@
 #include <string.h>
 
 #include "dialog_logic.h"
-#include "oaimg_dialog.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
 #define PREVIEW_SIDE          200
-#define PARTIAL_SIDE          256
 #define PREVIEW_DELAY_MS      250
-/* Events handled per progress callback: enough to stay responsive, bounded so a flood of events
- * cannot keep the callback (and the transfer behind it) from returning. */
-#define MAX_EVENTS_PER_UPDATE 200
-#define PULSE_INTERVAL_US     (100 * 1000)
-
-static const char *
-dialog_title (oaimg_operation operation)
-{
-  switch (operation)
-    {
-    case OAIMG_EDIT:      return _("Inpaint Selection");
-    case OAIMG_VARIATION: return _("Variations");
-    default:              return _("New Layers from Prompt");
-    }
-}
-
-/* A pixbuf of straight-alpha RGBA8 pixels scaled into max_side and composited over a checkerboard
- * (the mask's transparent part is what the model repaints). */
-static GdkPixbuf *
-pixbuf_scaled (const uint8_t *rgba, uint32_t width, uint32_t height, int max_side)
-{
-  GdkPixbuf *full, *shown;
-  double     scale = MIN ((double) max_side / width, (double) max_side / height);
-
-  full  = gdk_pixbuf_new_from_data (rgba, GDK_COLORSPACE_RGB, TRUE, 8, width, height, width * 4,
-                                    NULL, NULL);
-  shown = gdk_pixbuf_composite_color_simple (full, MAX (1, (int) (width * scale)),
-                                             MAX (1, (int) (height * scale)), GDK_INTERP_BILINEAR,
-                                             255, 8, 0x808080, 0xc0c0c0);
-  g_object_unref (full);
-  return shown;
-}
-
-static void
-image_show (GtkWidget *view, const uint8_t *rgba, uint32_t width, uint32_t height, int side)
-{
-  GdkPixbuf *pixbuf;
-
-  if (rgba == NULL || width == 0 || height == 0)
-    {
-      gtk_image_clear (GTK_IMAGE (view));
-      return;
-    }
-  pixbuf = pixbuf_scaled (rgba, width, height, side);
-  gtk_image_set_from_pixbuf (GTK_IMAGE (view), pixbuf);
-  g_object_unref (pixbuf);
-}
 
 /* A labelled row; the label's mnemonic focuses `target`, or the widget itself when NULL. */
 static GtkWidget *
@@ -236,10 +187,10 @@ update_preview (gpointer data)
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
-  image_show (jd->image_view, preview.image_rgba, preview.image_width, preview.image_height,
-              PREVIEW_SIDE);
-  image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
-              PREVIEW_SIDE);
+  dialogs_image_show (jd->image_view, preview.image_rgba, preview.image_width,
+                      preview.image_height, PREVIEW_SIDE);
+  dialogs_image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
+                      PREVIEW_SIDE);
   gtk_label_set_text (GTK_LABEL (jd->info_label), preview.info);
   gtk_widget_set_sensitive (jd->prompt_view, preview.takes_prompt);
   gtk_label_set_text (GTK_LABEL (jd->prompt_note), preview.prompt_note ? preview.prompt_note : "");
@@ -466,8 +417,8 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   jd.context_ids    = g_ptr_array_new_with_free_func (g_free);
   jd.quality_ids    = g_ptr_array_new_with_free_func (g_free);
   jd.background_ids = g_ptr_array_new_with_free_func (g_free);
-  dialog = gimp_dialog_new (dialog_title (operation), "oaimg", NULL, 0, gimp_standard_help_func,
-                            NULL, _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
+  dialog = gimp_dialog_new (oaimg_dialog_title (operation), "oaimg", NULL, 0,
+                            gimp_standard_help_func, NULL, _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
                             NULL);
   jd.dialog = dialog;
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
@@ -606,105 +557,6 @@ no_key_dialog_run (const char *profile_dir)
       g_clear_error (&error);
     }
   return oaimg_key_source (profile_dir) != OAIMG_KEY_NONE;
-}
-
-/* ---- Progress window ------------------------------------------------------------------------- */
-
-struct ProgressWindow
-{
-  GtkWidget *dialog;
-  GtkWidget *label;
-  GtkWidget *bar;
-  GtkWidget *partial;
-  gboolean   cancelled;
-  gint64     last_pulse;
-};
-
-static void
-on_progress_response (GtkDialog *dialog, gint response, ProgressWindow *window)
-{
-  (void) dialog;
-  (void) response;
-  /* Any response (Cancel, Escape, closing the window) cancels the request. */
-  window->cancelled = TRUE;
-  gtk_label_set_text (GTK_LABEL (window->label), _("Cancelling…"));
-}
-
-static void
-pump_events (void)
-{
-  for (int i = 0; i < MAX_EVENTS_PER_UPDATE && gtk_events_pending (); i++)
-    gtk_main_iteration_do (FALSE);
-}
-
-ProgressWindow *
-progress_window_new (oaimg_operation operation)
-{
-  ProgressWindow *window = g_new0 (ProgressWindow, 1);
-  GtkWidget      *box;
-  gchar          *title;
-
-  /* Not the job dialog's title: the two windows are told apart, by people and by the tests. */
-  /* TRANSLATORS: the progress window's title; %s is the operation, e.g. "Inpaint Selection". */
-  title          = g_strdup_printf (_("Working: %s"), dialog_title (operation));
-  window->dialog = gimp_dialog_new (title, "oaimg", NULL, 0, NULL, NULL,
-                                    _("_Cancel"), GTK_RESPONSE_CANCEL, NULL);
-  g_free (title);
-  gimp_window_set_transient (GTK_WINDOW (window->dialog));
-  g_signal_connect (window->dialog, "response", G_CALLBACK (on_progress_response), window);
-  g_signal_connect (window->dialog, "delete-event", G_CALLBACK (gtk_true), NULL);
-  box = gtk_dialog_get_content_area (GTK_DIALOG (window->dialog));
-  gtk_container_set_border_width (GTK_CONTAINER (box), 12);
-  gtk_box_set_spacing (GTK_BOX (box), 6);
-  window->label = gtk_label_new (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  gtk_misc_set_alignment (GTK_MISC (window->label), 0.0, 0.5);
-  window->bar     = gtk_progress_bar_new ();
-  window->partial = gtk_image_new ();
-  gtk_box_pack_start (GTK_BOX (box), window->label, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), window->bar, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), window->partial, TRUE, TRUE, 0);
-  gtk_widget_set_size_request (window->bar, 320, -1);
-  gtk_widget_show_all (window->dialog);
-  pump_events ();
-  return window;
-}
-
-gboolean
-progress_window_update (ProgressWindow *window, const OaimgProgress *progress)
-{
-  if (!window->cancelled && progress->stage_text)
-    {
-      char *text = oaimg_progress_text (progress);
-      if (strcmp (text, gtk_label_get_text (GTK_LABEL (window->label))) != 0)
-        gtk_label_set_text (GTK_LABEL (window->label), text);
-      g_free (text);
-    }
-  if (progress->fraction >= 0.0)
-    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar),
-                                   CLAMP (progress->fraction, 0.0, 1.0));
-  else if (g_get_monotonic_time () - window->last_pulse >= PULSE_INTERVAL_US)
-    {
-      gtk_progress_bar_pulse (GTK_PROGRESS_BAR (window->bar));
-      window->last_pulse = g_get_monotonic_time ();
-    }
-  pump_events ();
-  return window->cancelled;
-}
-
-void
-progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba, uint32_t width,
-                              uint32_t height)
-{
-  image_show (window->partial, rgba, width, height, PARTIAL_SIDE);
-  pump_events ();
-}
-
-void
-progress_window_destroy (ProgressWindow *window)
-{
-  gtk_widget_destroy (window->dialog);
-  pump_events ();
-  g_free (window);
 }
 
 /* ---- Settings dialog ------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 
 #include <libgimp/gimp.h>
 
+#include "dialogs_gtk.h"
 #include "host_gimp2.h"
 #include "oaimg_plugin.h"
 
@@ -45,15 +46,6 @@ gboolean        job_dialog_run               (oaimg_operation  operation,
 /* Said when a job dialog opens without any API key: offers Settings. TRUE when a key was then
  * stored. */
 gboolean        no_key_dialog_run            (const char *profile_dir);
-
-/* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
-ProgressWindow *progress_window_new          (oaimg_operation operation);
-/* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
-gboolean        progress_window_update       (ProgressWindow      *window,
-                                              const OaimgProgress *progress);
-void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
-                                              uint32_t width, uint32_t height);
-void            progress_window_destroy      (ProgressWindow *window);
 
 /* API key, base URL, default model and timeout. FALSE with error unset means cancelled. */
 gboolean        settings_dialog_run          (const char *profile_dir, GError **error);

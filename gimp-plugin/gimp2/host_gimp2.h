@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct ProgressWindow ProgressWindow;
+#include "dialogs_gtk.h"
 
 typedef struct
 {

@@ -7,16 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialog_logic.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
 #define PREVIEW_SIDE         200
-#define PARTIAL_SIDE         256
 #define PREVIEW_DELAY_MS     250
-/* Events handled per progress callback: enough to stay responsive, bounded so a flood of events
- * cannot keep the callback (and the transfer behind it) from returning. */
-#define MAX_EVENTS_PER_UPDATE 200
-#define PULSE_INTERVAL_US    (100 * 1000)
 
 /* ---- Job dialog ------------------------------------------------------------------------------ */
 
@@ -24,7 +20,6 @@
  * widening the dialog. */
 #define PROMPT_WIDTH         460
 #define PROMPT_HEIGHT        96
-#define HISTORY_LABEL_CHARS  60
 #define INFO_MAX_CHARS       64
 
 /* A left-aligned label that wraps within the dialog's width instead of widening it. */
@@ -71,195 +66,48 @@ typedef struct
 static const char *
 model_in_use (JobDialog *jd, const char *typed)
 {
-  if (typed != NULL && typed[0] != '\0')
-    return typed;
-  if (jd->default_model != NULL && jd->default_model[0] != '\0')
-    return jd->default_model;
-  return oaimg_default_model (oaimg_client_base_url (jd->client), jd->operation);
+  return oaimg_dialog_model_in_use (jd->client, jd->operation, typed, jd->default_model);
 }
 
-/* A pixbuf holding its own copy of straight-alpha RGBA8 pixels. The pixbuf takes its own
- * reference to the bytes: ours is dropped here, or every preview and partial image would leak a
- * full copy of its pixels. */
-static GdkPixbuf *
-pixbuf_from_rgba (const uint8_t *rgba, uint32_t width, uint32_t height)
-{
-  GBytes    *bytes  = g_bytes_new (rgba, (gsize) width * height * 4);
-  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, TRUE, 8, width,
-                                                 height, width * 4);
-  g_bytes_unref (bytes);
-  return pixbuf;
-}
-
-static GdkPixbuf *
-pixbuf_from_png (const uint8_t *png, size_t size, int max_side)
-{
-  uint8_t   *rgba = NULL;
-  uint32_t   w = 0, h = 0;
-  GdkPixbuf *full, *shown;
-  double     scale;
-
-  if (oaimg_png_decode (png, size, 0, &rgba, &w, &h) != OAIMG_OK || w == 0 || h == 0)
-    {
-      oaimg_free (rgba);
-      return NULL;
-    }
-  full = pixbuf_from_rgba (rgba, w, h);
-  oaimg_free (rgba);
-  scale = MIN ((double) max_side / w, (double) max_side / h);
-  /* Composited over a checkerboard: the mask's transparent part is what the model repaints. */
-  shown = gdk_pixbuf_composite_color_simple (full, MAX (1, (int) (w * scale)),
-                                             MAX (1, (int) (h * scale)), GDK_INTERP_BILINEAR,
-                                             255, 8, 0x808080, 0xc0c0c0);
-  g_object_unref (full);
-  return shown;
-}
-
-/* The uploads as pictures, and one translated line each: what it is, its pixels and bytes. The
- * library's own notes are English, so they are not shown as they are. */
-static void
-show_uploads (JobDialog *jd, const oaimg_plan *plan, GString *info)
-{
-  for (size_t i = 0; i < oaimg_plan_upload_count (plan); i++)
-    {
-      const char    *name = NULL;
-      const uint8_t *data = NULL;
-      size_t         len  = 0;
-      GdkPixbuf     *pixbuf;
-      uint8_t       *rgba = NULL;
-      uint32_t       w = 0, h = 0;
-      gboolean       is_mask;
-
-      if (oaimg_plan_upload (plan, i, &name, &data, &len) != OAIMG_OK)
-        continue;
-      is_mask = strcmp (name, "mask") == 0;
-      if (oaimg_png_decode (data, len, 0, &rgba, &w, &h) == OAIMG_OK)
-        g_string_append_printf (info, _("\n%s: %u × %u PNG, %.1f kB"),
-                                is_mask ? _("Mask") : _("Image"), w, h, len / 1000.0);
-      oaimg_free (rgba);
-      pixbuf = pixbuf_from_png (data, len, PREVIEW_SIDE);
-      if (pixbuf == NULL)
-        continue;
-      if (g_str_has_prefix (name, "image"))
-        gtk_image_set_from_pixbuf (GTK_IMAGE (jd->image_view), pixbuf);
-      else if (is_mask)
-        gtk_image_set_from_pixbuf (GTK_IMAGE (jd->mask_view), pixbuf);
-      g_object_unref (pixbuf);
-    }
-}
-
-static void
-describe_plan (JobDialog *jd, const oaimg_plan *plan, GString *info)
-{
-  int32_t     x, y;
-  uint32_t    w, h, tw, th;
-  const char *sent_size = oaimg_plan_size (plan);
-  char       *warning;
-
-  oaimg_plan_region (plan, &x, &y, &w, &h);
-  oaimg_plan_target_size (plan, &tw, &th);
-  g_string_append_printf (info, _("Model %s, %s\nRegion %u × %u at (%d, %d), sent as %u × %u"),
-                          oaimg_plan_model (plan), oaimg_plan_endpoint (plan), w, h,
-                          x + jd->source->origin_x, y + jd->source->origin_y, tw, th);
-  if (sent_size)
-    g_string_append_printf (info, _(", size %s"), sent_size);
-  g_string_append_printf (info, g_dngettext (GETTEXT_PACKAGE, "\n%d request", "\n%d requests",
-                                             oaimg_plan_request_count (plan)),
-                          oaimg_plan_request_count (plan));
-  show_uploads (jd, plan, info);
-  warning = oaimg_dialog_upscale_warning (w, h, tw, th,
-                                          oaimg_model_allows_custom_size (oaimg_plan_model (plan)));
-  if (warning)
-    g_string_append_printf (info, "\n%s", warning);
-  g_free (warning);
-}
-
-/* Recomputes what would be sent: the preview, and whether Send may be pressed (with the reason
- * shown when not). */
+/* Recomputes what would be sent (common/dialog_logic.c decides): the preview, the prompt's note,
+ * and whether Send may be pressed, with the reason shown when not. */
 static gboolean
 update_preview (gpointer data)
 {
-  JobDialog      *jd      = data;
-  OaimgJobParams  params  = { 0 };
-  oaimg_request  *request;
-  oaimg_plan     *plan    = NULL;
-  GError         *error   = NULL;
+  JobDialog      *jd     = data;
+  OaimgJobParams  params = { 0 };
+  OaimgPreview    preview;
   gchar          *prompt = NULL, *model = NULL, *size = NULL, *quality = NULL, *background = NULL;
-  char           *problem = NULL;
-  char           *resolved = NULL;
-  gint            n = 1;
-  gboolean        takes_prompt;
-  GString        *info    = g_string_new (NULL);
+  gint            n      = 1;
 
   jd->preview_timeout = 0;
-  gtk_image_clear (GTK_IMAGE (jd->image_view));
-  gtk_image_clear (GTK_IMAGE (jd->mask_view));
-
   g_object_get (jd->config, "prompt", &prompt, "n", &n, "model", &model, "size", &size,
                 "quality", &quality, "background", &background, NULL);
-  takes_prompt = oaimg_dialog_takes_prompt (model_in_use (jd, model), jd->operation);
   params.operation  = jd->operation;
-  params.prompt     = takes_prompt ? prompt : NULL;
+  params.prompt     = prompt;
   params.n          = n;
   params.model      = model;
   params.size       = size;
   params.context    = gimp_procedure_config_get_choice_id (jd->config, "context");
   params.quality    = quality;
   params.background = background;
-  if (takes_prompt && (prompt == NULL || prompt[0] == '\0') && jd->operation != OAIMG_VARIATION)
-    {
-      problem = g_strdup (_("Type a prompt that describes the picture you want."));
-      /* The prompt does not change what is uploaded: a stand-in shows the preview meanwhile. */
-      params.prompt = "preview";
-    }
 
-  request = jd->source_problem ? NULL
-                               : oaimg_job_build_request (jd->client, &params, jd->source,
-                                                          jd->default_model, FALSE, &resolved,
-                                                          &error);
-  if (jd->source_problem)
-    {
-      g_free (problem);
-      problem = g_strdup (jd->source_problem);
-    }
-  else if (request && oaimg_client_plan (jd->client, request, &plan) != OAIMG_OK)
-    {
-      g_free (problem);
-      problem = oaimg_dialog_plan_problem (jd->client, resolved);
-    }
-  else if (request == NULL)
-    {
-      g_free (problem);
-      problem = g_strdup (error->message);
-      g_clear_error (&error);
-    }
-  else
-    {
-      describe_plan (jd, plan, info);
-    }
+  oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
+                        &preview);
+  dialogs_image_show (jd->image_view, preview.image_rgba, preview.image_width,
+                      preview.image_height, PREVIEW_SIDE);
+  dialogs_image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
+                      PREVIEW_SIDE);
+  gtk_widget_set_sensitive (jd->prompt_view, preview.takes_prompt);
+  gtk_label_set_text (GTK_LABEL (jd->prompt_note), preview.prompt_note ? preview.prompt_note : "");
+  gtk_widget_set_visible (jd->prompt_note, preview.prompt_note != NULL);
+  gtk_label_set_text (GTK_LABEL (jd->info_label), preview.info);
+  gtk_label_set_text (GTK_LABEL (jd->problem_label), preview.problem ? preview.problem : "");
+  gtk_widget_set_visible (jd->problem_label, preview.problem != NULL);
+  gtk_dialog_set_response_sensitive (GTK_DIALOG (jd->dialog), GTK_RESPONSE_OK,
+                                     preview.problem == NULL);
 
-  gtk_widget_set_sensitive (jd->prompt_view, takes_prompt);
-  if (takes_prompt)
-    gtk_label_set_text (GTK_LABEL (jd->prompt_note), "");
-  else
-    {
-      char *note = g_strdup_printf (_("%s takes no prompt for variations: the prompt is not "
-                                      "sent."),
-                                    model_in_use (jd, model));
-      gtk_label_set_text (GTK_LABEL (jd->prompt_note), note);
-      g_free (note);
-    }
-  gtk_widget_set_visible (jd->prompt_note, !takes_prompt);
-  gtk_label_set_text (GTK_LABEL (jd->info_label), info->str);
-  gtk_label_set_text (GTK_LABEL (jd->problem_label), problem ? problem : "");
-  gtk_widget_set_visible (jd->problem_label, problem != NULL);
-  gtk_dialog_set_response_sensitive (GTK_DIALOG (jd->dialog), GTK_RESPONSE_OK, problem == NULL);
-
-  g_string_free (info, TRUE);
-  g_free (problem);
-  g_free (resolved);
-  oaimg_plan_free (plan);
-  oaimg_request_free (request);
+  oaimg_dialog_preview_clear (&preview);
   g_free (prompt);
   g_free (model);
   g_free (size);
@@ -276,112 +124,42 @@ schedule_preview (JobDialog *jd)
   jd->preview_timeout = g_timeout_add (PREVIEW_DELAY_MS, update_preview, jd);
 }
 
-/* Fills a combo with the values the model takes and shows the config's value; a value the model
- * does not take becomes "auto" in the config too, so that what is shown is what is sent. */
+/* Fills a combo with what common/ offers for the parameter with this model and shows the
+ * config's value; a value the model does not take becomes "auto" in the config too, so that what
+ * is shown is what is sent. */
 static void
-fill_combo (JobDialog *jd, GtkWidget *widget, const char *property, const char *const *ids,
-            const char *const *labels, gboolean (*takes) (JobDialog *, const char *, const char *))
+fill_combo (JobDialog *jd, GtkWidget *widget, const char *property, OaimgChoiceParam param)
 {
   GtkComboBoxText *combo = GTK_COMBO_BOX_TEXT (widget);
   gchar           *model = NULL, *current = NULL;
-  const char      *name;
-  int              offered = 0;
+  int              count = 0, active = 0;
+  OaimgChoice     *offered;
 
   g_object_get (jd->config, "model", &model, property, &current, NULL);
-  name = model_in_use (jd, model);
+  offered = oaimg_dialog_choices (model_in_use (jd, model), jd->operation, param, current,
+                                  &count, &active);
 
   jd->syncing = TRUE;
   gtk_combo_box_text_remove_all (combo);
-  for (int i = 0; ids[i]; i++)
-    if (takes (jd, name, ids[i]))
-      {
-        gtk_combo_box_text_append (combo, ids[i], _(labels[i]));
-        offered++;
-      }
-  /* One value is no choice: shown, but not offered as one. */
-  gtk_widget_set_sensitive (widget, offered > 1);
-  if (current == NULL || !gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), current))
-    {
-      gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), "auto");
-      g_object_set (jd->config, property, "auto", NULL);
-    }
+  for (int i = 0; i < count; i++)
+    gtk_combo_box_text_append (combo, offered[i].id, offered[i].label);
+  gtk_widget_set_sensitive (widget, count > 1);
+  gtk_combo_box_set_active (GTK_COMBO_BOX (combo), active);
+  if (g_strcmp0 (current, offered[active].id) != 0)
+    g_object_set (jd->config, property, offered[active].id, NULL);
   jd->syncing = FALSE;
+  g_free (offered);
   g_free (model);
   g_free (current);
 }
-
-static gboolean
-takes_size (JobDialog *jd, const char *model, const char *size)
-{
-  size_t count = oaimg_model_size_count (model, jd->operation);
-
-  if (strcmp (size, "auto") == 0)
-    return TRUE;
-  for (size_t i = 0; i < count; i++)
-    if (g_strcmp0 (oaimg_model_size (model, jd->operation, i), size) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-takes_quality (JobDialog *jd, const char *model, const char *quality)
-{
-  return oaimg_dialog_accepts (model, jd->operation, OAIMG_CHOICE_QUALITY, quality);
-}
-
-static gboolean
-takes_background (JobDialog *jd, const char *model, const char *background)
-{
-  return oaimg_dialog_accepts (model, jd->operation, OAIMG_CHOICE_BACKGROUND, background);
-}
-
-static void
-fill_sizes (JobDialog *jd)
-{
-  gchar       *model = NULL;
-  const char  *name;
-  size_t       count;
-  GPtrArray   *ids    = g_ptr_array_new ();
-  GPtrArray   *labels = g_ptr_array_new ();
-
-  g_object_get (jd->config, "model", &model, NULL);
-  name  = model_in_use (jd, model);
-  count = oaimg_model_size_count (name, jd->operation);
-  g_ptr_array_add (ids, "auto");
-  g_ptr_array_add (labels, N_("Automatic (planned from the region)"));
-  for (size_t i = 0; i < count; i++)
-    {
-      const char *size = oaimg_model_size (name, jd->operation, i);
-      if (size && strcmp (size, "auto") != 0)
-        {
-          g_ptr_array_add (ids, (gpointer) size);
-          g_ptr_array_add (labels, (gpointer) size);
-        }
-    }
-  g_ptr_array_add (ids, NULL);
-  g_ptr_array_add (labels, NULL);
-  fill_combo (jd, jd->size_combo, "size", (const char *const *) ids->pdata,
-              (const char *const *) labels->pdata, takes_size);
-  g_ptr_array_free (ids, TRUE);
-  g_ptr_array_free (labels, TRUE);
-  g_free (model);
-}
-
-static const char *const QUALITY_IDS[]    = { "auto", "low", "medium", "high", NULL };
-static const char *const QUALITY_LABELS[] = { N_("Automatic"), N_("Low"), N_("Medium"),
-                                              N_("High"), NULL };
-static const char *const BACKGROUND_IDS[]    = { "auto", "opaque", "transparent", NULL };
-static const char *const BACKGROUND_LABELS[] = { N_("Automatic"), N_("Opaque"),
-                                                 N_("Transparent"), NULL };
 
 /* Everything that depends on the model. */
 static void
 fill_for_model (JobDialog *jd)
 {
-  fill_sizes (jd);
-  fill_combo (jd, jd->quality_combo, "quality", QUALITY_IDS, QUALITY_LABELS, takes_quality);
-  fill_combo (jd, jd->background_combo, "background", BACKGROUND_IDS, BACKGROUND_LABELS,
-              takes_background);
+  fill_combo (jd, jd->size_combo, "size", OAIMG_CHOICE_SIZE);
+  fill_combo (jd, jd->quality_combo, "quality", OAIMG_CHOICE_QUALITY);
+  fill_combo (jd, jd->background_combo, "background", OAIMG_CHOICE_BACKGROUND);
 }
 
 static void
@@ -564,17 +342,6 @@ labelled (GtkGrid *grid, int row, const char *mnemonic, GtkWidget *widget)
   return widget;
 }
 
-static const char *
-dialog_title (oaimg_operation operation)
-{
-  switch (operation)
-    {
-    case OAIMG_EDIT:      return _("Inpaint Selection");
-    case OAIMG_VARIATION: return _("Variations");
-    default:              return _("New Layers from Prompt");
-    }
-}
-
 static GtkWidget *
 choice_combo_new (JobDialog *jd, const char *property)
 {
@@ -620,11 +387,8 @@ prompt_box_new (JobDialog *jd, const char *profile_dir)
   for (int i = 0; jd->history[i]; i++)
     {
       char  id[16];
-      char *first = g_utf8_substring (jd->history[i], 0, HISTORY_LABEL_CHARS);
-      char *nl    = strchr (first, '\n');
+      char *first = oaimg_prompt_history_label (jd->history[i]);
 
-      if (nl)
-        *nl = '\0';
       g_snprintf (id, sizeof id, "%d", i);
       gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (jd->history_combo), id, first);
       g_free (first);
@@ -645,59 +409,6 @@ prompt_box_new (JobDialog *jd, const char *profile_dir)
 
   g_signal_connect (jd->history_combo, "changed", G_CALLBACK (on_history_chosen), jd);
   return box;
-}
-
-static void
-collect_texts (GtkWidget *widget, gpointer data)
-{
-  GString *texts = data;
-
-  if (!gtk_widget_get_visible (widget))
-    return;
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (texts, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
-  else if (GTK_IS_ENTRY (widget) && gtk_entry_get_visibility (GTK_ENTRY (widget)))
-    /* A hidden entry holds the key: never written anywhere. */
-    g_string_append_printf (texts, "%s\n", gtk_entry_get_text (GTK_ENTRY (widget)));
-  if (GTK_IS_COMBO_BOX (widget) && !gtk_combo_box_get_has_entry (GTK_COMBO_BOX (widget)))
-    {
-      GtkTreeModel *model = gtk_combo_box_get_model (GTK_COMBO_BOX (widget));
-      GtkTreeIter   iter;
-      gboolean      more  = model && gtk_tree_model_get_iter_first (model, &iter);
-      /* Every item offered, not only the one shown. */
-      for (; more && GTK_IS_COMBO_BOX_TEXT (widget); more = gtk_tree_model_iter_next (model, &iter))
-        {
-          gchar *text = NULL;
-          gtk_tree_model_get (model, &iter, 0, &text, -1);
-          g_string_append_printf (texts, "%s\n", text ? text : "");
-          g_free (text);
-        }
-    }
-  if (GTK_IS_CONTAINER (widget))
-    gtk_container_forall (GTK_CONTAINER (widget), collect_texts, texts);
-}
-
-/* OAIMG_DIALOG_TEXTS=FILE: every text the dialog shows is appended to FILE when it closes, so
- * that the tests can check a translation for English left over (a screenshot cannot be read). */
-static void
-dump_texts (GtkWidget *dialog)
-{
-  const char *path = g_getenv ("OAIMG_DIALOG_TEXTS");
-  GString    *texts;
-  FILE       *file;
-
-  if (path == NULL || path[0] == '\0')
-    return;
-  texts = g_string_new (NULL);
-  g_string_append_printf (texts, "%s\n", gtk_window_get_title (GTK_WINDOW (dialog)));
-  collect_texts (dialog, texts);
-  file = fopen (path, "a");
-  if (file)
-    {
-      fputs (texts->str, file);
-      fclose (file);
-    }
-  g_string_free (texts, TRUE);
 }
 
 static void
@@ -726,7 +437,7 @@ job_dialog_run (GimpProcedure       *procedure,
   gchar     *placeholder;
   gboolean   run;
 
-  dialog = gimp_procedure_dialog_new (procedure, config, dialog_title (operation));
+  dialog = gimp_procedure_dialog_new (procedure, config, oaimg_dialog_title (operation));
   jd.dialog = dialog;
   /* Alt+S belongs to GIMP's own "Save Settings" button. */
   gimp_procedure_dialog_set_ok_label (GIMP_PROCEDURE_DIALOG (dialog), _("S_end"));
@@ -796,7 +507,7 @@ job_dialog_run (GimpProcedure       *procedure,
   gtk_widget_grab_focus (jd.prompt_view);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
-  dump_texts (dialog);
+  dialogs_dump_texts (dialog);
 
   g_signal_handlers_disconnect_by_data (config, &jd);
   if (jd.preview_timeout)
@@ -805,137 +516,6 @@ job_dialog_run (GimpProcedure       *procedure,
   g_strfreev (jd.history);
   g_free (jd.source_problem);
   return run;
-}
-
-/* ---- Progress window ------------------------------------------------------------------------- */
-
-struct ProgressWindow
-{
-  GtkWidget *dialog;
-  GtkWidget *label;
-  GtkWidget *bar;
-  GtkWidget *partial;
-  gboolean   cancelled;
-  gint64     last_pulse;
-};
-
-static void
-on_progress_response (GtkDialog *dialog, gint response, ProgressWindow *window)
-{
-  (void) dialog;
-  (void) response;
-  /* Any response (Cancel, Escape, closing the window) cancels the request. */
-  window->cancelled = TRUE;
-  gtk_label_set_text (GTK_LABEL (window->label), _("Cancelling…"));
-}
-
-static void
-pump_events (void)
-{
-  for (int i = 0; i < MAX_EVENTS_PER_UPDATE && gtk_events_pending (); i++)
-    gtk_main_iteration_do (FALSE);
-}
-
-ProgressWindow *
-progress_window_new (oaimg_operation operation)
-{
-  ProgressWindow *window = g_new0 (ProgressWindow, 1);
-  GtkWidget      *box;
-  gchar          *title;
-
-  /* TRANSLATORS: the progress window's title; %s is the operation, e.g. "Inpaint Selection". */
-  title          = g_strdup_printf (_("Working: %s"), dialog_title (operation));
-  window->dialog = gimp_dialog_new (title, "oaimg", NULL, 0, NULL, NULL,
-                                    _("_Cancel"), GTK_RESPONSE_CANCEL, NULL);
-  g_free (title);
-  g_signal_connect (window->dialog, "response", G_CALLBACK (on_progress_response), window);
-  g_signal_connect (window->dialog, "delete-event", G_CALLBACK (gtk_true), NULL);
-  box = gtk_dialog_get_content_area (GTK_DIALOG (window->dialog));
-  gtk_container_set_border_width (GTK_CONTAINER (box), 12);
-  gtk_box_set_spacing (GTK_BOX (box), 6);
-  window->label = gtk_label_new (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  gtk_label_set_xalign (GTK_LABEL (window->label), 0.0);
-  window->bar     = gtk_progress_bar_new ();
-  window->partial = gtk_image_new ();
-  gtk_box_pack_start (GTK_BOX (box), window->label, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), window->bar, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), window->partial, TRUE, TRUE, 0);
-  gtk_widget_set_size_request (window->bar, 320, -1);
-  gtk_widget_show_all (window->dialog);
-  pump_events ();
-  return window;
-}
-
-/* With OAIMG_DIALOG_TEXTS set, each new progress text is appended as it is shown: a retry's
- * countdown is over before the window closes, and the tests must read what it said. */
-static void
-log_text (const char *text)
-{
-  const char *path = g_getenv ("OAIMG_DIALOG_TEXTS");
-  FILE       *file;
-
-  if (path == NULL || path[0] == '\0')
-    return;
-  file = fopen (path, "a");
-  if (file)
-    {
-      fprintf (file, "%s\n", text);
-      fclose (file);
-    }
-}
-
-gboolean
-progress_window_update (ProgressWindow *window, const OaimgProgress *progress)
-{
-  if (!window->cancelled && progress->stage_text)
-    {
-      char *text = oaimg_progress_text (progress);
-      if (strcmp (text, gtk_label_get_text (GTK_LABEL (window->label))) != 0)
-        {
-          gtk_label_set_text (GTK_LABEL (window->label), text);
-          log_text (text);
-        }
-      g_free (text);
-    }
-  if (progress->fraction >= 0.0)
-    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar),
-                                   CLAMP (progress->fraction, 0.0, 1.0));
-  else if (g_get_monotonic_time () - window->last_pulse >= PULSE_INTERVAL_US)
-    {
-      gtk_progress_bar_pulse (GTK_PROGRESS_BAR (window->bar));
-      window->last_pulse = g_get_monotonic_time ();
-    }
-  pump_events ();
-  return window->cancelled;
-}
-
-void
-progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba, uint32_t width,
-                              uint32_t height)
-{
-  GdkPixbuf *full, *shown;
-  double     scale;
-
-  if (width == 0 || height == 0)
-    return;
-  full  = pixbuf_from_rgba (rgba, width, height);
-  scale = MIN ((double) PARTIAL_SIDE / width, (double) PARTIAL_SIDE / height);
-  shown = gdk_pixbuf_composite_color_simple (full, MAX (1, (int) (width * scale)),
-                                             MAX (1, (int) (height * scale)),
-                                             GDK_INTERP_BILINEAR, 255, 8, 0x808080, 0xc0c0c0);
-  gtk_image_set_from_pixbuf (GTK_IMAGE (window->partial), shown);
-  g_object_unref (shown);
-  g_object_unref (full);
-  pump_events ();
-}
-
-void
-progress_window_destroy (ProgressWindow *window)
-{
-  dump_texts (window->dialog);
-  gtk_widget_destroy (window->dialog);
-  pump_events ();
-  g_free (window);
 }
 
 /* ---- Settings dialog ------------------------------------------------------------------------- */
@@ -964,39 +544,19 @@ typedef struct
   GtkWidget  *result;
 } ConnectionTest;
 
-/* Tests what a run would use: the typed key (else OPENAI_API_KEY, else the stored one) and
- * OPENAI_BASE_URL, else the typed base URL, else OpenAI's. */
 static void
 on_test_connection (GtkButton *button, ConnectionTest *test)
 {
-  const char *typed   = gtk_entry_get_text (GTK_ENTRY (test->key_entry));
-  const char *env_key = g_getenv ("OPENAI_API_KEY");
-  const char *env_url = g_getenv ("OPENAI_BASE_URL");
-  const char *url     = gtk_entry_get_text (GTK_ENTRY (test->url_entry));
-  char       *key, *message = NULL;
+  char *message;
 
   (void) button;
-  if (typed[0])
-    key = g_strstrip (g_strdup (typed));
-  else if (env_key && env_key[0])
-    key = g_strdup (env_key);
-  else
-    key = oaimg_secret_load (test->profile_dir);
-  if (env_url && env_url[0])
-    url = env_url;
-  else if (url[0] == '\0')
-    url = "https://api.openai.com/v1";
-
   gtk_label_set_text (GTK_LABEL (test->result), _("Testing the connection…"));
-  pump_events ();
-  if (key == NULL || key[0] == '\0')
-    message = g_strdup (oaimg_message_no_key ());
-  else
-    oaimg_test_connection (url, key, TEST_TIMEOUT_MS, &message);
+  dialogs_pump_events ();
+  message = oaimg_dialog_test_connection (test->profile_dir,
+                                          gtk_entry_get_text (GTK_ENTRY (test->key_entry)),
+                                          gtk_entry_get_text (GTK_ENTRY (test->url_entry)),
+                                          TEST_TIMEOUT_MS);
   gtk_label_set_text (GTK_LABEL (test->result), message);
-  if (key)
-    memset (key, 0, strlen (key));
-  g_free (key);
   g_free (message);
 }
 
@@ -1017,7 +577,7 @@ no_key_dialog_run (const char *profile_dir)
                       TRUE, 0);
   gtk_widget_show_all (dialog);
   response = gimp_dialog_run (GIMP_DIALOG (dialog));
-  dump_texts (dialog);
+  dialogs_dump_texts (dialog);
   gtk_widget_destroy (dialog);
   if (response != RESPONSE_SETTINGS)
     return FALSE;
@@ -1038,7 +598,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
   char         *stored_key = oaimg_secret_load (profile_dir);
   gboolean      has_key    = stored_key != NULL;
   gboolean      ok         = FALSE;
-  GString      *notes      = g_string_new (NULL);
+  char         *notes;
   gint          response;
   GtkWidget    *test_button;
   ConnectionTest test;
@@ -1099,14 +659,11 @@ settings_dialog_run (const char *profile_dir, GError **error)
                                  "when set; never your key."));
   labelled (GTK_GRID (grid), 5, _("Safety _identifier:"), safety_entry);
 
-  if (g_getenv ("OPENAI_API_KEY") && g_getenv ("OPENAI_API_KEY")[0])
-    g_string_append (notes, _("OPENAI_API_KEY is set and is used instead of the stored key.\n"));
-  if (g_getenv ("OPENAI_BASE_URL") && g_getenv ("OPENAI_BASE_URL")[0])
-    g_string_append (notes, _("OPENAI_BASE_URL is set and is used instead of the base URL.\n"));
+  notes = oaimg_dialog_environment_notes ();
   /* Wrapped within the dialog's width instead of cut off at its edge. */
-  note = wrapped_label_new (notes->str, FALSE);
+  note = wrapped_label_new (notes, FALSE);
   gtk_grid_attach (GTK_GRID (grid), note, 0, 6, 2, 1);
-  g_string_free (notes, TRUE);
+  g_free (notes);
 
   test_button = gtk_button_new_with_mnemonic (_("Test Co_nnection"));
   gtk_widget_set_halign (test_button, GTK_ALIGN_START);
@@ -1120,34 +677,29 @@ settings_dialog_run (const char *profile_dir, GError **error)
 
   gtk_widget_show_all (dialog);
   response = gimp_dialog_run (GIMP_DIALOG (dialog));
-  dump_texts (dialog);
+  dialogs_dump_texts (dialog);
   if (response == GTK_RESPONSE_OK)
     {
-      const char *key = gtk_entry_get_text (GTK_ENTRY (key_entry));
-      const char *where;
+      const char *where = NULL;
+      const char *typed_model = gtk_entry_get_text (
+        GTK_ENTRY (gtk_bin_get_child (GTK_BIN (model_combo))));
 
       g_free (settings.base_url);
       g_free (settings.default_model);
       settings.base_url = g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (url_entry))));
-      settings.default_model = g_strstrip (g_strdup (gtk_entry_get_text (
-        GTK_ENTRY (gtk_bin_get_child (GTK_BIN (model_combo))))));
+      /* The name, not the list's remark: "dall-e-2 (retired)" is no model. */
+      settings.default_model = g_strstrip (oaimg_dialog_model_from_label (typed_model));
       settings.timeout_s = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (timeout_spin));
       g_free (settings.safety_identifier);
       settings.safety_identifier =
         g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (safety_entry))));
 
-      ok = oaimg_settings_save (profile_dir, &settings, error);
-      if (ok && key[0] != '\0')
-        {
-          char *trimmed = g_strstrip (g_strdup (key));
-          ok = oaimg_secret_store (profile_dir, trimmed, &where, error);
-          memset (trimmed, 0, strlen (trimmed));
-          g_free (trimmed);
-          if (ok)
-            g_message (_("The API key was saved %s."), where);
-        }
-      else if (ok && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (forget)))
-        ok = oaimg_secret_store (profile_dir, NULL, &where, error);
+      ok = oaimg_dialog_save_settings (profile_dir, &settings,
+                                       gtk_entry_get_text (GTK_ENTRY (key_entry)),
+                                       gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (forget)),
+                                       &where, error);
+      if (ok && where)
+        g_message (_("The API key was saved %s."), where);
     }
   gtk_widget_destroy (dialog);
   oaimg_settings_clear (&settings);

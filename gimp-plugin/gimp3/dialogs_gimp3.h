@@ -4,6 +4,7 @@
 
 #include <libgimp/gimp.h>
 
+#include "dialogs_gtk.h"
 #include "host_gimp3.h"
 #include "oaimg_plugin.h"
 
@@ -22,15 +23,6 @@ gboolean        job_dialog_run              (GimpProcedure       *procedure,
                                              OaimgSource         *source,
                                              const char          *default_model,
                                              const char          *profile_dir);
-
-/* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
-ProgressWindow *progress_window_new          (oaimg_operation operation);
-/* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
-gboolean        progress_window_update       (ProgressWindow      *window,
-                                              const OaimgProgress *progress);
-void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
-                                              uint32_t width, uint32_t height);
-void            progress_window_destroy      (ProgressWindow *window);
 
 /* Said when a job dialog opens without any API key: offers Settings. TRUE when a key was then
  * stored. */

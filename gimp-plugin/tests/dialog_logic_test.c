@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dialog_logic.h"
 #include "oaimg_dialog.h"
 
 static int failures;
@@ -371,6 +372,135 @@ test_key_source (void)
   g_free (profile);
 }
 
+/* What both hosts' job dialogs show (dialog_logic.h): the model in use, the preview's problem,
+ * note and description, and the window titles. */
+static void
+test_preview (void)
+{
+  static uint8_t rgba[64 * 64 * 4];
+  static uint8_t selection[32 * 32];
+  OaimgSource    source = { .rgba = rgba, .width = 64, .height = 64, .origin_x = 10,
+                            .origin_y = 20, .selection = selection, .selection_width = 32,
+                            .selection_height = 32, .selection_x = 16, .selection_y = 16 };
+  OaimgJobParams params = { .operation = OAIMG_EDIT, .prompt = "", .n = 1, .model = "dall-e-2",
+                            .size = "auto", .context = OAIMG_CONTEXT_AUTO };
+  oaimg_client  *client = NULL;
+  OaimgPreview   preview;
+  char          *title;
+
+  memset (rgba, 200, sizeof rgba);
+  memset (selection, 255, sizeof selection);
+  EXPECT (oaimg_client_new (&client) == OAIMG_OK);
+  /* A compatible server still serves the retired dall-e-2 (OpenAI's own no longer does). */
+  EXPECT (oaimg_client_set_base_url (client, "http://127.0.0.1:1/v1") == OAIMG_OK);
+  EXPECT (strcmp (oaimg_dialog_model_in_use (client, OAIMG_EDIT, "dall-e-2", "gpt-image-1"),
+                  "dall-e-2") == 0);
+  EXPECT (strcmp (oaimg_dialog_model_in_use (client, OAIMG_EDIT, "", "gpt-image-1"),
+                  "gpt-image-1") == 0);
+  EXPECT (oaimg_dialog_model_in_use (client, OAIMG_EDIT, NULL, NULL) != NULL);
+
+  /* No prompt: Send stays insensitive, the preview is still shown. */
+  oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
+  EXPECT (preview.problem != NULL && strstr (preview.problem, "prompt") != NULL);
+  EXPECT (preview.takes_prompt && preview.prompt_note == NULL);
+  EXPECT (strstr (preview.info, "Model dall-e-2") != NULL);
+  /* The region in image coordinates: the layer's origin added. */
+  EXPECT (strstr (preview.info, "at (10, 20)") != NULL);
+  EXPECT (strstr (preview.info, "\nImage: ") != NULL);
+  EXPECT (preview.image_rgba != NULL && preview.image_width > 0);
+  oaimg_dialog_preview_clear (&preview);
+
+  params.prompt = "a red ball";
+  oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
+  EXPECT (preview.problem == NULL);
+  EXPECT (strstr (preview.info, "1 request") != NULL);
+  oaimg_dialog_preview_clear (&preview);
+
+  /* A source that could not be read is the problem as it is, and nothing is planned. */
+  oaimg_dialog_preview (client, &params, &source, "no layer", NULL, &preview);
+  EXPECT (g_strcmp0 (preview.problem, "no layer") == 0 && preview.image_rgba == NULL);
+  oaimg_dialog_preview_clear (&preview);
+
+  /* DALL-E 2 variations take no prompt: said, and it is not a problem. */
+  params.operation = OAIMG_VARIATION;
+  params.prompt    = "";
+  oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
+  EXPECT (!preview.takes_prompt && preview.prompt_note != NULL);
+  EXPECT (strstr (preview.prompt_note, "dall-e-2") != NULL);
+  EXPECT (preview.problem == NULL);
+  oaimg_dialog_preview_clear (&preview);
+  oaimg_client_free (client);
+
+  EXPECT (strcmp (oaimg_dialog_title (OAIMG_EDIT), "Inpaint Selection") == 0);
+  EXPECT (strcmp (oaimg_dialog_title (OAIMG_GENERATE), "New Layers from Prompt") == 0);
+  title = oaimg_dialog_progress_title (OAIMG_VARIATION);
+  EXPECT (strcmp (title, "Working: Variations") == 0);
+  g_free (title);
+}
+
+/* Saving Settings and testing the connection with what a run would use (dialog_logic.h). */
+static void
+test_settings_dialog (void)
+{
+  char         *profile  = g_dir_make_tmp ("oaimg-dialog-settings-XXXXXX", NULL);
+  OaimgSettings settings = { g_strdup (""), g_strdup ("dall-e-3"), 60, g_strdup ("") };
+  OaimgSettings loaded;
+  const char   *where    = "unset";
+  char         *key, *notes, *message;
+
+  g_unsetenv ("OPENAI_API_KEY");
+  g_unsetenv ("OPENAI_BASE_URL");
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  /* Nothing typed, nothing stored: no key is said, no request made. */
+  message = oaimg_dialog_test_connection (profile, "  ", "", 1000);
+  EXPECT (strcmp (message, oaimg_message_no_key ()) == 0);
+  g_free (message);
+
+  /* A typed key is stored trimmed; where it went is said. */
+  EXPECT (oaimg_dialog_save_settings (profile, &settings, "  sk-typed  ", FALSE, &where, NULL));
+  EXPECT (where != NULL);
+  key = oaimg_secret_load (profile);
+  EXPECT (g_strcmp0 (key, "sk-typed") == 0);
+  g_free (key);
+  oaimg_settings_load (profile, &loaded);
+  EXPECT (strcmp (loaded.default_model, "dall-e-3") == 0);
+  oaimg_settings_clear (&loaded);
+  /* Nothing typed keeps the stored key; Forget removes it. */
+  EXPECT (oaimg_dialog_save_settings (profile, &settings, "", FALSE, &where, NULL));
+  EXPECT (where == NULL);
+  key = oaimg_secret_load (profile);
+  EXPECT (g_strcmp0 (key, "sk-typed") == 0);
+  g_free (key);
+
+  /* The stored key is tested when nothing is typed, and OPENAI_BASE_URL wins over the typed
+   * base URL (nothing listens on port 1). */
+  g_setenv ("OPENAI_BASE_URL", "http://127.0.0.1:1/v1", TRUE);
+  message = oaimg_dialog_test_connection (profile, "", "http://example.invalid/v1", 1000);
+  EXPECT (strstr (message, "127.0.0.1:1") != NULL && strstr (message, "example") == NULL);
+  g_free (message);
+  notes = oaimg_dialog_environment_notes ();
+  EXPECT (strstr (notes, "OPENAI_BASE_URL") != NULL && strstr (notes, "OPENAI_API_KEY") == NULL);
+  g_free (notes);
+  g_unsetenv ("OPENAI_BASE_URL");
+  notes = oaimg_dialog_environment_notes ();
+  EXPECT (strcmp (notes, "") == 0);
+  g_free (notes);
+
+  EXPECT (oaimg_dialog_save_settings (profile, &settings, "", TRUE, &where, NULL));
+  EXPECT (oaimg_secret_load (profile) == NULL);
+  oaimg_settings_clear (&settings);
+  {
+    char *file = g_build_filename (profile, "oaimg", "settings.ini", NULL);
+    char *dir  = g_build_filename (profile, "oaimg", NULL);
+    g_unlink (file);
+    g_rmdir (dir);
+    g_free (file);
+    g_free (dir);
+  }
+  g_rmdir (profile);
+  g_free (profile);
+}
+
 int
 main (void)
 {
@@ -385,6 +515,8 @@ main (void)
   test_choices ();
   test_texts ();
   test_key_source ();
+  test_preview ();
+  test_settings_dialog ();
   if (failures == 0)
     printf ("dialog_logic_test: all passed\n");
   return failures == 0 ? 0 : 1;

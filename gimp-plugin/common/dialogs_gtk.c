@@ -1,0 +1,212 @@
+/* Dialog code that compiles unchanged with GTK 2 and GTK 3 (see dialogs_gtk.h). */
+#include "dialogs_gtk.h"
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dialog_logic.h"
+#include "i18n.h"
+#include "oaimg_dialog.h"
+
+#define PARTIAL_SIDE          256
+/* Events handled per progress callback: enough to stay responsive, bounded so a flood of events
+ * cannot keep the callback (and the transfer behind it) from returning. */
+#define MAX_EVENTS_PER_UPDATE 200
+#define PULSE_INTERVAL_US     (100 * 1000)
+
+void
+dialogs_pump_events (void)
+{
+  for (int i = 0; i < MAX_EVENTS_PER_UPDATE && gtk_events_pending (); i++)
+    gtk_main_iteration_do (FALSE);
+}
+
+void
+dialogs_image_show (GtkWidget *view, const uint8_t *rgba, uint32_t width, uint32_t height,
+                    int side)
+{
+  GdkPixbuf *full, *shown;
+  double     scale;
+
+  if (rgba == NULL || width == 0 || height == 0)
+    {
+      gtk_image_clear (GTK_IMAGE (view));
+      return;
+    }
+  /* Borrows the pixels: it is gone before this returns, the scaled copy kept. */
+  full  = gdk_pixbuf_new_from_data (rgba, GDK_COLORSPACE_RGB, TRUE, 8, width, height, width * 4,
+                                    NULL, NULL);
+  scale = MIN ((double) side / width, (double) side / height);
+  shown = gdk_pixbuf_composite_color_simple (full, MAX (1, (int) (width * scale)),
+                                             MAX (1, (int) (height * scale)),
+                                             GDK_INTERP_BILINEAR, 255, 8, 0x808080, 0xc0c0c0);
+  gtk_image_set_from_pixbuf (GTK_IMAGE (view), shown);
+  g_object_unref (shown);
+  g_object_unref (full);
+}
+
+/* ---- Texts for the tests --------------------------------------------------------------------- */
+
+static void
+collect_texts (GtkWidget *widget, gpointer data)
+{
+  GString *texts = data;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (texts, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  else if (GTK_IS_ENTRY (widget) && gtk_entry_get_visibility (GTK_ENTRY (widget)))
+    /* A hidden entry holds the key: never written anywhere. */
+    g_string_append_printf (texts, "%s\n", gtk_entry_get_text (GTK_ENTRY (widget)));
+  if (GTK_IS_COMBO_BOX (widget) && !gtk_combo_box_get_has_entry (GTK_COMBO_BOX (widget)))
+    {
+      GtkTreeModel *model = gtk_combo_box_get_model (GTK_COMBO_BOX (widget));
+      GtkTreeIter   iter;
+      gboolean      more  = model && gtk_tree_model_get_iter_first (model, &iter);
+      /* Every item offered, not only the one shown. */
+      for (; more && GTK_IS_COMBO_BOX_TEXT (widget); more = gtk_tree_model_iter_next (model, &iter))
+        {
+          gchar *text = NULL;
+          gtk_tree_model_get (model, &iter, 0, &text, -1);
+          g_string_append_printf (texts, "%s\n", text ? text : "");
+          g_free (text);
+        }
+    }
+  if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), collect_texts, texts);
+}
+
+static void
+append_to_texts_file (const char *text)
+{
+  const char *path = g_getenv ("OAIMG_DIALOG_TEXTS");
+  FILE       *file;
+
+  if (path == NULL || path[0] == '\0')
+    return;
+  file = fopen (path, "a");
+  if (file)
+    {
+      fputs (text, file);
+      fclose (file);
+    }
+}
+
+void
+dialogs_dump_texts (GtkWidget *dialog)
+{
+  GString *texts;
+
+  if (g_getenv ("OAIMG_DIALOG_TEXTS") == NULL)
+    return;
+  texts = g_string_new (NULL);
+  g_string_append_printf (texts, "%s\n", gtk_window_get_title (GTK_WINDOW (dialog)));
+  collect_texts (dialog, texts);
+  append_to_texts_file (texts->str);
+  g_string_free (texts, TRUE);
+}
+
+/* ---- Progress window ------------------------------------------------------------------------- */
+
+struct ProgressWindow
+{
+  GtkWidget *dialog;
+  GtkWidget *label;
+  GtkWidget *bar;
+  GtkWidget *partial;
+  gboolean   cancelled;
+  gint64     last_pulse;
+};
+
+static void
+on_progress_response (GtkDialog *dialog, gint response, ProgressWindow *window)
+{
+  (void) dialog;
+  (void) response;
+  /* Any response (Cancel, Escape, closing the window) cancels the request. */
+  window->cancelled = TRUE;
+  gtk_label_set_text (GTK_LABEL (window->label), _("Cancelling…"));
+}
+
+ProgressWindow *
+progress_window_new (oaimg_operation operation)
+{
+  ProgressWindow *window = g_new0 (ProgressWindow, 1);
+  GtkWidget      *box;
+  gchar          *title;
+
+  /* Not the job dialog's title: the two windows are told apart, by people and by the tests. */
+  title          = oaimg_dialog_progress_title (operation);
+  window->dialog = gimp_dialog_new (title, "oaimg", NULL, 0, NULL, NULL,
+                                    _("_Cancel"), GTK_RESPONSE_CANCEL, NULL);
+  g_free (title);
+  gimp_window_set_transient (GTK_WINDOW (window->dialog));
+  g_signal_connect (window->dialog, "response", G_CALLBACK (on_progress_response), window);
+  g_signal_connect (window->dialog, "delete-event", G_CALLBACK (gtk_true), NULL);
+  box = gtk_dialog_get_content_area (GTK_DIALOG (window->dialog));
+  gtk_container_set_border_width (GTK_CONTAINER (box), 12);
+  gtk_box_set_spacing (GTK_BOX (box), 6);
+  window->label = gtk_label_new (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  /* gtk_misc: GTK 2 has no gtk_label_set_xalign; GTK 3 still takes it. */
+  gtk_misc_set_alignment (GTK_MISC (window->label), 0.0, 0.5);
+  window->bar     = gtk_progress_bar_new ();
+  window->partial = gtk_image_new ();
+  gtk_box_pack_start (GTK_BOX (box), window->label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), window->bar, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), window->partial, TRUE, TRUE, 0);
+  gtk_widget_set_size_request (window->bar, 320, -1);
+  gtk_widget_show_all (window->dialog);
+  dialogs_pump_events ();
+  return window;
+}
+
+gboolean
+progress_window_update (ProgressWindow *window, const OaimgProgress *progress)
+{
+  if (!window->cancelled && progress->stage_text)
+    {
+      char *text = oaimg_progress_text (progress);
+      if (strcmp (text, gtk_label_get_text (GTK_LABEL (window->label))) != 0)
+        {
+          char *line = g_strdup_printf ("%s\n", text);
+          gtk_label_set_text (GTK_LABEL (window->label), text);
+          /* Each new text as it is shown: a retry's countdown is over before the window
+           * closes, and the tests must read what it said. */
+          append_to_texts_file (line);
+          g_free (line);
+        }
+      g_free (text);
+    }
+  if (progress->fraction >= 0.0)
+    gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (window->bar),
+                                   CLAMP (progress->fraction, 0.0, 1.0));
+  else if (g_get_monotonic_time () - window->last_pulse >= PULSE_INTERVAL_US)
+    {
+      gtk_progress_bar_pulse (GTK_PROGRESS_BAR (window->bar));
+      window->last_pulse = g_get_monotonic_time ();
+    }
+  dialogs_pump_events ();
+  return window->cancelled;
+}
+
+void
+progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba, uint32_t width,
+                              uint32_t height)
+{
+  if (width == 0 || height == 0)
+    return;
+  dialogs_image_show (window->partial, rgba, width, height, PARTIAL_SIDE);
+  dialogs_pump_events ();
+}
+
+void
+progress_window_destroy (ProgressWindow *window)
+{
+  dialogs_dump_texts (window->dialog);
+  gtk_widget_destroy (window->dialog);
+  dialogs_pump_events ();
+  g_free (window);
+}

@@ -1,0 +1,39 @@
+/* The dialog code that is the same in GTK 2 (GIMP 2.10) and GTK 3 (GIMP 3): the progress window
+ * and the dialog texts the tests read. Not part of oaimg_plugin_common (which sees no toolkit):
+ * each host compiles dialogs_gtk.c with its own GTK and libgimpui. */
+#ifndef OAIMG_DIALOGS_GTK_H
+#define OAIMG_DIALOGS_GTK_H
+
+#include <gtk/gtk.h>
+
+#include "oaimg_plugin.h"
+
+G_BEGIN_DECLS
+
+typedef struct ProgressWindow ProgressWindow;
+
+/* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
+ProgressWindow *progress_window_new          (oaimg_operation operation);
+/* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
+gboolean        progress_window_update       (ProgressWindow      *window,
+                                              const OaimgProgress *progress);
+void            progress_window_show_partial (ProgressWindow *window, const uint8_t *rgba,
+                                              uint32_t width, uint32_t height);
+void            progress_window_destroy      (ProgressWindow *window);
+
+/* Lets GTK handle pending events, a bounded number of them. */
+void            dialogs_pump_events          (void);
+
+/* Straight-alpha RGBA8 pixels scaled into side × side, over a checkerboard (the mask's
+ * transparent part is what the model repaints); NULL pixels clear the view. */
+void            dialogs_image_show           (GtkWidget *view, const uint8_t *rgba, uint32_t width,
+                                              uint32_t height, int side);
+
+/* OAIMG_DIALOG_TEXTS=FILE: every text the dialog shows (title, visible labels and entries but a
+ * hidden one, every item of a combo box) is appended to FILE, so that the tests can check a
+ * translation for English left over (a screenshot cannot be read). */
+void            dialogs_dump_texts           (GtkWidget *dialog);
+
+G_END_DECLS
+
+#endif
