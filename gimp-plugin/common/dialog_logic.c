@@ -612,6 +612,15 @@ oaimg_procedures (void)
 }
 
 const OaimgProcedureInfo *
+oaimg_procedure_for (oaimg_operation operation)
+{
+  for (int i = 0; i < OAIMG_PROC_COUNT; i++)
+    if (procedures[i].operation == operation && operation != 0)
+      return &procedures[i];
+  return &procedures[OAIMG_PROC_EDIT];
+}
+
+const OaimgProcedureInfo *
 oaimg_procedure_find (const char *name, OaimgProcedureId *id_out)
 {
   for (int i = 0; i < OAIMG_PROC_COUNT; i++)

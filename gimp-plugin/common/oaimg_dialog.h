@@ -177,11 +177,16 @@ typedef struct
 } OaimgProcedureInfo;
 
 #define OAIMG_MENU_PARENT "<Image>/Filters"
+/* The help domain each host registers for help/LANG/ beside its executable; a procedure's help
+ * id is its name (help/LANG/gimp-help.xml maps it to its page). */
+#define OAIMG_HELP_DOMAIN "org.oaimg.help"
 #define OAIMG_MENU_PATH   "<Image>/Filters/OpenAI Images"
 /* The submenu's label with its mnemonic (untranslated). */
 const char               *oaimg_menu_branch_label (void);
 /* The procedures in menu order, OAIMG_PROC_COUNT of them. */
 const OaimgProcedureInfo *oaimg_procedures (void);
+/* The job procedure of an operation: its name is the job dialog's help id. */
+const OaimgProcedureInfo *oaimg_procedure_for (oaimg_operation operation);
 /* The procedure of that name, or NULL. */
 const OaimgProcedureInfo *oaimg_procedure_find (const char *name, OaimgProcedureId *id_out);
 

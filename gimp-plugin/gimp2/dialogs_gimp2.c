@@ -418,7 +418,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   jd.quality_ids    = g_ptr_array_new_with_free_func (g_free);
   jd.background_ids = g_ptr_array_new_with_free_func (g_free);
   dialog = gimp_dialog_new (oaimg_dialog_title (operation), "oaimg", NULL, 0,
-                            gimp_standard_help_func, NULL, _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
+                            gimp_standard_help_func, oaimg_procedure_for (operation)->name, _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
                             NULL);
   jd.dialog = dialog;
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
@@ -511,6 +511,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   gtk_widget_grab_focus (jd.prompt_view);
 
   run = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
+  dialogs_dump_texts (dialog);
   /* Kept whether sent or not: a cancelled dialog comes back as the user left it. */
   read_widgets (&jd);
 
@@ -548,6 +549,7 @@ no_key_dialog_run (const char *profile_dir)
                       TRUE, 0);
   gtk_widget_show_all (dialog);
   response = gimp_dialog_run (GIMP_DIALOG (dialog));
+  dialogs_dump_texts (dialog);
   gtk_widget_destroy (dialog);
   if (response != RESPONSE_SETTINGS)
     return FALSE;
@@ -571,6 +573,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
   char         *notes;
   gboolean      has_key    = stored_key != NULL;
   gboolean      ok         = FALSE;
+  gint          response;
 
   if (stored_key)
     {
@@ -579,7 +582,8 @@ settings_dialog_run (const char *profile_dir, GError **error)
     }
   oaimg_settings_load (profile_dir, &settings);
 
-  dialog = gimp_dialog_new (_("OpenAI Images Settings"), "oaimg", NULL, 0, NULL, NULL,
+  dialog = gimp_dialog_new (_("OpenAI Images Settings"), "oaimg", NULL, 0,
+                            gimp_standard_help_func, oaimg_procedures ()[OAIMG_PROC_SETTINGS].name,
                             _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Save"), GTK_RESPONSE_OK,
                             NULL);
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
@@ -631,7 +635,9 @@ settings_dialog_run (const char *profile_dir, GError **error)
   g_free (notes);
 
   gtk_widget_show_all (dialog);
-  if (gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK)
+  response = gimp_dialog_run (GIMP_DIALOG (dialog));
+  dialogs_dump_texts (dialog);
+  if (response == GTK_RESPONSE_OK)
     {
       const char *where = NULL;
 

@@ -39,6 +39,26 @@ locale_dir (void)
   return locale;
 }
 
+/* The plug-in's own help (help/LANG/index.html and its gimp-help.xml map, beside the executable
+ * like locale/), as GIMP 3's: without a domain, Help asks for GIMP's manual, which knows nothing
+ * of these procedures. GIMP 2.10 gives a plug-in's procedures and dialogs (gimp_help with no
+ * domain) the domain their plug-in registered; their help ids are their names. */
+static void
+register_help (void)
+{
+  gchar *exe  = g_canonicalize_filename (gimp_get_progname (), NULL);
+  gchar *dir  = g_path_get_dirname (exe);
+  gchar *help = g_build_filename (dir, "help", NULL);
+  gchar *uri  = g_filename_to_uri (help, NULL, NULL);
+
+  if (uri)
+    gimp_plugin_help_register (OAIMG_HELP_DOMAIN, uri);
+  g_free (uri);
+  g_free (help);
+  g_free (dir);
+  g_free (exe);
+}
+
 static const GimpParamDef job_args[] = {
   { GIMP_PDB_INT32,    "run-mode",      "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
   { GIMP_PDB_IMAGE,    "image",         "Input image" },
@@ -77,6 +97,7 @@ query (void)
   /* GIMP translates the menu labels and blurbs below with this domain. */
   gimp_plugin_domain_register (GETTEXT_PACKAGE, locale);
   g_free (locale);
+  register_help ();
   /* The submenu's own label, with its mnemonic. GIMP 2.10 has no menu sections for plug-ins: it
    * sorts a submenu's entries by label. */
   gimp_plugin_menu_branch_register (OAIMG_MENU_PARENT, oaimg_menu_branch_label ());

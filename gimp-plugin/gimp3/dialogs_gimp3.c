@@ -610,7 +610,8 @@ settings_dialog_run (const char *profile_dir, GError **error)
     }
   oaimg_settings_load (profile_dir, &settings);
 
-  dialog = gimp_dialog_new (_("OpenAI Images Settings"), "oaimg", NULL, 0, NULL, NULL,
+  dialog = gimp_dialog_new (_("OpenAI Images Settings"), "oaimg", NULL, 0,
+                            gimp_standard_help_func, oaimg_procedures ()[OAIMG_PROC_SETTINGS].name,
                             _("_Cancel"), GTK_RESPONSE_CANCEL, _("_Save"), GTK_RESPONSE_OK,
                             NULL);
   grid = gtk_grid_new ();

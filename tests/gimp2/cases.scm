@@ -376,6 +376,12 @@
 ; Send on a typed prompt: the run ends as a non-interactive one does.
 (define (case-interactive_edit) (interactive-edit "edit"))
 
+; The job dialog, its progress window and Settings in Simplified Chinese (run_case.py checks
+; the texts they showed).
+(define (case-interactive_dialogs_zh)
+  (interactive-edit "edit")
+  (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE))))))
+
 ; The Settings dialog stores a typed key; a run without OPENAI_API_KEY then uses it.
 (define (case-interactive_settings)
   (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))

@@ -27,6 +27,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import gimp_checks as gc  # noqa: E402
+from dialog_texts import english_left  # noqa: E402
 from gimp_e2e import (closed_port, files_containing, keep_screenshots,  # noqa: E402
                       model_checks_done_today,
                       start_server, stop)
@@ -48,6 +49,9 @@ INTERACTIVE_STEPS = {
     "interactive_cancel": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|Escape"],
     # The key typed into Settings, then Save (its mnemonic).
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
+    # LANG=zh_CN.UTF-8, LANGUAGE=zh_CN: the job dialog (Ctrl+Return sends), the progress window,
+    # then Settings closed; every text they showed must be Chinese.
+    "interactive_dialogs_zh": ["重绘选区|ctrl+Return|{short}", "OpenAI 图像设置|Escape"],
 }
 # It starts with a space (which once pressed a button of the dialog) and is long enough (330
 # characters) to have widened the old one-line entry.
@@ -439,6 +443,19 @@ def check_interactive_cancel(c):
     c.check(len(c.requests()) <= 1, "more than one request was sent")
 
 
+def check_interactive_dialogs_zh(c):
+    ok, results = c.call("edit")
+    if c.check(ok, "the Chinese edit failed: %s" % c.messages()):
+        c.group_ok(results, 1, PROMPT)
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    c.check("重绘选区" in texts and "OpenAI 图像设置" in texts,
+            "the dialogs' texts were not all collected: %r" % texts)
+    english = english_left(texts)
+    c.check(not english, "English in the Chinese dialogs: %s" % english)
+
+
 def check_interactive_settings(c):
     c.check(c.report.get("settings") == ["ok"], "the settings dialog: %s"
             % c.report.get("settings"))
@@ -604,6 +621,7 @@ def main():
                         "safety_identifier=%s\n" % SAFETY_IDENTIFIER)
         if args.case.endswith("_zh"):
             env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
+            env["LANGUAGE"] = "zh_CN"
         os.environ["OPENAI_BASE_URL"] = env.get("OPENAI_BASE_URL", "")
         # One batch command: each -b is evaluated apart, and what a load defines does not last.
         batch = '(begin (load "%s") (oaimg-e2e "%s" "%s"))' % (os.path.join(HERE, "cases.scm"),
@@ -631,7 +649,8 @@ def main():
                 key_file = os.path.join(profile, "oaimg", "api-key")
             # No desktop keyring: the key goes to the 0600 file in the profile.
             env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-            env.update(OAIMG_E2E_GIMP2="1", OAIMG_E2E_DIR=out)
+            env.update(OAIMG_E2E_GIMP2="1", OAIMG_E2E_DIR=out,
+                       OAIMG_DIALOG_TEXTS=os.path.join(out, "texts"))
             cmd = ["sh", INTERACTIVE_SH, batch] + steps
             timeout = GIMP_GUI_TIMEOUT_S
         started = time.monotonic()
