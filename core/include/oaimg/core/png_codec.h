@@ -12,9 +12,11 @@ namespace oaimg {
 struct PngHeader;
 
 struct PngDecodeLimits {
-  // Refused before allocating: 8192x8192 RGBA is 256 MB, far beyond any image model's sizes and
-  // above the largest photo a host hands a plug-in in practice.
-  uint64_t max_pixels = 8192ull * 8192;
+  // Refused before allocating: 100 million pixels (400 MB as RGBA) takes in the 100 MP photos of
+  // medium-format cameras and panoramas, which a user may well select a part of to edit; a
+  // claim above it is refused from the header, and one below it whose compressed data is too
+  // small to hold it (check_png_budget) before anything of its size is allocated.
+  uint64_t max_pixels = 100000000;
   uint32_t max_side = 32768;
 };
 
