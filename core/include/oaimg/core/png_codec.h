@@ -69,4 +69,14 @@ Result<std::vector<uint8_t>> encode_png_rows(const uint8_t* pixels, size_t strid
                                              uint32_t height, PixelFormat format,
                                              const PngEncodeOptions& options);
 
+// The same file in one malloc()ed block (the caller free()s data): written in place, without the
+// copy that a vector's bytes need before they cross the C API.
+struct MallocPng {
+  uint8_t* data = nullptr;
+  size_t size = 0;
+};
+Result<MallocPng> encode_png_rows_malloc(const uint8_t* pixels, size_t stride, uint32_t width,
+                                         uint32_t height, PixelFormat format,
+                                         const PngEncodeOptions& options);
+
 }  // namespace oaimg
