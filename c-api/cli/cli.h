@@ -90,4 +90,13 @@ typedef struct cli_file {
 int cli_map_file(const char *path, cli_file *file);
 void cli_release_file(cli_file *file);
 
+/* Result PNGs that differ from one RGBA8 image only in pixels [x0, x1) x [y0, y1): the image is
+ * deflated once, each result only in that rectangle (patched_png.c). */
+typedef struct cli_patched_png cli_patched_png;
+cli_patched_png *cli_patched_png_new(const uint8_t *rgba, uint32_t width, uint32_t height,
+                                     uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1);
+/* rgba: the same image with only the rectangle changed. 0, or -1 with errno set. */
+int cli_patched_png_write(cli_patched_png *png, const uint8_t *rgba, const char *path);
+void cli_patched_png_free(cli_patched_png *png);
+
 #endif

@@ -557,6 +557,7 @@ static void composite(job *source, const uint8_t *layer, uint32_t lw, int32_t lx
       uint32_t x = (uint32_t)((int64_t)sx - lx);
       const uint8_t *l = layer + ((size_t)y * lw + x) * 4;
       uint8_t *d = source->source_rgba + ((size_t)sy * source->source_width + sx) * 4;
+      if (!l[3] || !mask[(size_t)y * lw + x]) continue; /* nothing drawn: the source stays */
       double a = (l[3] / 255.0) * (mask[(size_t)y * lw + x] / 255.0);
       double da = d[3] / 255.0;
       double oa = a + da * (1 - a);
@@ -569,20 +570,77 @@ static void composite(job *source, const uint8_t *layer, uint32_t lw, int32_t lx
   }
 }
 
-static int write_placed(job *j, const oaimg_result *result, size_t i) {
+/* A result's layer and mask, in the composite buffer's coordinates (an extend's canvas starts at
+ * (-left, -top)); 0, or an exit status after a message. */
+static int placed_layer(const job *j, const oaimg_result *result, size_t i, const uint8_t **layer,
+                        const uint8_t **mask, uint32_t *lw, uint32_t *lh, int32_t *lx, int32_t *ly) {
+  if (oaimg_result_layer(result, i, layer, lw, lh, lx, ly) != OAIMG_OK ||
+      oaimg_result_layer_mask(result, i, mask, NULL, NULL) != OAIMG_OK) {
+    fprintf(stderr, "oaimg: result %zu has no placement\n", i + 1);
+    return CLI_EXIT_FAILED;
+  }
+  *lx -= j->origin_x;
+  *ly -= j->origin_y;
+  return 0;
+}
+
+/* The part of the source a placed layer changes: where both its mask and its alpha are above
+ * zero (a region's layer is square, its selection often far smaller), clipped to the source. */
+static layer_rect touched_rect(const job *j, const uint8_t *layer, const uint8_t *mask, uint32_t lw,
+                               uint32_t lh, int32_t lx, int32_t ly) {
+  uint32_t x0 = lw, y0 = lh, x1 = 0, y1 = 0;
+  for (uint32_t y = 0; y < lh; ++y) {
+    const uint8_t *m = mask + (size_t)y * lw, *l = layer + (size_t)y * lw * 4;
+    uint32_t first = 0, last = lw;
+    while (first < lw && !(m[first] && l[first * 4 + 3])) ++first;
+    if (first == lw) continue;
+    while (last > first && !(m[last - 1] && l[(last - 1) * 4 + 3])) --last;
+    if (first < x0) x0 = first;
+    if (last > x1) x1 = last;
+    if (y < y0) y0 = y;
+    y1 = y + 1;
+  }
+  if (x0 >= x1) return clip_layer(j, 0, 0, 0, 0);
+  layer_rect r = clip_layer(j, x1 - x0, y1 - y0, lx + (int32_t)x0, ly + (int32_t)y0);
+  return r;
+}
+
+/* The source deflated once around the rectangle every result changes (the union of their layers):
+ * each composite then deflates only that rectangle. NULL after a message. */
+static cli_patched_png *prepare_composites(const job *j, const oaimg_result *result) {
+  layer_rect all = {0, 0, 0, 0};
+  for (size_t i = 0; i < oaimg_result_count(result); ++i) {
+    const uint8_t *layer = NULL, *mask = NULL;
+    uint32_t lw = 0, lh = 0;
+    int32_t lx = 0, ly = 0;
+    if (placed_layer(j, result, i, &layer, &mask, &lw, &lh, &lx, &ly)) return NULL;
+    layer_rect r = touched_rect(j, layer, mask, lw, lh, lx, ly);
+    if (r.x0 >= r.x1 || r.y0 >= r.y1) continue;
+    if (all.x0 >= all.x1) {
+      all = r;
+      continue;
+    }
+    if (r.x0 < all.x0) all.x0 = r.x0;
+    if (r.y0 < all.y0) all.y0 = r.y0;
+    if (r.x1 > all.x1) all.x1 = r.x1;
+    if (r.y1 > all.y1) all.y1 = r.y1;
+  }
+  cli_patched_png *png = cli_patched_png_new(j->source_rgba, j->source_width, j->source_height,
+                                             all.x0, all.y0, all.x1, all.y1);
+  if (!png) fputs("oaimg: out of memory encoding the results\n", stderr);
+  return png;
+}
+
+static int write_placed(job *j, const oaimg_result *result, size_t i, cli_patched_png *composites) {
   const cli_options *o = j->o;
   const uint8_t *layer = NULL, *mask = NULL;
   uint32_t lw = 0, lh = 0;
   int32_t lx = 0, ly = 0;
-  if (oaimg_result_layer(result, i, &layer, &lw, &lh, &lx, &ly) != OAIMG_OK ||
-      oaimg_result_layer_mask(result, i, &mask, NULL, NULL) != OAIMG_OK) {
-    fprintf(stderr, "oaimg: result %zu has no placement\n", i + 1);
-    return CLI_EXIT_FAILED;
-  }
+  int rc = placed_layer(j, result, i, &layer, &mask, &lw, &lh, &lx, &ly);
+  if (rc) return rc;
   char name[64];
   uint8_t *png = NULL;
   size_t size = 0;
-  int rc = 0;
   if (oaimg_png_encode(layer, lw, lh, 0, OAIMG_RGBA8, &png, &size) != OAIMG_OK) return CLI_EXIT_FAILED;
   snprintf(name, sizeof name, "layer-%zu.png", i + 1);
   rc = write_or_fail(o->out_dir, name, png, size);
@@ -594,27 +652,29 @@ static int write_placed(job *j, const oaimg_result *result, size_t i) {
   oaimg_free(png);
   if (rc) return rc;
 
-  /* Into the composite buffer's own coordinates (an extend's canvas starts at (-left, -top)). */
-  lx -= j->origin_x;
-  ly -= j->origin_y;
-  layer_rect r = clip_layer(j, lw, lh, lx, ly);
+  layer_rect r = touched_rect(j, layer, mask, lw, lh, lx, ly);
   uint8_t *saved = malloc((size_t)(r.x1 - r.x0) * (r.y1 - r.y0) * 4 + 1);
-  if (!saved) {
+  snprintf(name, sizeof name, "result-%zu.png", i + 1);
+  size_t length = strlen(o->out_dir) + strlen(name) + 2;
+  char *path = malloc(length);
+  if (!saved || !path) {
+    free(saved);
+    free(path);
     fputs("oaimg: out of memory\n", stderr);
     return CLI_EXIT_FAILED;
   }
+  snprintf(path, length, "%s/%s", o->out_dir, name);
   /* Composited in place over the one decoded source, written, and the rectangle put back for the
    * next result: no full-image copy per result. */
   copy_rect(j->source_rgba, j->source_width, r, saved, 1);
   composite(j, layer, lw, lx, ly, mask, r);
-  oaimg_status st = oaimg_png_encode(j->source_rgba, j->source_width, j->source_height, 0, OAIMG_RGBA8,
-                                     &png, &size);
+  if (cli_patched_png_write(composites, j->source_rgba, path) != 0) {
+    fprintf(stderr, "oaimg: cannot write '%s': %s\n", path, strerror(errno));
+    rc = CLI_EXIT_FAILED;
+  }
   copy_rect(j->source_rgba, j->source_width, r, saved, 0);
   free(saved);
-  if (st != OAIMG_OK) return CLI_EXIT_FAILED;
-  snprintf(name, sizeof name, "result-%zu.png", i + 1);
-  rc = write_or_fail(o->out_dir, name, png, size);
-  oaimg_free(png);
+  free(path);
   return rc;
 }
 
@@ -650,9 +710,13 @@ static int run(job *j) {
                       &j->release_source);
   if (rc == 0 && o->command_bit == CLI_EXTEND && oaimg_result_count(result) > 0)
     rc = make_extended_canvas(j);
+  cli_patched_png *composites = NULL;
+  if (rc == 0 && placed && oaimg_result_count(result) > 0 &&
+      !(composites = prepare_composites(j, result)))
+    rc = CLI_EXIT_FAILED;
   for (size_t i = 0; rc == 0 && i < oaimg_result_count(result); ++i) {
     if (placed) {
-      rc = write_placed(j, result, i);
+      rc = write_placed(j, result, i, composites);
     } else {
       const uint8_t *data = NULL;
       size_t size = 0;
@@ -663,6 +727,7 @@ static int run(job *j) {
       rc = write_or_fail(o->out_dir, name, data, size);
     }
   }
+  cli_patched_png_free(composites);
   if (o->verbose) {
     int64_t input = -1, output = -1, total = -1, input_text = -1, input_image = -1, output_text = -1,
             output_image = -1;

@@ -297,7 +297,7 @@ OAIMG_API oaimg_status oaimg_request_set_selection_png(oaimg_request *request, c
  * bounds relative to the active layer (x = -layer_offset_x, y = -layer_offset_y, the image's
  * width and height) so that a selection past the layer's edges is filled too. Results
  * (oaimg_result_layer()) then lie anywhere on the canvas, at negative x / y as well. A canvas
- * (and an extended one) is limited like any image oaimg takes: 8192x8192 pixels, 32768 a side. */
+ * (and an extended one) is limited like any image oaimg takes: 100,000,000 pixels, 32768 a side. */
 OAIMG_API oaimg_status oaimg_request_set_canvas(oaimg_request *request, int32_t x, int32_t y,
                                                 uint32_t width, uint32_t height);
 /* Extend: an OAIMG_EDIT that grows the canvas by these margins (pixels; all 0 unsets) and fills
@@ -326,7 +326,7 @@ OAIMG_API oaimg_status oaimg_extend_margins_for_aspect(uint32_t width, uint32_t 
  * call order and sent after the edited image as repeated "image[]" parts, each scaled down to the
  * largest size the model makes and encoded under its per-image limit. Up to 15 on the GPT image
  * models; a model that takes one image refuses them before any traffic (OAIMG_ERR_UNSUPPORTED).
- * Needs a source (oaimg_request_set_source()); each at most 8192x8192 pixels, 32768 a side. An
+ * Needs a source (oaimg_request_set_source()); each at most 100,000,000 pixels, 32768 a side. An
  * edit with references and no selection edits the whole canvas without a mask, and each result
  * layer covers it all (mask 255 everywhere). */
 OAIMG_API oaimg_status oaimg_request_add_reference(oaimg_request *request, const uint8_t *pixels,
@@ -436,7 +436,7 @@ OAIMG_API void oaimg_result_usage_details(const oaimg_result *result, int64_t *i
 /* ---------------------------------------------------------------------------------------------- */
 /* PNG helpers (libpng).                                                                           */
 
-/* Decodes a PNG to RGBA8 (stride width * 4), refusing images over max_pixels (0 = 8192 x 8192)
+/* Decodes a PNG to RGBA8 (stride width * 4), refusing images over max_pixels (0 = 100,000,000)
  * or 32768 pixels a side, and files too small to hold the size they claim, before allocating.
  * *out_rgba: caller frees with oaimg_free(). */
 OAIMG_API oaimg_status oaimg_png_decode(const uint8_t *png, size_t size, uint64_t max_pixels,

@@ -90,14 +90,11 @@ oaimg_status oaimg_png_encode(const uint8_t* pixels, uint32_t width, uint32_t he
     const bool colour = raw_format == OAIMG_RGBA8 || raw_format == OAIMG_RGB8;
     options.filter = colour ? PNG_FILTER_PAETH : PNG_FILTER_NONE;
     options.strategy = Z_RLE;
-    oaimg::Result<std::vector<uint8_t>> png =
-        oaimg::encode_png_rows(pixels, stride, width, height, pixel_format, options);
+    oaimg::Result<oaimg::MallocPng> png =
+        oaimg::encode_png_rows_malloc(pixels, stride, width, height, pixel_format, options);
     if (!png) return png_fail(png.error());
-    auto* copy = static_cast<uint8_t*>(std::malloc(png->size()));
-    if (!copy) return OAIMG_ERR_NO_MEMORY;
-    std::memcpy(copy, png->data(), png->size());
-    *out_png = copy;
-    *out_size = png->size();
+    *out_png = png->data;  // oaimg_free() is free()
+    *out_size = png->size;
     return OAIMG_OK;
   } catch (const std::bad_alloc&) {
     return OAIMG_ERR_NO_MEMORY;

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -58,19 +59,6 @@ void paeth_filter(const uint8_t* row, const uint8_t* prior, size_t rowbytes, siz
   }
 }
 
-void put_be32(std::vector<uint8_t>& out, uint32_t v) {
-  const uint8_t bytes[4] = {uint8_t(v >> 24), uint8_t(v >> 16), uint8_t(v >> 8), uint8_t(v)};
-  out.insert(out.end(), bytes, bytes + 4);
-}
-
-void put_chunk(std::vector<uint8_t>& out, const char* type, const uint8_t* body, size_t length) {
-  put_be32(out, uint32_t(length));
-  const size_t start = out.size();
-  out.insert(out.end(), type, type + 4);
-  out.insert(out.end(), body, body + length);
-  put_be32(out, libdeflate_crc32(0, out.data() + start, length + 4));
-}
-
 int color_type(PixelFormat format) {
   switch (format) {
     case PixelFormat::Rgba8: return 6;
@@ -86,9 +74,30 @@ struct DeflateEnd {
   ~DeflateEnd() { deflateEnd(stream); }
 };
 
-Result<std::vector<uint8_t>> deflate_rows(const uint8_t* pixels, size_t stride, uint32_t width,
-                                          uint32_t height, PixelFormat format,
-                                          const PngEncodeOptions& options) {
+void store_be32(uint8_t* out, uint32_t v) {
+  out[0] = uint8_t(v >> 24);
+  out[1] = uint8_t(v >> 16);
+  out[2] = uint8_t(v >> 8);
+  out[3] = uint8_t(v);
+}
+
+// Writes a chunk's length before and CRC after a body already in place at out + 8.
+uint8_t* close_chunk(uint8_t* out, const char* type, size_t length) {
+  store_be32(out, uint32_t(length));
+  std::memcpy(out + 4, type, 4);
+  store_be32(out + 8 + length, libdeflate_crc32(0, out + 4, length + 4));
+  return out + 12 + length;
+}
+
+struct FreeBytes {
+  void operator()(uint8_t* p) const { std::free(p); }
+};
+
+// The whole file is written in place: deflate's output lands in its IDAT chunk's body, so there
+// is no compressed copy to gather and no second copy to hand out (for four 12 MP results the two
+// copies were 40 MB each at the peak, and as much memcpy).
+Result<MallocPng> deflate_rows(const uint8_t* pixels, size_t stride, uint32_t width,
+                               uint32_t height, PixelFormat format, const PngEncodeOptions& options) {
   const size_t bpp = size_t(channels(format));
   const size_t rowbytes = size_t(width) * bpp;
   const bool paeth = options.filter == PNG_FILTER_PAETH;
@@ -99,16 +108,34 @@ Result<std::vector<uint8_t>> deflate_rows(const uint8_t* pixels, size_t stride, 
     return Error(Status::NoMemory, "cannot start zlib");
   }
   DeflateEnd end{&stream};
+  // IDAT chunks of at most 1 MiB, like most writers: a reader never needs more at once.
+  constexpr size_t chunk_body = size_t(1) << 20;
+  const size_t bound = deflateBound(&stream, uLong((rowbytes + 1) * height));
+  const size_t capacity = 8 + 25 + bound + (bound / chunk_body + 1) * 12 + 12;
   // Uninitialised on purpose: zero-filling a buffer the size of the raw image cost more than
   // deflating it, and untouched pages past the compressed size are never faulted in.
-  const size_t bound = deflateBound(&stream, uLong((rowbytes + 1) * height));
-  std::unique_ptr<uint8_t[]> deflated(new uint8_t[bound]);
+  std::unique_ptr<uint8_t, FreeBytes> png(static_cast<uint8_t*>(std::malloc(capacity)));
+  if (!png) throw std::bad_alloc();
+  uint8_t* const base = png.get();
+  const uint8_t signature[8] = {137, 'P', 'N', 'G', '\r', '\n', 26, '\n'};
+  std::memcpy(base, signature, 8);
+  uint8_t* header = base + 16;
+  store_be32(header, width);
+  store_be32(header + 4, height);
+  const uint8_t rest[5] = {8, uint8_t(color_type(format)), 0, 0, 0};
+  std::memcpy(header + 8, rest, 5);
+  uint8_t* chunk = close_chunk(base + 8, "IHDR", 13);  // the IDAT chunk being filled
+  const uint8_t* const limit = base + capacity - 12;    // room for IEND
+  auto open_chunk = [&] {
+    stream.next_out = chunk + 8;
+    stream.avail_out = uInt(std::min<size_t>(chunk_body, size_t(limit - chunk) - 12));
+  };
+  open_chunk();
+
   std::vector<uint8_t> zero_row(rowbytes, 0);
   // A batch of filtered rows per deflate() call: fewer calls, and it stays in the cache.
   const size_t batch_rows = std::max<size_t>(1, (size_t(1) << 16) / (rowbytes + 1));
   std::vector<uint8_t> filtered(batch_rows * (rowbytes + 1));
-  stream.next_out = deflated.get();
-  stream.avail_out = uInt(std::min<size_t>(bound, 0xffffffffu));
   for (uint32_t y0 = 0; y0 < height; y0 += uint32_t(batch_rows)) {
     const uint32_t y1 = uint32_t(std::min<size_t>(height, y0 + batch_rows));
     uint8_t* out = filtered.data();
@@ -124,37 +151,38 @@ Result<std::vector<uint8_t>> deflate_rows(const uint8_t* pixels, size_t stride, 
     stream.next_in = filtered.data();
     stream.avail_in = uInt(out - filtered.data());
     const int flush = y1 == height ? Z_FINISH : Z_NO_FLUSH;
-    const int status = deflate(&stream, flush);
-    if (status != Z_OK && status != Z_STREAM_END) {
-      return Error(Status::Image, "cannot encode PNG: zlib error " + std::to_string(status));
+    for (;;) {
+      if (stream.avail_out == 0) {
+        chunk = close_chunk(chunk, "IDAT", size_t(stream.next_out - (chunk + 8)));
+        if (limit - chunk <= 12) return Error(Status::Image, "cannot encode PNG: output over zlib's bound");
+        open_chunk();
+      }
+      const int status = deflate(&stream, flush);
+      if (status == Z_STREAM_END) break;
+      if (status != Z_OK && status != Z_BUF_ERROR) {
+        return Error(Status::Image, "cannot encode PNG: zlib error " + std::to_string(status));
+      }
+      if (stream.avail_out == 0) continue;           // more output pending
+      if (flush == Z_NO_FLUSH && stream.avail_in == 0) break;
+      if (status == Z_BUF_ERROR) return Error(Status::Image, "cannot encode PNG: zlib made no progress");
     }
   }
-  const size_t deflated_size = stream.total_out;
-
-  std::vector<uint8_t> png;
-  png.reserve(deflated_size + deflated_size / (size_t(1) << 20) * 12 + 64);
-  const uint8_t signature[8] = {137, 'P', 'N', 'G', '\r', '\n', 26, '\n'};
-  png.insert(png.end(), signature, signature + 8);
-  uint8_t header[13] = {0, 0, 0, 0, 0, 0, 0, 0, 8, uint8_t(color_type(format)), 0, 0, 0};
-  for (int i = 0; i < 4; ++i) {
-    header[i] = uint8_t(width >> (24 - 8 * i));
-    header[4 + i] = uint8_t(height >> (24 - 8 * i));
-  }
-  put_chunk(png, "IHDR", header, sizeof header);
-  // IDAT chunks of at most 1 MiB, like most writers: a reader never needs more at once.
-  for (size_t offset = 0; offset < deflated_size; offset += size_t(1) << 20) {
-    put_chunk(png, "IDAT", deflated.get() + offset,
-              std::min(deflated_size - offset, size_t(1) << 20));
-  }
-  put_chunk(png, "IEND", nullptr, 0);
-  return png;
+  chunk = close_chunk(chunk, "IDAT", size_t(stream.next_out - (chunk + 8)));
+  chunk = close_chunk(chunk, "IEND", 0);
+  MallocPng result;
+  result.size = size_t(chunk - base);
+  // Shrinking gives the untouched tail back without a copy (a large block is its own mapping).
+  uint8_t* shrunk = static_cast<uint8_t*>(std::realloc(png.get(), result.size));
+  result.data = shrunk ? shrunk : png.get();
+  png.release();
+  return result;
 }
 
 }  // namespace
 
-Result<std::vector<uint8_t>> encode_png_rows(const uint8_t* pixels, size_t stride, uint32_t width,
-                                             uint32_t height, PixelFormat format,
-                                             const PngEncodeOptions& options) {
+Result<MallocPng> encode_png_rows_malloc(const uint8_t* pixels, size_t stride, uint32_t width,
+                                         uint32_t height, PixelFormat format,
+                                         const PngEncodeOptions& options) {
   if (!pixels || width == 0 || height == 0 || width > 0x7fffffffu || height > 0x7fffffffu ||
       stride < size_t(width) * channels(format)) {
     return Error(Status::InvalidArgument, "encode_png: the image is empty or its rows too short");
@@ -170,6 +198,22 @@ Result<std::vector<uint8_t>> encode_png_rows(const uint8_t* pixels, size_t strid
   } catch (const std::bad_alloc&) {
     return Error(Status::NoMemory, "out of memory encoding a PNG");
   }
+}
+
+Result<std::vector<uint8_t>> encode_png_rows(const uint8_t* pixels, size_t stride, uint32_t width,
+                                             uint32_t height, PixelFormat format,
+                                             const PngEncodeOptions& options) {
+  auto png = encode_png_rows_malloc(pixels, stride, width, height, format, options);
+  if (!png) return png.error();
+  std::vector<uint8_t> bytes;
+  try {
+    bytes.assign(png->data, png->data + png->size);
+  } catch (const std::bad_alloc&) {
+    std::free(png->data);
+    return Error(Status::NoMemory, "out of memory encoding a PNG");
+  }
+  std::free(png->data);
+  return bytes;
 }
 
 }  // namespace oaimg

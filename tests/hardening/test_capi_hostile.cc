@@ -96,7 +96,7 @@ long peak_rss_kb() {
 }
 
 TEST(CapiPng, ATinyFileClaimingAHugeImageIsRefusedBeforeAllocating) {
-  std::vector<uint8_t> png = tiny_png_claiming(10000, 10000);
+  std::vector<uint8_t> png = tiny_png_claiming(12000, 12000);
   ASSERT_EQ(png.size(), 68u);
   long before = peak_rss_kb();
   uint8_t* rgba = nullptr;
@@ -104,9 +104,9 @@ TEST(CapiPng, ATinyFileClaimingAHugeImageIsRefusedBeforeAllocating) {
   EXPECT_EQ(oaimg_png_decode(png.data(), png.size(), 0, &rgba, &w, &h), OAIMG_ERR_IMAGE);
   EXPECT_EQ(rgba, nullptr);
   std::string message = oaimg_png_error_message();
-  EXPECT_NE(message.find("10000x10000"), std::string::npos) << message;
-  EXPECT_NE(message.find("the limit is 67108864 pixels"), std::string::npos) << message;
-  // Committing the 400 MB of pixels first would raise the peak far beyond this.
+  EXPECT_NE(message.find("12000x12000"), std::string::npos) << message;
+  EXPECT_NE(message.find("the limit is 100000000 pixels"), std::string::npos) << message;
+  // Committing the 576 MB of pixels first would raise the peak far beyond this.
   EXPECT_LT(peak_rss_kb() - before, 64 * 1024);
 
   // Under the pixel limit but with far too little data for it: refused by the size of the data.

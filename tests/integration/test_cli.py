@@ -300,6 +300,38 @@ class Selection(CliTest):
         (entry,) = self.api_log()
         self.assertEqual(entry["path"], "/v1/images/edits")
 
+    def test_results_deflate_only_what_they_change(self):
+        # The source is deflated once around the rectangle the results change, and each result
+        # only inside it: the rows below the selection are the same deflated bytes in every
+        # result (a whole-image deflate per result shares almost none: the Huffman codes of a
+        # block differ with its content). The pixels must still be exact: the source's outside
+        # the selection, the layer's inside, and zlib's Adler-32 must hold.
+        w, h = 160, 120
+        image = self.path("in.png", pattern_png(w, h))
+        box = (30, 8, 70, 24)
+        sel = self.path("sel.png", rect_selection_png(w, h, box))
+        self.s.control("config", {"color": [240, 20, 200]})
+        r = self.oaimg("edit", "--image", image, "--selection", sel, "--prompt", "pink",
+                       "--model", "gpt-image-1.5", "--n", "2", "--out-dir", self.out)
+        self.assertOk(r)
+        streams = []
+        for name in ("result-1.png", "result-2.png"):
+            with open(os.path.join(self.out, name), "rb") as f:
+                data = f.read()
+            img = images.decode_png(data)  # zlib checks the Adler-32 of the pieces put together
+            for y in range(h):
+                for x in range(w):
+                    if not (box[0] - 8 <= x < box[2] + 8 and box[1] - 8 <= y < box[3] + 8):
+                        self.assertEqual(img.at(x, y), pattern_at(x, y) + (255,), (name, x, y))
+            self.assertNotEqual(img.at(50, 16)[:3], pattern_at(50, 16))
+            streams.append(b"".join(b for t, b in images.png_info(data).chunks if t == b"IDAT"))
+        first, second = (s[:-4] for s in streams)  # without the Adler-32s, which differ
+        self.assertNotEqual(first, second)
+        shared = 0
+        while shared < min(len(first), len(second)) and first[-1 - shared] == second[-1 - shared]:
+            shared += 1
+        self.assertGreater(shared, len(first) // 2, "the rows below the selection were deflated again")
+
     def test_every_result_is_put_back_over_the_untouched_source(self):
         # The source is decoded once for all results: each composite must start from the source,
         # not from the previous result. Result 1 (pink) tells each soft-edge pixel's opacity a;

@@ -479,20 +479,20 @@ TEST_F(ExtendJob, CanvasesAndReferencesHaveTheImageLimitsOfEveryModel) {
     oaimg_request_set_extend(request_, 0, 0, 40000, 0);
     EXPECT_EQ(run(), OAIMG_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(error(), "the extended canvas is 40064x64; oaimg takes images of at most 32768 "
-                       "pixels a side and 67108864 pixels in all");
+                       "pixels a side and 100000000 pixels in all");
     oaimg_request_set_extend(request_, 0, 0, 0, 0);
     std::vector<uint8_t> coverage(16 * 16, 255);
     oaimg_request_set_selection(request_, coverage.data(), 16, 16, 0, 8, 8);
     oaimg_request_set_canvas(request_, -20000, -20000, 40000, 40000);
     EXPECT_EQ(run(), OAIMG_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(error(), "the canvas is 40000x40000; oaimg takes images of at most 32768 pixels a "
-                       "side and 67108864 pixels in all");
+                       "side and 100000000 pixels in all");
     oaimg_request_set_canvas(request_, 0, 0, 0, 0);
     const std::vector<uint8_t> wide = pattern(40000, 1);
     oaimg_request_add_reference(request_, wide.data(), 40000, 1, 0, OAIMG_RGBA8);
     EXPECT_EQ(run(), OAIMG_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(error(), "reference 1 is 40000x1; oaimg takes images of at most 32768 pixels a "
-                       "side and 67108864 pixels in all");
+                       "side and 100000000 pixels in all");
   }
   EXPECT_TRUE(log().empty());
 }

@@ -4,6 +4,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -451,6 +452,40 @@ TEST(PngFastEncode, PaethAndNoneRoundTripThroughLibpngForEveryFormat) {
       }
     }
   }
+}
+
+// The file is written in place, deflate's output straight into chunk bodies: noise that does
+// not compress spans several 1 MiB IDAT chunks, each closed with its length and CRC, and the
+// malloc()ed variant holds the same bytes.
+TEST(PngFastEncode, OutputOverOneMebibyteIsSplitIntoValidIdatChunks) {
+  std::mt19937 rng(11);
+  const uint32_t w = 1000, h = 700;  // 2.8 MB of noise
+  std::vector<uint8_t> pixels(size_t(w) * h * 4);
+  for (auto& p : pixels) p = uint8_t(rng());
+  PngEncodeOptions options;
+  options.filter = PNG_FILTER_PAETH;
+  options.strategy = Z_RLE;
+  auto png = encode_png_rows(pixels.data(), w * 4, w, h, PixelFormat::Rgba8, options);
+  ASSERT_TRUE(png.ok()) << png.error().message;
+  size_t at = 8, idats = 0;
+  while (at + 12 <= png->size()) {
+    const size_t length = size_t((*png)[at]) << 24 | size_t((*png)[at + 1]) << 16 |
+                          size_t((*png)[at + 2]) << 8 | (*png)[at + 3];
+    if (std::memcmp(png->data() + at + 4, "IDAT", 4) == 0) {
+      ++idats;
+      EXPECT_LE(length, size_t(1) << 20);
+    }
+    at += 12 + length;
+  }
+  EXPECT_EQ(at, png->size());
+  EXPECT_GE(idats, 3u);
+  auto reference = decode_png(png->data(), png->size());  // libpng checks every CRC
+  ASSERT_TRUE(reference.ok()) << reference.error().message;
+  EXPECT_EQ(reference->pixels, pixels);
+  auto block = encode_png_rows_malloc(pixels.data(), w * 4, w, h, PixelFormat::Rgba8, options);
+  ASSERT_TRUE(block.ok()) << block.error().message;
+  EXPECT_EQ(std::vector<uint8_t>(block->data, block->data + block->size), *png);
+  std::free(block->data);
 }
 
 TEST(PngFastEncode, RefusesRowsShorterThanTheWidth) {

@@ -12,9 +12,11 @@ namespace oaimg {
 struct PngHeader;
 
 struct PngDecodeLimits {
-  // Refused before allocating: 8192x8192 RGBA is 256 MB, far beyond any image model's sizes and
-  // above the largest photo a host hands a plug-in in practice.
-  uint64_t max_pixels = 8192ull * 8192;
+  // Refused before allocating: 100 million pixels (400 MB as RGBA) takes in the 100 MP photos of
+  // medium-format cameras and panoramas, which a user may well select a part of to edit; a
+  // claim above it is refused from the header, and one below it whose compressed data is too
+  // small to hold it (check_png_budget) before anything of its size is allocated.
+  uint64_t max_pixels = 100000000;
   uint32_t max_side = 32768;
 };
 
@@ -66,5 +68,15 @@ Result<std::vector<uint8_t>> encode_png(const Image& image, const PngEncodeOptio
 Result<std::vector<uint8_t>> encode_png_rows(const uint8_t* pixels, size_t stride, uint32_t width,
                                              uint32_t height, PixelFormat format,
                                              const PngEncodeOptions& options);
+
+// The same file in one malloc()ed block (the caller free()s data): written in place, without the
+// copy that a vector's bytes need before they cross the C API.
+struct MallocPng {
+  uint8_t* data = nullptr;
+  size_t size = 0;
+};
+Result<MallocPng> encode_png_rows_malloc(const uint8_t* pixels, size_t stride, uint32_t width,
+                                         uint32_t height, PixelFormat format,
+                                         const PngEncodeOptions& options);
 
 }  // namespace oaimg
