@@ -461,6 +461,13 @@ oaimg_job_run (const OaimgHost      *host,
       goto out;
     }
   ok = host->insert (host->self, group, outputs, count, error);
+  if (ok && host->usage)
+    {
+      OaimgUsage usage;
+
+      if (oaimg_usage_of_result (result, &usage))
+        host->usage (host->self, &usage);
+    }
 
 out:
   if (outputs)

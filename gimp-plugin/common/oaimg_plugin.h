@@ -130,6 +130,30 @@ typedef struct
   char          *provenance; /* JSON text for the layer's parasite */
 } OaimgOutput;
 
+/* Tokens a run used as the server reported them (summed over its requests); -1 where it
+ * reported none. output = output text + output image tokens. */
+typedef struct
+{
+  int64_t input_text;
+  int64_t input_image;
+  int64_t output;
+  int64_t total;
+} OaimgUsage;
+
+/* The image parasite holding the running total of an image's tokens (JSON, usage.c). */
+#define OAIMG_USAGE_PARASITE "oaimg-usage"
+
+/* The run's usage; FALSE (usage all -1) when the server reported none (DALL·E 2). */
+gboolean oaimg_usage_of_result (const oaimg_result *result, OaimgUsage *usage);
+/* The running total: old_json (the parasite's text, or NULL / unreadable = none yet) plus run,
+ * as JSON for the parasite ({"input_text_tokens":..,"input_image_tokens":..,"output_tokens":..,
+ * "total_tokens":..,"runs":..}); total_out, when not NULL, receives the sums. */
+char    *oaimg_usage_total_add (const char *old_json, const OaimgUsage *run,
+                                OaimgUsage *total_out);
+/* The finished run's message (translated): the tokens used, and the image's total so far when
+ * image_total is not NULL. */
+char    *oaimg_usage_message (const OaimgUsage *run, const OaimgUsage *image_total);
+
 /* Where a job is, for a progress display: what the host shows comes from oaimg_progress_text()
  * (oaimg_dialog.h), so that both hosts say the same. */
 typedef struct
@@ -162,6 +186,10 @@ typedef struct
   /* A translated warning the user should see without the job stopping (the model shuts down
    * soon), e.g. as a GIMP message; NULL = g_message(). */
   void     (*warn)     (void *self, const char *message);
+  /* After a successful insert, when the server reported tokens: the host adds them to the
+   * image's running total (OAIMG_USAGE_PARASITE, oaimg_usage_total_add()) and may show
+   * oaimg_usage_message(). NULL = not recorded. */
+  void     (*usage)    (void *self, const OaimgUsage *run);
 } OaimgHost;
 
 /* A request for the job, with the source and selection attached; NULL and error on bad input

@@ -359,10 +359,44 @@ host_gimp2_read_canvas (gint32 image, OaimgSource *source, GError **error)
   return TRUE;
 }
 
+static void
+host_usage (void *self, const OaimgUsage *run)
+{
+  HostGimp2    *host = self;
+  GimpParasite *old  = gimp_image_get_parasite (host->image, OAIMG_USAGE_PARASITE);
+  char         *text = NULL;
+
+  if (old)
+    {
+      text = g_strndup (gimp_parasite_data (old), gimp_parasite_data_size (old));
+      gimp_parasite_free (old);
+    }
+  {
+    OaimgUsage    total;
+    char         *json = oaimg_usage_total_add (text, run, &total);
+    /* Not undoable: undoing the results gives no tokens back, and the insertion stays one undo
+     * step. */
+    GimpParasite *parasite = gimp_parasite_new (OAIMG_USAGE_PARASITE, GIMP_PARASITE_PERSISTENT,
+                                                strlen (json) + 1, json);
+
+    gimp_image_attach_parasite (host->image, parasite);
+    gimp_parasite_free (parasite);
+    /* The finished run's message, for a person; scripts read the parasite. */
+    if (host->window)
+      {
+        char *message = oaimg_usage_message (run, &total);
+        gimp_message (message);
+        g_free (message);
+      }
+    g_free (json);
+  }
+  g_free (text);
+}
+
 OaimgHost
 host_gimp2_interface (HostGimp2 *host)
 {
   OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
-                      host_warn };
+                      host_warn, host_usage };
   return iface;
 }

@@ -394,10 +394,47 @@ host_gimp3_read_canvas (GimpImage *image, OaimgSource *source, GError **error)
   return TRUE;
 }
 
+static void
+host_usage (void *self, const OaimgUsage *run)
+{
+  HostGimp3    *host = self;
+  GimpParasite *old  = gimp_image_get_parasite (host->image, OAIMG_USAGE_PARASITE);
+  char         *text = NULL;
+
+  if (old)
+    {
+      guint32      size = 0;
+      const gchar *data = gimp_parasite_get_data (old, &size);
+
+      text = g_strndup (data, size);
+      gimp_parasite_free (old);
+    }
+  {
+    OaimgUsage    total;
+    char         *json = oaimg_usage_total_add (text, run, &total);
+    /* Not undoable: undoing the results gives no tokens back, and the insertion stays one undo
+     * step. */
+    GimpParasite *parasite = gimp_parasite_new (OAIMG_USAGE_PARASITE, GIMP_PARASITE_PERSISTENT,
+                                                strlen (json) + 1, json);
+
+    gimp_image_attach_parasite (host->image, parasite);
+    gimp_parasite_free (parasite);
+    /* The finished run's message, for a person; scripts read the parasite. */
+    if (host->window)
+      {
+        char *message = oaimg_usage_message (run, &total);
+        gimp_message (message);
+        g_free (message);
+      }
+    g_free (json);
+  }
+  g_free (text);
+}
+
 OaimgHost
 host_gimp3_interface (HostGimp3 *host)
 {
   OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
-                      host_warn };
+                      host_warn, host_usage };
   return iface;
 }

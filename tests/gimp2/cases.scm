@@ -445,3 +445,17 @@
     (export-selection image "edit-selection.png")
     (call "edit" image layer plug-in-oaimg-edit PROMPT 1 MODEL "auto" "auto" "auto" "auto"
           FALSE)))
+
+
+; Two runs on a GPT model, which reports tokens: the image's running total in its parasite.
+(define (case-usage_total)
+  (let* ((made (new-image 120 80 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 50 40)
+    (call "first" image layer plug-in-oaimg-edit PROMPT 1 "gpt-image-1.5" "auto" "auto" "auto"
+          "auto" FALSE)
+    (let ((p (try (lambda () (gimp-image-get-parasite image "oaimg-usage")))))
+      (if (eq? (car p) 'ok) (write-file "usage-1.json" (caddr (cadr p)))))
+    (call "second" image layer plug-in-oaimg-edit PROMPT 1 "gpt-image-1.5" "auto" "auto" "auto"
+          "auto" FALSE)
+    (let ((p (try (lambda () (gimp-image-get-parasite image "oaimg-usage")))))
+      (if (eq? (car p) 'ok) (write-file "usage-2.json" (caddr (cadr p)))))))

@@ -540,6 +540,31 @@ def check_edit_past_layer(c):
     c.edit_ok(outside=before)
 
 
+def check_usage_total(c):
+    """Each result's provenance carries the run's tokens; the image's parasite sums both runs."""
+    totals = []
+    for tag, name in (("first", "usage-1.json"), ("second", "usage-2.json")):
+        ok, results = c.call(tag)
+        if not c.check(ok, "%s run failed: %s" % (tag, c.messages())):
+            return
+        prov = json.load(open(os.path.join(c.out, "%s-result-0-provenance.json" % tag),
+                              encoding="utf-8"))
+        usage = prov.get("usage") or {}
+        c.check(usage.get("input_text_tokens", 0) > 0 and usage.get("input_image_tokens", 0) > 0
+                and usage.get("output_tokens", 0) > 0,
+                "%s: provenance usage %r lacks tokens" % (tag, usage))
+        path = os.path.join(c.out, name)
+        if c.check(os.path.exists(path), "no oaimg-usage parasite after the %s run" % tag):
+            totals.append((usage, json.loads(open(path, encoding="utf-8").read().rstrip("\0"))))
+    c.facts["totals"] = [t for _, t in totals]
+    if len(totals) == 2:
+        (u1, t1), (u2, t2) = totals
+        c.check(t1["runs"] == 1 and t2["runs"] == 2, "runs counted %s" % [t1, t2])
+        for key in ("input_text_tokens", "input_image_tokens", "output_tokens", "total_tokens"):
+            c.check(t2[key] == u1[key] + u2[key],
+                    "%s total %s is not %s + %s" % (key, t2[key], u1[key], u2[key]))
+
+
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items()
           if name.startswith("check_")}
 FAULTS = {
