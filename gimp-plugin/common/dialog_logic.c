@@ -579,6 +579,12 @@ static const OaimgProcedureInfo procedures[OAIMG_PROC_COUNT] = {
     N_("Generates images from a prompt to fill the selection's bounds (or the canvas) and adds "
        "them as a layer group."),
     "Jobs", OAIMG_GENERATE },
+  { "plug-in-oaimg-extend", N_("_Extend Canvas…"),
+    N_("Grow the canvas and fill the new area from the image"),
+    N_("Adds pixels on each side of the canvas (or up to an aspect ratio) and fills them from the "
+       "image as it is shown, blended across the old edge; the results are a layer group over "
+       "the grown canvas, as one undo step."),
+    "Jobs", OAIMG_EDIT },
   { "plug-in-oaimg-next-result", N_("Show Ne_xt Result"), N_("Show the next result of the group"),
     N_("Hides the shown result of the group under the active layer and shows the next one "
        "(after the last, the first)."),

@@ -97,7 +97,7 @@ oaimg_job_group_name (const OaimgJobParams *params)
     case OAIMG_VARIATION:
       return g_strdup (_("Variations"));
     case OAIMG_EDIT:
-      return g_strdup (_("Inpainting"));
+      return g_strdup (oaimg_job_is_extend (params) ? _("Extended canvas") : _("Inpainting"));
     default:
       return g_strdup (_("Generated"));
     }
@@ -133,7 +133,8 @@ oaimg_job_build_request (oaimg_client         *client,
   oaimg_status   status;
   char          *model;
 
-  if (params->operation == OAIMG_EDIT && (source == NULL || source->selection == NULL))
+  if (params->operation == OAIMG_EDIT && !oaimg_job_is_extend (params) &&
+      (source == NULL || source->selection == NULL))
     {
       g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_NO_SELECTION,
                            _("Select the area to repaint, then run Inpaint Selection again."));
@@ -193,7 +194,14 @@ oaimg_job_build_request (oaimg_client         *client,
     {
       TRY (oaimg_request_set_source (request, source->rgba, source->width, source->height, 0,
                                      OAIMG_RGBA8));
-      if (source->selection != NULL)
+      /* An extension's selection is the new area, which the core makes itself. */
+      if (oaimg_job_is_extend (params))
+        TRY (oaimg_request_set_extend (request, params->extend_left, params->extend_top,
+                                       params->extend_right, params->extend_bottom));
+      else if (source->canvas_width > 0 && source->canvas_height > 0)
+        TRY (oaimg_request_set_canvas (request, source->canvas_x, source->canvas_y,
+                                       source->canvas_width, source->canvas_height));
+      if (source->selection != NULL && !oaimg_job_is_extend (params))
         TRY (oaimg_request_set_selection (request, source->selection, source->selection_width,
                                           source->selection_height, 0, source->selection_x,
                                           source->selection_y));
@@ -433,6 +441,12 @@ oaimg_job_run (const OaimgHost      *host,
       crop_to_mask (out, owned);
       out->x += source ? source->origin_x : 0;
       out->y += source ? source->origin_y : 0;
+      /* Placed on the grown canvas, where the old image's origin moves to (left, top). */
+      if (oaimg_job_is_extend (params))
+        {
+          out->x += (int32_t) params->extend_left;
+          out->y += (int32_t) params->extend_top;
+        }
       /* The group carries the prompt; "Result 1" ... tell its layers apart within it. */
       out->name = oaimg_result_layer_name (i);
       out->provenance = oaimg_provenance_json (params, result, i);
@@ -447,6 +461,13 @@ oaimg_job_run (const OaimgHost      *host,
       goto out;
     }
   ok = host->insert (host->self, group, outputs, count, error);
+  if (ok && host->usage)
+    {
+      OaimgUsage usage;
+
+      if (oaimg_usage_of_result (result, &usage))
+        host->usage (host->self, &usage);
+    }
 
 out:
   if (outputs)

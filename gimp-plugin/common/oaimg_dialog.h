@@ -156,6 +156,7 @@ typedef enum
   OAIMG_PROC_EDIT,
   OAIMG_PROC_VARIATION,
   OAIMG_PROC_GENERATE,
+  OAIMG_PROC_EXTEND,
   OAIMG_PROC_NEXT,
   OAIMG_PROC_PREVIOUS,
   OAIMG_PROC_KEEP,
@@ -173,7 +174,7 @@ typedef struct
   const char      *blurb;
   const char      *help;
   const char      *section;
-  oaimg_operation  operation; /* for the three jobs; 0 otherwise */
+  oaimg_operation  operation; /* for the jobs (Extend Canvas: OAIMG_EDIT); 0 otherwise */
 } OaimgProcedureInfo;
 
 #define OAIMG_MENU_PARENT "<Image>/Filters"

@@ -38,6 +38,14 @@ typedef struct
   uint32_t  selection_height;
   int32_t   selection_x;
   int32_t   selection_y;
+  /* The canvas results may cover, in source coordinates (the image's bounds relative to the
+   * layer), or width 0 for the source's own bounds. Set only when the selection reaches past the
+   * layer into canvas it does not cover; the selection is then relative to the source as well
+   * and may start at negative x / y. */
+  int32_t   canvas_x;
+  int32_t   canvas_y;
+  uint32_t  canvas_width;
+  uint32_t  canvas_height;
 } OaimgSource;
 
 void oaimg_source_clear (OaimgSource *source);
@@ -61,6 +69,17 @@ void oaimg_source_for_generation (OaimgSource *source, uint32_t canvas_width,
  * selection over it, placed relative to the layer. */
 void oaimg_source_for_layer (OaimgSource *source, int32_t x, int32_t y, uint32_t width,
                              uint32_t height, uint8_t *rgba, const OaimgCoverage *selection);
+/* The same for an edit whose selection (read over the whole canvas, canvas_width x
+ * canvas_height at the image's origin) may reach past the layer: when it does, the source's
+ * canvas is set to the image's bounds so that the part outside the layer is filled too. */
+void oaimg_source_for_layer_on_canvas (OaimgSource *source, int32_t x, int32_t y, uint32_t width,
+                                       uint32_t height, uint8_t *rgba,
+                                       const OaimgCoverage *selection, uint32_t canvas_width,
+                                       uint32_t canvas_height);
+/* Extend Canvas's source: the image as shown (canvas_width x canvas_height RGBA, taken) at the
+ * image's origin, without selection (the core makes its own). */
+void oaimg_source_for_extend (OaimgSource *source, uint32_t canvas_width, uint32_t canvas_height,
+                              uint8_t *rgba);
 
 /* What the user asked for: the procedures' arguments. Strings may be NULL or "". */
 typedef struct
@@ -73,7 +92,29 @@ typedef struct
   oaimg_context_mode context;
   const char        *quality;    /* "" or "auto" = not sent */
   const char        *background; /* "" or "auto" = not sent (edits default to opaque) */
+  /* Extend Canvas (an OAIMG_EDIT): pixels added on each side; all 0 = not an extension. The
+   * outputs are then in the grown image's coordinates, and the host's insert grows the canvas
+   * by these margins (the old image moving by (left, top)) in the same undo step. */
+  uint32_t           extend_left;
+  uint32_t           extend_top;
+  uint32_t           extend_right;
+  uint32_t           extend_bottom;
 } OaimgJobParams;
+
+/* TRUE when the params ask for Extend Canvas (extend_logic.c). */
+gboolean oaimg_job_is_extend (const OaimgJobParams *params);
+
+/* The most pixels Extend Canvas adds on one side (the core limits the grown canvas anyway). */
+#define OAIMG_EXTEND_MAX_MARGIN 8192
+/* The aspect ratios Extend Canvas offers, NULL-terminated: "none" (the pixels given), then
+ * "16:9", "3:2", ... (static). */
+const char *const *oaimg_extend_aspects (void);
+/* Sets params' extend margins for a width x height image: from aspect ("W:H") when it is set
+ * and not "none", else the pixels given. FALSE with a message naming what to change when
+ * nothing would be added (all 0, or the image already has that aspect) or aspect is not W:H. */
+gboolean oaimg_extend_margins (uint32_t width, uint32_t height, const char *aspect, int left,
+                               int top, int right, int bottom, OaimgJobParams *params,
+                               GError **error);
 
 /* One finished result, ready to become a layer. rgba is straight-alpha sRGB RGBA8; (x, y) is in
  * image coordinates; mask is the put-back coverage of the same size, or NULL for none. */
@@ -88,6 +129,30 @@ typedef struct
   char          *name;
   char          *provenance; /* JSON text for the layer's parasite */
 } OaimgOutput;
+
+/* Tokens a run used as the server reported them (summed over its requests); -1 where it
+ * reported none. output = output text + output image tokens. */
+typedef struct
+{
+  int64_t input_text;
+  int64_t input_image;
+  int64_t output;
+  int64_t total;
+} OaimgUsage;
+
+/* The image parasite holding the running total of an image's tokens (JSON, usage.c). */
+#define OAIMG_USAGE_PARASITE "oaimg-usage"
+
+/* The run's usage; FALSE (usage all -1) when the server reported none (DALL·E 2). */
+gboolean oaimg_usage_of_result (const oaimg_result *result, OaimgUsage *usage);
+/* The running total: old_json (the parasite's text, or NULL / unreadable = none yet) plus run,
+ * as JSON for the parasite ({"input_text_tokens":..,"input_image_tokens":..,"output_tokens":..,
+ * "total_tokens":..,"runs":..}); total_out, when not NULL, receives the sums. */
+char    *oaimg_usage_total_add (const char *old_json, const OaimgUsage *run,
+                                OaimgUsage *total_out);
+/* The finished run's message (translated): the tokens used, and the image's total so far when
+ * image_total is not NULL. */
+char    *oaimg_usage_message (const OaimgUsage *run, const OaimgUsage *image_total);
 
 /* Where a job is, for a progress display: what the host shows comes from oaimg_progress_text()
  * (oaimg_dialog.h), so that both hosts say the same. */
@@ -112,14 +177,19 @@ typedef struct
   gboolean (*progress) (void *self, const OaimgProgress *progress);
   /* A streamed partial image, decoded, for display; may be NULL (no streaming is asked then). */
   void     (*partial)  (void *self, const uint8_t *rgba, uint32_t width, uint32_t height);
-  /* Inserts all outputs as one layer group named group_name, as one undo step. On failure it
-   * must leave the image as it was and return FALSE with error set. The host keeps what it made
+  /* Inserts all outputs as one layer group named group_name, as one undo step (for Extend
+   * Canvas, growing the canvas first within that step). On failure it must leave the image as
+   * it was, canvas size included, and return FALSE with error set. The host keeps what it made
    * for its own return values. */
   gboolean (*insert)   (void *self, const char *group_name, const OaimgOutput *outputs,
                         size_t count, GError **error);
   /* A translated warning the user should see without the job stopping (the model shuts down
    * soon), e.g. as a GIMP message; NULL = g_message(). */
   void     (*warn)     (void *self, const char *message);
+  /* After a successful insert, when the server reported tokens: the host adds them to the
+   * image's running total (OAIMG_USAGE_PARASITE, oaimg_usage_total_add()) and may show
+   * oaimg_usage_message(). NULL = not recorded. */
+  void     (*usage)    (void *self, const OaimgUsage *run);
 } OaimgHost;
 
 /* A request for the job, with the source and selection attached; NULL and error on bad input

@@ -1,8 +1,11 @@
 /* What made a result layer, kept with it as a parasite so that it survives in XCF files: enough to
- * reproduce or report the run (model, prompts, size, request id, time), and nothing secret. */
+ * reproduce or report the run (model, prompts, size, request id, time, tokens), and nothing
+ * secret. */
 #include "oaimg_plugin.h"
 
 #include <json-glib/json-glib.h>
+
+void oaimg_usage_add_to_json (JsonBuilder *builder, const oaimg_result *result); /* usage.c */
 
 static const char *
 operation_name (oaimg_operation operation)
@@ -95,6 +98,8 @@ oaimg_provenance_json (const OaimgJobParams *params, const oaimg_result *result,
   add_string (builder, "endpoint", summary_string (summary, "endpoint"));
   copy_member (builder, summary, "request_ids");
   copy_member (builder, summary, "region");
+  /* The whole run's tokens (all of its results together), as the server reported them. */
+  oaimg_usage_add_to_json (builder, result);
   json_builder_set_member_name (builder, "index");
   json_builder_add_int_value (builder, (gint64) index);
   json_builder_end_object (builder);

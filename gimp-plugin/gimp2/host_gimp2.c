@@ -108,8 +108,13 @@ host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation
   h    = gimp_drawable_height (drawable);
   rgba = g_malloc ((gsize) w * h * 4);
   read_pixels (image, drawable, sample_merged, ox, oy, w, h, rgba);
-  selection = read_selection (image, ox, oy, w, h);
-  oaimg_source_for_layer (source, ox, oy, w, h, rgba, &selection);
+  /* An edit may select canvas the layer does not cover: that part is filled too. */
+  if (operation == OAIMG_EDIT)
+    selection = read_selection (image, 0, 0, gimp_image_width (image), gimp_image_height (image));
+  else
+    selection = read_selection (image, ox, oy, w, h);
+  oaimg_source_for_layer_on_canvas (source, ox, oy, w, h, rgba, &selection,
+                                    gimp_image_width (image), gimp_image_height (image));
   return TRUE;
 }
 
@@ -290,6 +295,10 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   gint32     group;
   gint32    *created  = g_new0 (gint32, count);
   gboolean   ok       = TRUE;
+  gboolean   grown    = (host->extend[0] | host->extend[1] | host->extend[2] |
+                         host->extend[3]) != 0;
+  gint       old_w    = gimp_image_width (image);
+  gint       old_h    = gimp_image_height (image);
 
   if (host->anchor != -1)
     insertion_point (image, host->anchor, &parent, &position);
@@ -301,7 +310,11 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
 
   /* One undo step for the whole insertion; existing layers are never written to. */
   gimp_image_undo_group_start (image);
-  group = gimp_layer_group_new (image);
+  if (grown)
+    ok = gimp_image_resize (image, old_w + host->extend[0] + host->extend[2],
+                            old_h + host->extend[1] + host->extend[3], host->extend[0],
+                            host->extend[1]);
+  group = ok ? gimp_layer_group_new (image) : -1;
   if (group == -1 || !gimp_item_set_name (group, group_name) ||
       !gimp_image_insert_layer (image, group, parent, position))
     ok = FALSE;
@@ -312,6 +325,9 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
     }
   if (!ok && group != -1 && gimp_item_is_valid (group) && gimp_item_get_image (group) == image)
     gimp_image_remove_layer (image, group);
+  /* The canvas as it was, every layer back at its old offsets. */
+  if (!ok && grown && (gimp_image_width (image) != old_w || gimp_image_height (image) != old_h))
+    gimp_image_resize (image, old_w, old_h, -(gint) host->extend[0], -(gint) host->extend[1]);
   gimp_image_undo_group_end (image);
 
   if (!ok)
@@ -329,10 +345,58 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   return TRUE;
 }
 
+gboolean
+host_gimp2_read_canvas (gint32 image, OaimgSource *source, GError **error)
+{
+  gint     w = gimp_image_width (image);
+  gint     h = gimp_image_height (image);
+  uint8_t *rgba;
+
+  (void) error;
+  rgba = g_malloc ((gsize) w * h * 4);
+  read_pixels (image, -1, TRUE, 0, 0, w, h, rgba);
+  oaimg_source_for_extend (source, w, h, rgba);
+  return TRUE;
+}
+
+static void
+host_usage (void *self, const OaimgUsage *run)
+{
+  HostGimp2    *host = self;
+  GimpParasite *old  = gimp_image_get_parasite (host->image, OAIMG_USAGE_PARASITE);
+  char         *text = NULL;
+
+  if (old)
+    {
+      text = g_strndup (gimp_parasite_data (old), gimp_parasite_data_size (old));
+      gimp_parasite_free (old);
+    }
+  {
+    OaimgUsage    total;
+    char         *json = oaimg_usage_total_add (text, run, &total);
+    /* Not undoable: undoing the results gives no tokens back, and the insertion stays one undo
+     * step. */
+    GimpParasite *parasite = gimp_parasite_new (OAIMG_USAGE_PARASITE, GIMP_PARASITE_PERSISTENT,
+                                                strlen (json) + 1, json);
+
+    gimp_image_attach_parasite (host->image, parasite);
+    gimp_parasite_free (parasite);
+    /* The finished run's message, for a person; scripts read the parasite. */
+    if (host->window)
+      {
+        char *message = oaimg_usage_message (run, &total);
+        gimp_message (message);
+        g_free (message);
+      }
+    g_free (json);
+  }
+  g_free (text);
+}
+
 OaimgHost
 host_gimp2_interface (HostGimp2 *host)
 {
   OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
-                      host_warn };
+                      host_warn, host_usage };
   return iface;
 }

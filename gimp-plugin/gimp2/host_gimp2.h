@@ -18,6 +18,7 @@ typedef struct
   const char     *last_text;
   gint32         *created;    /* the new layers' IDs after a successful insert */
   gint            n_created;
+  guint           extend[4];  /* Extend Canvas: left, top, right, bottom; all 0 otherwise */
 } HostGimp2;
 
 /* Reads what the operation works on: the layer (edits and variations) or the selection's bounds
@@ -25,6 +26,9 @@ typedef struct
  * the image as shown (all visible layers) over the layer's rectangle, not the layer alone. */
 gboolean host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                                  gboolean sample_merged, OaimgSource *source, GError **error);
+
+/* Extend Canvas's source: the whole image as shown, at the image's origin. */
+gboolean host_gimp2_read_canvas (gint32 image, OaimgSource *source, GError **error);
 
 /* The layer group of oaimg results that holds `item` (a result, its mask, or the group itself),
  * or -1. */

@@ -4,6 +4,8 @@
  *   (plug-in-oaimg-edit RUN-NONINTERACTIVE image drawable prompt n model size context quality
  *    background sample-merged)
  * and likewise -variation and -generate; each returns the number of new layers and their IDs.
+ *   (plug-in-oaimg-extend RUN-NONINTERACTIVE image drawable prompt n model left top right bottom)
+ * grows the canvas by those pixels and returns the same.
  * The API key is deliberately not an argument: GIMP remembers arguments in the profile. */
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
@@ -19,6 +21,7 @@
 #define PROC_VARIATION "plug-in-oaimg-variation"
 #define PROC_GENERATE  "plug-in-oaimg-generate"
 #define PROC_SETTINGS  "plug-in-oaimg-settings"
+#define PROC_EXTEND    "plug-in-oaimg-extend"
 
 static void query (void);
 static void run   (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
@@ -78,6 +81,19 @@ static const GimpParamDef job_returns[] = {
   { GIMP_PDB_INT32ARRAY, "layer-ids",  "The new layers, one per image, in the new layer group" },
 };
 
+static const GimpParamDef extend_args[] = {
+  { GIMP_PDB_INT32,    "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+  { GIMP_PDB_IMAGE,    "image",    "Input image" },
+  { GIMP_PDB_DRAWABLE, "drawable", "The active layer: the results go above it" },
+  { GIMP_PDB_STRING,   "prompt",   "What the new area should show" },
+  { GIMP_PDB_INT32,    "n",        "How many results to make, 1-10, each as its own layer" },
+  { GIMP_PDB_STRING,   "model",    "The model; \"\" for the default from Settings" },
+  { GIMP_PDB_INT32,    "left",     "Pixels added on the left" },
+  { GIMP_PDB_INT32,    "top",      "Pixels added at the top" },
+  { GIMP_PDB_INT32,    "right",    "Pixels added on the right" },
+  { GIMP_PDB_INT32,    "bottom",   "Pixels added at the bottom" },
+};
+
 static const GimpParamDef settings_args[] = {
   { GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }" },
 };
@@ -116,6 +132,11 @@ query (void)
           returns = NULL;
           n_rets  = 0;
           types   = "";
+        }
+      else if (i == OAIMG_PROC_EXTEND)
+        {
+          args   = extend_args;
+          n_args = G_N_ELEMENTS (extend_args);
         }
       else if (procs[i].operation == 0)
         {
@@ -416,6 +437,97 @@ out:
   return status;
 }
 
+/* The values Extend Canvas remembers between runs of a session. */
+typedef struct
+{
+  gchar prompt[4096];
+  gint  n;
+  gchar model[64];
+  gint  margins[4];
+} ExtendValues;
+
+/* Extend Canvas: the image as shown is the source, grown by the pixels given. */
+static GimpPDBStatusType
+run_extend (GimpRunMode run_mode, gint nparams, const GimpParam *param, HostGimp2 *host,
+            GError **error)
+{
+  const char       *profile  = gimp_directory ();
+  gint32            image    = param[1].data.d_image;
+  gint32            drawable = param[2].data.d_drawable;
+  ExtendValues      v        = { "", 1, "", { 0, 0, 0, 0 } };
+  OaimgSettings     settings;
+  OaimgSource       source   = { 0 };
+  OaimgJobParams    params   = { 0 };
+  oaimg_client     *client;
+  OaimgHost         iface;
+  GimpPDBStatusType status   = GIMP_PDB_EXECUTION_ERROR;
+
+  if (run_mode == GIMP_RUN_NONINTERACTIVE)
+    {
+      if (nparams != G_N_ELEMENTS (extend_args))
+        {
+          g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                       _("%s takes %d arguments, not %d: run-mode image drawable prompt n model "
+                         "left top right bottom."),
+                       PROC_EXTEND, (int) G_N_ELEMENTS (extend_args), nparams);
+          return GIMP_PDB_CALLING_ERROR;
+        }
+      copy_string (v.prompt, sizeof v.prompt, param[3].data.d_string);
+      v.n = param[4].data.d_int32;
+      copy_string (v.model, sizeof v.model, param[5].data.d_string);
+      for (int i = 0; i < 4; i++)
+        v.margins[i] = param[6 + i].data.d_int32;
+    }
+  else
+    gimp_get_data (PROC_EXTEND, &v);
+  if (v.n < 1 || v.n > 10)
+    {
+      g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                   _("n is %d: ask for 1 to 10 images."), v.n);
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  params.operation = OAIMG_EDIT;
+  params.prompt    = v.prompt;
+  params.n         = v.n;
+  params.model     = v.model;
+  params.size      = "auto";
+  if (!oaimg_extend_margins (gimp_image_width (image), gimp_image_height (image), NULL,
+                             v.margins[0], v.margins[1], v.margins[2], v.margins[3], &params,
+                             error))
+    return GIMP_PDB_CALLING_ERROR;
+  if (!host_gimp2_read_canvas (image, &source, error))
+    return GIMP_PDB_EXECUTION_ERROR;
+
+  oaimg_settings_load (profile, &settings);
+  client = oaimg_settings_make_client (profile, &settings, error);
+  if (client != NULL)
+    {
+      host->image     = image;
+      host->anchor    = drawable != -1 && gimp_item_is_layer (drawable) &&
+                        !gimp_item_is_layer_mask (drawable) ? drawable : -1;
+      host->extend[0] = params.extend_left;
+      host->extend[1] = params.extend_top;
+      host->extend[2] = params.extend_right;
+      host->extend[3] = params.extend_bottom;
+      iface           = host_gimp2_interface (host);
+      gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+      if (oaimg_job_run (&iface, client, &params, &source, &settings, error))
+        status = GIMP_PDB_SUCCESS;
+      gimp_progress_end ();
+      gimp_set_data (PROC_EXTEND, &v, sizeof v);
+    }
+  oaimg_client_free (client);
+  oaimg_source_clear (&source);
+  oaimg_settings_clear (&settings);
+  if (status == GIMP_PDB_EXECUTION_ERROR && error && *error &&
+      (*error)->domain == OAIMG_PLUGIN_ERROR && (*error)->code == OAIMG_ERR_CANCELLED)
+    {
+      g_clear_error (error);
+      status = GIMP_PDB_CANCEL;
+    }
+  return status;
+}
+
 /* Next, previous and keep: choosing among the results of the group under the active layer. */
 static GimpPDBStatusType
 run_choose (OaimgChooseAction action, gint nparams, const GimpParam *param, GError **error)
@@ -509,12 +621,14 @@ run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals
     status = run_job (OAIMG_VARIATION, name, run_mode, nparams, param, &host, &error);
   else if (strcmp (name, PROC_GENERATE) == 0)
     status = run_job (OAIMG_GENERATE, name, run_mode, nparams, param, &host, &error);
+  else if (strcmp (name, PROC_EXTEND) == 0)
+    status = run_extend (run_mode, nparams, param, &host, &error);
   else
     status = GIMP_PDB_CALLING_ERROR;
 
   set_status (status, error, nreturn_vals, return_vals);
   /* Only the jobs return layers; next, previous and keep return their status alone. */
-  if (status == GIMP_PDB_SUCCESS && id <= OAIMG_PROC_GENERATE)
+  if (status == GIMP_PDB_SUCCESS && id <= OAIMG_PROC_EXTEND)
     set_layers (host.created, host.n_created, nreturn_vals);
   g_clear_error (&error);
   g_free (host.created);

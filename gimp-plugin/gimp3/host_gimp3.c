@@ -89,7 +89,11 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
     return host_error (error, _("Select a layer, not a layer group, or turn on Sample merged."));
 
   {
-    GimpLayer  *visible = NULL;
+    GimpLayer    *visible   = NULL;
+    OaimgCoverage selection = { 0 };
+    uint8_t      *rgba;
+    gint          iw = gimp_image_get_width (image);
+    gint          ih = gimp_image_get_height (image);
     gint        ox = 0, oy = 0;
     gint        w = gimp_drawable_get_width (drawable);
     gint        h = gimp_drawable_get_height (drawable);
@@ -104,26 +108,27 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
         h        = gimp_drawable_get_height (drawable);
       }
     gimp_drawable_get_offsets (drawable, &ox, &oy);
-    source->origin_x = ox;
-    source->origin_y = oy;
-    source->width    = w;
-    source->height   = h;
-    source->rgba     = g_malloc ((gsize) w * h * 4);
-    buffer           = gimp_drawable_get_buffer (drawable);
+    rgba   = g_malloc ((gsize) w * h * 4);
+    buffer = gimp_drawable_get_buffer (drawable);
     gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
-                     source->rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+                     rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
     g_object_unref (buffer);
     if (visible)
       gimp_item_delete (GIMP_ITEM (visible));
 
-    source->selection = read_selection (image, ox, oy, w, h, &sel_rect);
-    if (source->selection)
+    /* An edit may select canvas the layer does not cover: that part is filled too. */
+    if (operation == OAIMG_EDIT)
+      selection.coverage = read_selection (image, 0, 0, iw, ih, &sel_rect);
+    else
+      selection.coverage = read_selection (image, ox, oy, w, h, &sel_rect);
+    if (selection.coverage)
       {
-        source->selection_x      = sel_rect.x - ox;
-        source->selection_y      = sel_rect.y - oy;
-        source->selection_width  = sel_rect.width;
-        source->selection_height = sel_rect.height;
+        selection.x      = sel_rect.x;
+        selection.y      = sel_rect.y;
+        selection.width  = sel_rect.width;
+        selection.height = sel_rect.height;
       }
+    oaimg_source_for_layer_on_canvas (source, ox, oy, w, h, rgba, &selection, iw, ih);
   }
   return TRUE;
 }
@@ -315,6 +320,10 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   GimpGroupLayer *group;
   GimpLayer     **created  = g_new0 (GimpLayer *, count + 1);
   gboolean        ok       = TRUE;
+  gboolean        grown    = (host->extend[0] | host->extend[1] | host->extend[2] |
+                              host->extend[3]) != 0;
+  gint            old_w    = gimp_image_get_width (image);
+  gint            old_h    = gimp_image_get_height (image);
 
   if (host->anchor)
     insertion_point (image, host->anchor, &parent, &position);
@@ -326,7 +335,11 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
 
   /* One undo step for the whole insertion; existing layers are never written to. */
   gimp_image_undo_group_start (image);
-  group = gimp_group_layer_new (image, group_name);
+  if (grown)
+    ok = gimp_image_resize (image, old_w + host->extend[0] + host->extend[2],
+                            old_h + host->extend[1] + host->extend[3], host->extend[0],
+                            host->extend[1]);
+  group = ok ? gimp_group_layer_new (image, group_name) : NULL;
   if (group == NULL || !gimp_image_insert_layer (image, GIMP_LAYER (group), parent, position))
     ok = FALSE;
   for (size_t i = 0; ok && i < count; i++)
@@ -337,6 +350,10 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   if (!ok && group != NULL && gimp_item_is_valid (GIMP_ITEM (group)) &&
       gimp_item_get_image (GIMP_ITEM (group)) == image)
     gimp_image_remove_layer (image, GIMP_LAYER (group));
+  /* The canvas as it was, every layer back at its old offsets. */
+  if (!ok && grown && (gimp_image_get_width (image) != old_w ||
+                       gimp_image_get_height (image) != old_h))
+    gimp_image_resize (image, old_w, old_h, -(gint) host->extend[0], -(gint) host->extend[1]);
   gimp_image_undo_group_end (image);
 
   if (!ok)
@@ -356,10 +373,68 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   return TRUE;
 }
 
+gboolean
+host_gimp3_read_canvas (GimpImage *image, OaimgSource *source, GError **error)
+{
+  GimpLayer  *visible = gimp_layer_new_from_visible (image, image, "oaimg-visible");
+  gint        w       = gimp_image_get_width (image);
+  gint        h       = gimp_image_get_height (image);
+  GeglBuffer *buffer;
+  uint8_t    *rgba;
+
+  if (visible == NULL)
+    return host_error (error, _("The image could not be read."));
+  rgba   = g_malloc ((gsize) w * h * 4);
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (visible));
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  gimp_item_delete (GIMP_ITEM (visible));
+  oaimg_source_for_extend (source, w, h, rgba);
+  return TRUE;
+}
+
+static void
+host_usage (void *self, const OaimgUsage *run)
+{
+  HostGimp3    *host = self;
+  GimpParasite *old  = gimp_image_get_parasite (host->image, OAIMG_USAGE_PARASITE);
+  char         *text = NULL;
+
+  if (old)
+    {
+      guint32      size = 0;
+      const gchar *data = gimp_parasite_get_data (old, &size);
+
+      text = g_strndup (data, size);
+      gimp_parasite_free (old);
+    }
+  {
+    OaimgUsage    total;
+    char         *json = oaimg_usage_total_add (text, run, &total);
+    /* Not undoable: undoing the results gives no tokens back, and the insertion stays one undo
+     * step. */
+    GimpParasite *parasite = gimp_parasite_new (OAIMG_USAGE_PARASITE, GIMP_PARASITE_PERSISTENT,
+                                                strlen (json) + 1, json);
+
+    gimp_image_attach_parasite (host->image, parasite);
+    gimp_parasite_free (parasite);
+    /* The finished run's message, for a person; scripts read the parasite. */
+    if (host->window)
+      {
+        char *message = oaimg_usage_message (run, &total);
+        gimp_message (message);
+        g_free (message);
+      }
+    g_free (json);
+  }
+  g_free (text);
+}
+
 OaimgHost
 host_gimp3_interface (HostGimp3 *host)
 {
   OaimgHost iface = { host, host_progress, host->window ? host_partial : NULL, host_insert,
-                      host_warn };
+                      host_warn, host_usage };
   return iface;
 }

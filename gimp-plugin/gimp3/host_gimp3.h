@@ -17,6 +17,7 @@ typedef struct
   ProgressWindow *window;   /* interactive runs: cancel button and partial images; or NULL */
   const char     *last_text;
   GimpLayer     **created;  /* NULL-terminated after a successful insert; the run's return value */
+  guint           extend[4]; /* Extend Canvas: left, top, right, bottom; all 0 otherwise */
 } HostGimp3;
 
 /* Reads what the operation works on: the layer (edits and variations), or with sample_merged the
@@ -25,6 +26,9 @@ typedef struct
 gboolean host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable,
                                  oaimg_operation operation, gboolean sample_merged,
                                  OaimgSource *source, GError **error);
+
+/* Extend Canvas's source: the whole image as shown, at the image's origin. */
+gboolean host_gimp3_read_canvas (GimpImage *image, OaimgSource *source, GError **error);
 
 /* The layer group of oaimg results that holds `item` (or is it), or NULL. */
 GimpGroupLayer *host_gimp3_result_group (GimpItem *item);

@@ -15,6 +15,7 @@
 #define PROC_EDIT      "plug-in-oaimg-edit"
 #define PROC_VARIATION "plug-in-oaimg-variation"
 #define PROC_GENERATE  "plug-in-oaimg-generate"
+#define PROC_EXTEND    "plug-in-oaimg-extend"
 #define PROC_SETTINGS  "plug-in-oaimg-settings"
 #define PROC_NEXT      "plug-in-oaimg-next-result"
 #define PROC_PREVIOUS  "plug-in-oaimg-previous-result"
@@ -90,6 +91,7 @@ oaimg_query_procedures (GimpPlugIn *plug_in)
   list = g_list_append (list, g_strdup (PROC_EDIT));
   list = g_list_append (list, g_strdup (PROC_VARIATION));
   list = g_list_append (list, g_strdup (PROC_GENERATE));
+  list = g_list_append (list, g_strdup (PROC_EXTEND));
   list = g_list_append (list, g_strdup (PROC_NEXT));
   list = g_list_append (list, g_strdup (PROC_PREVIOUS));
   list = g_list_append (list, g_strdup (PROC_KEEP));
@@ -306,6 +308,107 @@ fail:
   return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
 }
 
+/* Extend Canvas: the image as shown is the source; the margins come from the arguments, or from
+ * the aspect ratio when one is chosen. */
+static GimpValueArray *
+run_extend (GimpProcedure        *procedure,
+            GimpRunMode           run_mode,
+            GimpImage            *image,
+            GimpDrawable        **drawables,
+            GimpProcedureConfig  *config,
+            gpointer              run_data)
+{
+  const char     *profile = gimp_directory ();
+  OaimgSettings   settings;
+  OaimgSource     source  = { 0 };
+  OaimgJobParams  params  = { 0 };
+  oaimg_client   *client  = NULL;
+  HostGimp3       host    = { 0 };
+  OaimgHost       iface;
+  GError         *error   = NULL;
+  GimpValueArray *values;
+  gchar          *prompt = NULL, *model = NULL, *aspect = NULL;
+  gint            n = 1, left = 0, top = 0, right = 0, bottom = 0;
+  gboolean        ok;
+
+  (void) run_data;
+  gegl_init (NULL, NULL);
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      GtkWidget *dialog;
+      gboolean   send;
+
+      gimp_ui_init ("oaimg");
+      dialog = gimp_procedure_dialog_new (procedure, config, _("Extend Canvas"));
+      gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), NULL);
+      send = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+      gtk_widget_destroy (dialog);
+      if (!send)
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+    }
+  g_object_get (config, "prompt", &prompt, "n", &n, "model", &model, "left", &left, "top", &top,
+                "right", &right, "bottom", &bottom, "aspect", &aspect, NULL);
+  params.operation = OAIMG_EDIT;
+  params.prompt    = prompt;
+  params.n         = n;
+  params.model     = model;
+  params.size      = "auto";
+  if (!oaimg_extend_margins (gimp_image_get_width (image), gimp_image_get_height (image), aspect,
+                             left, top, right, bottom, &params, &error) ||
+      !host_gimp3_read_canvas (image, &source, &error))
+    goto fail;
+
+  oaimg_settings_load (profile, &settings);
+  client = oaimg_settings_make_client (profile, &settings, &error);
+  if (client == NULL)
+    {
+      oaimg_settings_clear (&settings);
+      goto fail;
+    }
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    host.window = progress_window_new (OAIMG_EDIT);
+  host.image     = image;
+  host.anchor    = drawables && drawables[0] && GIMP_IS_LAYER (drawables[0]) &&
+                   !GIMP_IS_LAYER_MASK (drawables[0]) ? GIMP_LAYER (drawables[0]) : NULL;
+  host.extend[0] = params.extend_left;
+  host.extend[1] = params.extend_top;
+  host.extend[2] = params.extend_right;
+  host.extend[3] = params.extend_bottom;
+  iface          = host_gimp3_interface (&host);
+  if (host.window == NULL)
+    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  ok = oaimg_job_run (&iface, client, &params, &source, &settings, &error);
+  if (host.window == NULL)
+    gimp_progress_end ();
+  else
+    progress_window_destroy (host.window);
+  oaimg_client_free (client);
+  oaimg_settings_clear (&settings);
+  if (!ok)
+    goto fail;
+
+  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_CORE_OBJECT_ARRAY (values, 1, host.created);
+  g_free (host.created);
+  oaimg_source_clear (&source);
+  g_free (prompt);
+  g_free (model);
+  g_free (aspect);
+  return values;
+
+fail:
+  oaimg_source_clear (&source);
+  g_free (prompt);
+  g_free (model);
+  g_free (aspect);
+  if (error && error->domain == OAIMG_PLUGIN_ERROR && error->code == OAIMG_ERR_CANCELLED)
+    {
+      g_clear_error (&error);
+      return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+    }
+  return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+}
+
 /* Next, previous and keep: choosing among the results of the group under the active layer. */
 static GimpValueArray *
 run_choose (GimpProcedure        *procedure,
@@ -514,6 +617,51 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
                                               "layer except the shown one, as one undo step."),
                                             name);
         }
+    }
+  else if (g_strcmp0 (name, PROC_EXTEND) == 0)
+    {
+      const OaimgProcedureInfo *info = oaimg_procedure_find (name, NULL);
+      GimpChoice               *aspects = gimp_choice_new ();
+      const char *const        *aspect_ids = oaimg_extend_aspects ();
+
+      procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run_extend,
+                                            NULL, NULL);
+      gimp_procedure_set_image_types (procedure, "*");
+      gimp_procedure_set_menu_label (procedure, _(info->menu_label));
+      gimp_procedure_set_documentation (procedure, _(info->blurb), _(info->help), name);
+      gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
+                                                      GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
+                                                      GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
+      gimp_procedure_add_string_argument (procedure, "prompt", _("Prompt"),
+                                          _("What the new area should show"), "",
+                                          G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "n", _("_Number of images"),
+                                       _("How many results to make, each as its own layer"),
+                                       1, 10, 1, G_PARAM_READWRITE);
+      gimp_procedure_add_string_argument (procedure, "model", _("_Model"),
+                                          _("The model; empty for the default from Settings"),
+                                          "", G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "left", _("_Left"),
+                                       _("Pixels added on the left"), 0, OAIMG_EXTEND_MAX_MARGIN,
+                                       0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "top", _("_Top"), _("Pixels added at the top"),
+                                       0, OAIMG_EXTEND_MAX_MARGIN, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "right", _("_Right"),
+                                       _("Pixels added on the right"), 0,
+                                       OAIMG_EXTEND_MAX_MARGIN, 0, G_PARAM_READWRITE);
+      gimp_procedure_add_int_argument (procedure, "bottom", _("_Bottom"),
+                                       _("Pixels added at the bottom"), 0,
+                                       OAIMG_EXTEND_MAX_MARGIN, 0, G_PARAM_READWRITE);
+      for (int i = 0; aspect_ids[i]; i++)
+        gimp_choice_add (aspects, aspect_ids[i], i,
+                         i == 0 ? _("Pixels on each side") : aspect_ids[i], NULL);
+      gimp_procedure_add_choice_argument (procedure, "aspect", _("_Aspect ratio"),
+                                          _("Grow the canvas to this aspect ratio instead of by "
+                                            "the pixels given"),
+                                          aspects, "none", G_PARAM_READWRITE);
+      gimp_procedure_add_core_object_array_return_value (procedure, "layers", _("Layers"),
+                                                         _("The result layers, one per image"),
+                                                         GIMP_TYPE_LAYER, G_PARAM_READWRITE);
     }
   else
     {

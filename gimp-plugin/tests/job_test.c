@@ -15,7 +15,19 @@ typedef struct
   int         inserted;
   int         received;  /* the results received and their total at the last progress call */
   int         total;
+  int         usage_calls;
+  OaimgUsage  usage;
+  char       *provenance; /* the first result's */
 } ScriptedHost;
+
+static void
+scripted_usage (void *self, const OaimgUsage *run)
+{
+  ScriptedHost *host = self;
+
+  host->usage_calls++;
+  host->usage = *run;
+}
 
 static gboolean
 scripted_progress (void *self, const OaimgProgress *progress)
@@ -35,9 +47,10 @@ scripted_insert (void *self, const char *group_name, const OaimgOutput *outputs,
   ScriptedHost *host = self;
 
   (void) group_name;
-  (void) outputs;
   (void) error;
   host->inserted += (int) count;
+  g_free (host->provenance);
+  host->provenance = count ? g_strdup (outputs[0].provenance) : NULL;
   return TRUE;
 }
 
@@ -54,7 +67,7 @@ expect (gboolean condition, const char *what)
 }
 
 static gboolean
-run_edit (ScriptedHost *scripted, GError **error)
+run_edit_on (ScriptedHost *scripted, const char *model, GError **error)
 {
   static uint8_t rgba[SIDE * SIDE * 4];
   static uint8_t selection[SIDE / 2 * SIDE / 2];
@@ -63,8 +76,9 @@ run_edit (ScriptedHost *scripted, GError **error)
                             .selection_height = SIDE / 2, .selection_x = SIDE / 4,
                             .selection_y = SIDE / 4 };
   OaimgJobParams params = { .operation = OAIMG_EDIT, .prompt = "a red ball", .n = 1,
-                            .model = "dall-e-2", .size = "auto", .context = OAIMG_CONTEXT_AUTO };
-  OaimgHost      host   = { scripted, scripted_progress, NULL, scripted_insert, NULL };
+                            .model = model, .size = "auto", .context = OAIMG_CONTEXT_AUTO };
+  OaimgHost      host   = { scripted, scripted_progress, NULL, scripted_insert, NULL,
+                            scripted_usage };
   oaimg_client  *client = NULL;
   gboolean       ok;
 
@@ -80,12 +94,59 @@ run_edit (ScriptedHost *scripted, GError **error)
   return ok;
 }
 
+static gboolean
+run_edit (ScriptedHost *scripted, GError **error)
+{
+  return run_edit_on (scripted, "dall-e-2", error);
+}
+
+/* Tokens: handed to the host after the insertion (the stand-in reports usage for GPT models
+ * only), in the provenance, and summed into the image's running total. */
+static void
+test_usage (void)
+{
+  ScriptedHost gpt   = { 0 };
+  ScriptedHost dalle = { 0 };
+  GError      *error = NULL;
+  OaimgUsage   total;
+  char        *once, *twice, *message;
+
+  expect (run_edit_on (&gpt, "gpt-image-1.5", &error), error ? error->message : "gpt edit");
+  g_clear_error (&error);
+  expect (gpt.usage_calls == 1, "the host was not told the run's tokens once");
+  /* "a red ball": 10 characters, 2 text tokens at the stand-in's 4 a token. */
+  expect (gpt.usage.input_text == 2, "input text tokens are not the server's");
+  expect (gpt.usage.input_image > 0 && gpt.usage.output > 0, "no image or output tokens");
+  expect (gpt.usage.total == gpt.usage.input_text + gpt.usage.input_image + gpt.usage.output,
+          "the total is not the sum the server reported");
+  expect (gpt.provenance && strstr (gpt.provenance, "\"usage\"") &&
+            strstr (gpt.provenance, "\"input_image_tokens\""),
+          "the provenance has no usage");
+  expect (run_edit (&dalle, &error) && dalle.usage_calls == 0,
+          "a run without usage reported tokens");
+  g_clear_error (&error);
+  expect (dalle.provenance && !strstr (dalle.provenance, "\"usage\""),
+          "a provenance has usage the server did not report");
+
+  once  = oaimg_usage_total_add (NULL, &gpt.usage, NULL);
+  twice = oaimg_usage_total_add (once, &gpt.usage, &total);
+  expect (total.total == 2 * gpt.usage.total && total.input_text == 4, "the total does not add");
+  expect (strstr (twice, "\"runs\":2") != NULL, "the total does not count the runs");
+  message = oaimg_usage_message (&gpt.usage, &total);
+  expect (strstr (message, "2 input text") != NULL, "the message does not carry the tokens");
+  g_free (message);
+  g_free (once);
+  g_free (twice);
+  g_free (gpt.provenance);
+  g_free (dalle.provenance);
+}
+
 int
 main (void)
 {
-  ScriptedHost plain     = { NULL, 0, 0, 0 };
+  ScriptedHost plain     = { 0 };
   /* LANG=C: the untranslated text of the job's last progress call before the insertion. */
-  ScriptedHost late      = { "Adding the layers", 0, 0, 0 };
+  ScriptedHost late      = { .cancel_at = "Adding the layers" };
   GError      *error     = NULL;
   gboolean     ok;
 
@@ -104,6 +165,8 @@ main (void)
             error->code == OAIMG_ERR_CANCELLED,
           "a late Cancel did not end as cancelled");
   g_clear_error (&error);
+
+  test_usage ();
 
   if (failures == 0)
     printf ("PASS: job_test\n");

@@ -416,4 +416,52 @@
           (report name "missing")))
     '("plug-in-oaimg-edit" "plug-in-oaimg-variation" "plug-in-oaimg-generate"
       "plug-in-oaimg-next-result" "plug-in-oaimg-previous-result" "plug-in-oaimg-keep-result"
-      "plug-in-oaimg-settings")))
+      "plug-in-oaimg-settings" "plug-in-oaimg-extend")))
+
+; ---- Extend Canvas and edits past the layer (issue 12) ----
+
+(define (case-extend_right)
+  (let* ((made (new-image 160 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (fill-rect image layer 0 0 40 120 GREEN)
+    (call "extend" image layer plug-in-oaimg-extend PROMPT 2 MODEL 0 0 256 0)
+    (report-image image)
+    (report "layer-offsets" (car (gimp-drawable-offsets layer)) (cadr (gimp-drawable-offsets layer)))
+    (let ((ids (vector->list (cadr (gimp-item-get-children
+                                     (car (gimp-image-get-layer-by-name image PROMPT)))))))
+      (if (= (length ids) 2)
+          (begin (plug-in-oaimg-next-result RUN-NONINTERACTIVE image (car ids))
+                 (report "after-next" (car (gimp-item-get-visible (car ids)))
+                         (car (gimp-item-get-visible (cadr ids))))
+                 (export-composite image "second-shown.png"))))))
+
+(define (case-extend_failure_restores_canvas)
+  (let* ((made (new-image 160 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (call "extend" image layer plug-in-oaimg-extend PROMPT 1 MODEL 0 0 256 0)
+    (report-image image)
+    (call "nothing" image layer plug-in-oaimg-extend PROMPT 1 MODEL 0 0 0 0)
+    (report "nothing-image" (car (gimp-image-width image)) (car (gimp-image-height image)))))
+
+(define (case-edit_past_layer)
+  (let* ((made (new-image 200 120 RGB-IMAGE WHITE)) (image (car made))
+         (layer (car (gimp-layer-new image 100 80 RGBA-IMAGE "small" 100 LAYER-MODE-NORMAL))))
+    (gimp-image-insert-layer image layer 0 0)
+    (gimp-layer-set-offsets layer 20 20)
+    (fill-rect image layer 0 0 100 80 BLUE)
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 90 40 90 40)
+    (export-selection image "edit-selection.png")
+    (call "edit" image layer plug-in-oaimg-edit PROMPT 1 MODEL "auto" "auto" "auto" "auto"
+          FALSE)))
+
+
+; Two runs on a GPT model, which reports tokens: the image's running total in its parasite.
+(define (case-usage_total)
+  (let* ((made (new-image 120 80 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 30 20 50 40)
+    (call "first" image layer plug-in-oaimg-edit PROMPT 1 "gpt-image-1.5" "auto" "auto" "auto"
+          "auto" FALSE)
+    (let ((p (try (lambda () (gimp-image-get-parasite image "oaimg-usage")))))
+      (if (eq? (car p) 'ok) (write-file "usage-1.json" (caddr (cadr p)))))
+    (call "second" image layer plug-in-oaimg-edit PROMPT 1 "gpt-image-1.5" "auto" "auto" "auto"
+          "auto" FALSE)
+    (let ((p (try (lambda () (gimp-image-get-parasite image "oaimg-usage")))))
+      (if (eq? (car p) 'ok) (write-file "usage-2.json" (caddr (cadr p)))))))

@@ -358,6 +358,10 @@ def check_registered(c):
         c.check(c.report.get(name) == ["3", "0", "run-mode image drawable "],
                 "%s is registered as %s, not (run-mode image drawable)"
                 % (name, c.report.get(name)))
+    extend = "run-mode image drawable prompt n model left top right bottom "
+    c.check(c.report.get("plug-in-oaimg-extend") == ["10", "2", extend],
+            "plug-in-oaimg-extend is registered as %s, not (%s) returning 2 values"
+            % (c.report.get("plug-in-oaimg-extend"), extend.strip()))
     c.check(c.report.get("plug-in-oaimg-settings", [""])[0] == "1",
             "plug-in-oaimg-settings is registered as %s" % c.report.get("plug-in-oaimg-settings"))
 
@@ -495,6 +499,88 @@ def check_model_shutdown_warning(c):
     c.check(c.output.count(warning) == 1, "GIMP's output does not hold %r once: %s"
             % (warning, c.messages()))
 
+# How far from the old edge the put-back blends into the old image: past this, old pixels stay.
+EXTEND_SEAM_LIMIT = 96
+
+
+def check_extend_right(c):
+    ok, results = c.call("extend")
+    if not c.check(ok, "extend failed: %s" % c.messages()):
+        return
+    c.check(c.report.get("image", [])[:2] == ["416", "120"],
+            "canvas %s, wanted 416x120" % c.report.get("image"))
+    c.check(c.report.get("layer-offsets") == ["0", "0"],
+            "the old layer moved to %s" % c.report.get("layer-offsets"))
+    c.source_untouched("extend")
+    c.group_ok(results, 2, PROMPT)
+    before, bw, _ = c.png("extend-before.png")
+    after, w, h = c.png("extend-after.png")
+    wrong_old = wrong_new = 0
+    for y in range(h):
+        for x in range(w):
+            p = after[(y * w + x) * 4:(y * w + x) * 4 + 4]
+            if x < 160 - EXTEND_SEAM_LIMIT:
+                wrong_old += tuple(p) != tuple(before[(y * bw + x) * 4:(y * bw + x) * 4 + 4])
+            elif x >= 160:
+                wrong_new += not (gc.near(tuple(p[:3]), gc.RED) and p[3] == 255)
+    c.check(wrong_old == 0, "%d old pixels away from the seam changed" % wrong_old)
+    c.check(wrong_new == 0, "%d pixels of the new area are not the result's" % wrong_new)
+    log = c.requests()
+    c.check(log and all(r["path"] == "/v1/images/edits" for r in log),
+            "server saw %s" % [(r["path"], r["status"]) for r in log])
+    c.check(c.report.get("after-next") == ["0", "1"],
+            "next result did not show result 2: %s" % c.report.get("after-next"))
+    second, w2, _ = c.png("second-shown.png")
+    i = (60 * w2 + 400) * 4
+    c.check(gc.near(tuple(second[i:i + 3]), gc.GREEN), "result 2 does not show its own colour")
+
+
+def check_extend_failure_restores_canvas(c):
+    ok, _ = c.call("extend")
+    c.check(not ok, "the extension succeeded against a failing server")
+    c.unchanged("extend")
+    c.check(c.report.get("image", [])[:2] == ["160", "120"],
+            "canvas %s after a failure" % c.report.get("image"))
+    c.check("500" in c.output, "GIMP's output does not name the failure: %s" % c.messages())
+    ok, _ = c.call("nothing")
+    c.check(not ok, "an extension by nothing succeeded")
+    c.check("Give at least one side" in c.output, "no message says what to add: %s"
+            % c.messages())
+    c.check(c.report.get("nothing-image") == ["160", "120"], "extending by nothing changed it")
+    c.check(len(c.requests()) == 3, "expected the 3 failing attempts only, server saw %d"
+            % len(c.requests()))
+
+
+def check_edit_past_layer(c):
+    def before(x, y):
+        return gc.BLUE if 20 <= x < 120 and 20 <= y < 100 else gc.WHITE
+    c.edit_ok(outside=before)
+
+
+def check_usage_total(c):
+    """Each result's provenance carries the run's tokens; the image's parasite sums both runs."""
+    totals = []
+    for tag, name in (("first", "usage-1.json"), ("second", "usage-2.json")):
+        ok, results = c.call(tag)
+        if not c.check(ok, "%s run failed: %s" % (tag, c.messages())):
+            return
+        prov = json.load(open(os.path.join(c.out, "%s-result-0-provenance.json" % tag),
+                              encoding="utf-8"))
+        usage = prov.get("usage") or {}
+        c.check(usage.get("input_text_tokens", 0) > 0 and usage.get("input_image_tokens", 0) > 0
+                and usage.get("output_tokens", 0) > 0,
+                "%s: provenance usage %r lacks tokens" % (tag, usage))
+        path = os.path.join(c.out, name)
+        if c.check(os.path.exists(path), "no oaimg-usage parasite after the %s run" % tag):
+            totals.append((usage, json.loads(open(path, encoding="utf-8").read().rstrip("\0"))))
+    c.facts["totals"] = [t for _, t in totals]
+    if len(totals) == 2:
+        (u1, t1), (u2, t2) = totals
+        c.check(t1["runs"] == 1 and t2["runs"] == 2, "runs counted %s" % [t1, t2])
+        for key in ("input_text_tokens", "input_image_tokens", "output_tokens", "total_tokens"):
+            c.check(t2[key] == u1[key] + u2[key],
+                    "%s total %s is not %s + %s" % (key, t2[key], u1[key], u2[key]))
+
 
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items()
           if name.startswith("check_")}
@@ -502,6 +588,7 @@ FAULTS = {
     "rate_limit_then_success": [{"kind": "status", "status": 429,
                                  "headers": {"Retry-After": "1"}, "times": 1}],
     "server_error_leaves_image": [{"kind": "status", "status": 500, "times": 10}],
+    "extend_failure_restores_canvas": [{"kind": "status", "status": 500, "times": 10}],
     # The first run's three attempts fail; the second run then succeeds.
     "interactive_prompt": [{"kind": "status", "status": 500, "times": 3}],
 }

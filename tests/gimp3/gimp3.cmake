@@ -39,6 +39,9 @@ set(OAIMG_GIMP3_CASES
   edit_soft_selection         # a feathered selection keeps its soft edge in the mask
   edit_gray                   # grayscale
   edit_indexed                # indexed
+  extend_right                # Extend Canvas by 256 px: new area filled, old pixels kept, group
+  extend_failure_restores_canvas # a failing server and bad margins: canvas and image as they were
+  edit_past_layer             # a selection past the active layer's edges is filled there too
   edit_without_selection      # "select the area to repaint", nothing sent, nothing changed
   edit_without_selection_zh   # the same message from the Simplified Chinese catalogue
   variation                   # whole layer, no selection

@@ -1249,6 +1249,105 @@ def case_interactive_menu_zh():
           "the menu was never captured")
 
 
+# ---- Extend Canvas and edits past the layer (issue 12) ------------------------------------------
+
+# How far from the old edge the put-back blends into the old image: past this, old pixels stay.
+EXTEND_SEAM_LIMIT = 96
+
+
+def case_extend_right():
+    """Extend Canvas by 256 px on the right: the canvas grows, the old layer keeps its pixels and
+    place, the new area shows the result, and old pixels away from the seam are unchanged."""
+    image, layer = new_image(160, 120)
+    fill_rect(layer, 0, 0, 40, 120, GREEN)
+    before = pixels_of(layer)
+    before_comp = composite(image)[0]
+    status, layers, message = run("plug-in-oaimg-extend", image, [layer], prompt=PROMPT, n=2,
+                                  model=MODEL, left=0, top=0, right=256, bottom=0)
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "extend failed: %s %s" % (status, message)):
+        return
+    check((image.get_width(), image.get_height()) == (416, 120),
+          "canvas %dx%d, wanted 416x120" % (image.get_width(), image.get_height()))
+    check(layer.get_offsets()[1:] == (0, 0), "the old layer moved to %s" % (layer.get_offsets(),))
+    check(pixels_of(layer) == before, "the old layer's pixels changed")
+    check_group(image, layers, 2, PROMPT, anchor_index=0)
+    data, w, h = composite(image)
+    wrong_old = wrong_new = 0
+    for y in range(h):
+        for x in range(w):
+            p = pixel(data, w, x, y)
+            if x < 160 - EXTEND_SEAM_LIMIT:
+                if p != pixel(before_comp, 160, x, y):
+                    wrong_old += 1
+            elif x >= 160 and not near(p[:3], RED) or (x >= 160 and p[3] != 255):
+                wrong_new += 1
+    check(wrong_old == 0, "%d old pixels away from the seam changed" % wrong_old)
+    check(wrong_new == 0, "%d pixels of the new area are not the result's" % wrong_new)
+    log = image_requests(2)
+    check(all(r["path"] == "/v1/images/edits" for r in log) and len(log) >= 1,
+          "server saw %s" % [(r["path"], r["status"]) for r in log])
+    facts["requests"] = len(log)
+    # The second result shown instead: next/previous work on the group.
+    status, _, message = run("plug-in-oaimg-next-result", image, [layers[0]])
+    check(status == Gimp.PDBStatusType.SUCCESS and layers[1].get_visible()
+          and not layers[0].get_visible(), "next result did not show result 2: %s" % message)
+    data, w, h = composite(image)
+    check(near(pixel(data, w, 400, 60)[:3], GREEN), "result 2 does not show its own colour")
+
+
+def case_extend_failure_restores_canvas():
+    """A persistent 500, and bad margins: a clear error, the image and its canvas as they were."""
+    control("/_control/faults", {"faults": [{"kind": "status", "status": 500, "times": 10}]})
+    image, layer = new_image(160, 120)
+    before_tree, before_pixels = layer_tree(image), pixels_of(layer)
+    before_comp = composite(image)[0]
+    status, layers, message = run("plug-in-oaimg-extend", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, left=0, top=0, right=256, bottom=0)
+    facts["error_message"] = message
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "status %s after persistent 500" % status)
+    check(message and "500" in message, "the message does not name the failure: %r" % message)
+    check((image.get_width(), image.get_height()) == (160, 120),
+          "canvas %dx%d after a failure" % (image.get_width(), image.get_height()))
+    check(layer_tree(image) == before_tree and pixels_of(layer) == before_pixels and
+          composite(image)[0] == before_comp, "the image changed after a failure")
+    control("/_control/reset", {})
+    status, _, message = run("plug-in-oaimg-extend", image, [layer], prompt=PROMPT, n=1,
+                             model=MODEL, left=0, top=0, right=0, bottom=0)
+    facts["nothing_message"] = message
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR and message and "pixels" in message,
+          "extending by nothing: %s %r" % (status, message))
+    check(not image_requests(), "something was sent for an extension by nothing")
+    status, layers, message = run("plug-in-oaimg-extend", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, aspect="16:9")
+    check(status == Gimp.PDBStatusType.SUCCESS, "extend to 16:9 failed: %s" % message)
+    check((image.get_width(), image.get_height()) == (214, 120),
+          "16:9 made %dx%d, wanted 214x120" % (image.get_width(), image.get_height()))
+    check(layer.get_offsets()[1:] == (27, 0), "16:9: old layer at %s, wanted (27, 0)"
+          % (layer.get_offsets()[1:],))
+
+
+def case_edit_past_layer():
+    """A selection reaching past the active layer into canvas it does not cover is filled there
+    too, not only where the layer is."""
+    image, background = new_image(200, 120, fill=WHITE)
+    layer = Gimp.Layer.new(image, "small", 100, 80, Gimp.ImageType.RGBA_IMAGE, 100.0,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    layer.set_offsets(20, 20)
+    fill_rect(layer, 0, 0, 100, 80, BLUE)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 90, 40, 90, 40)
+    sel, _, _ = selection_mask(image)
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=MODEL, size="auto")
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "edit failed: %s" % message):
+        return
+    check_group(image, layers, 1, PROMPT, anchor_index=0)
+
+    def before(x, y):
+        return BLUE if 20 <= x < 120 and 20 <= y < 100 else WHITE
+    check_composite(image, sel, RED, before)
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
