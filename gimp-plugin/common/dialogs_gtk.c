@@ -23,6 +23,24 @@ dialogs_pump_events (void)
     gtk_main_iteration_do (FALSE);
 }
 
+#define TEST_TIMEOUT_MS 15000
+
+void
+dialogs_test_connection (GtkButton *button, ConnectionTest *test)
+{
+  char *message;
+
+  (void) button;
+  gtk_label_set_text (GTK_LABEL (test->result), _("Testing the connection…"));
+  dialogs_pump_events ();
+  message = oaimg_dialog_test_connection (test->profile_dir,
+                                          gtk_entry_get_text (GTK_ENTRY (test->key_entry)),
+                                          gtk_entry_get_text (GTK_ENTRY (test->url_entry)),
+                                          TEST_TIMEOUT_MS);
+  gtk_label_set_text (GTK_LABEL (test->result), message);
+  g_free (message);
+}
+
 void
 dialogs_image_show (GtkWidget *view, const uint8_t *rgba, uint32_t width, uint32_t height,
                     int side)

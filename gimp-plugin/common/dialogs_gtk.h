@@ -21,6 +21,18 @@ void            progress_window_show_partial (ProgressWindow *window, const uint
                                               uint32_t width, uint32_t height);
 void            progress_window_destroy      (ProgressWindow *window);
 
+/* Settings' Test Connection: the fields it reads and the label it answers in. */
+typedef struct
+{
+  const char *profile_dir;
+  GtkWidget  *key_entry;
+  GtkWidget  *url_entry;
+  GtkWidget  *result;
+} ConnectionTest;
+
+/* The "clicked" handler of the Test Connection button; data is the ConnectionTest. */
+void            dialogs_test_connection      (GtkButton *button, ConnectionTest *test);
+
 /* Lets GTK handle pending events, a bounded number of them. */
 void            dialogs_pump_events          (void);
 

@@ -563,12 +563,19 @@ no_key_dialog_run (const char *profile_dir)
 
 /* ---- Settings dialog ------------------------------------------------------------------------- */
 
+static void
+on_show_key_toggled (GtkToggleButton *toggle, GtkEntry *key_entry)
+{
+  gtk_entry_set_visibility (key_entry, gtk_toggle_button_get_active (toggle));
+}
+
 gboolean
 settings_dialog_run (const char *profile_dir, GError **error)
 {
   OaimgSettings settings;
   GtkWidget    *dialog, *table, *key_entry, *forget, *url_entry, *model_combo, *timeout_spin;
-  GtkWidget    *note, *key_hint, *safety_entry;
+  GtkWidget    *note, *key_hint, *safety_entry, *show_key, *test_button;
+  ConnectionTest test;
   char         *stored_key = oaimg_secret_load (profile_dir);
   char         *notes;
   gboolean      has_key    = stored_key != NULL;
@@ -588,7 +595,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
                             NULL);
   gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
                                             GTK_RESPONSE_CANCEL, -1);
-  table = gtk_table_new (8, 2, FALSE);
+  table = gtk_table_new (11, 2, FALSE);
   gtk_container_set_border_width (GTK_CONTAINER (table), 12);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_table_set_col_spacings (GTK_TABLE (table), 12);
@@ -606,19 +613,23 @@ settings_dialog_run (const char *profile_dir, GError **error)
   forget = gtk_check_button_new_with_mnemonic (_("_Forget the stored key"));
   gtk_widget_set_sensitive (forget, has_key);
   gtk_table_attach (GTK_TABLE (table), forget, 1, 2, 2, 3, GTK_FILL, GTK_FILL, 0, 0);
+  /* GTK 2 has no symbolic eye icon to put in the entry: a check button does the same. */
+  show_key = gtk_check_button_new_with_mnemonic (_("Sho_w the typed key"));
+  g_signal_connect (show_key, "toggled", G_CALLBACK (on_show_key_toggled), key_entry);
+  gtk_table_attach (GTK_TABLE (table), show_key, 1, 2, 3, 4, GTK_FILL, GTK_FILL, 0, 0);
 
   url_entry = gtk_entry_new ();
   gtk_entry_set_text (GTK_ENTRY (url_entry), settings.base_url);
   gtk_widget_set_tooltip_text (url_entry, "https://api.openai.com/v1");
-  table_row (GTK_TABLE (table), 3, _("_Base URL:"), url_entry);
+  table_row (GTK_TABLE (table), 4, _("_Base URL:"), url_entry);
 
   model_combo = model_combo_new (0, settings.default_model);
   gtk_widget_set_tooltip_text (model_combo, _("Automatic for the server"));
-  table_row (GTK_TABLE (table), 4, _("Default _model:"), model_combo);
+  table_row (GTK_TABLE (table), 5, _("Default _model:"), model_combo);
 
   timeout_spin = gtk_spin_button_new_with_range (10, 3600, 10);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (timeout_spin), settings.timeout_s);
-  table_row (GTK_TABLE (table), 5, _("_Timeout (seconds):"), timeout_spin);
+  table_row (GTK_TABLE (table), 6, _("_Timeout (seconds):"), timeout_spin);
 
   safety_entry = gtk_entry_new ();
   gtk_entry_set_text (GTK_ENTRY (safety_entry), settings.safety_identifier);
@@ -626,13 +637,22 @@ settings_dialog_run (const char *profile_dir, GError **error)
                                _("A stable identifier of you for OpenAI's safety monitoring, "
                                  "e.g. a hash of your e-mail address. Sent with every request "
                                  "when set; never your key."));
-  table_row (GTK_TABLE (table), 6, _("Safety _identifier:"), safety_entry);
+  table_row (GTK_TABLE (table), 7, _("Safety _identifier:"), safety_entry);
 
   notes = oaimg_dialog_environment_notes ();
-  note  = gtk_label_new (notes);
-  gtk_misc_set_alignment (GTK_MISC (note), 0.0, 0.5);
-  gtk_table_attach (GTK_TABLE (table), note, 0, 2, 7, 8, GTK_FILL, GTK_FILL, 0, 0);
+  /* Wrapped within the dialog's width instead of cut off at its edge. */
+  note = wrapped_label_new (notes, FALSE);
+  gtk_table_attach (GTK_TABLE (table), note, 0, 2, 8, 9, GTK_FILL, GTK_FILL, 0, 0);
   g_free (notes);
+
+  test_button = gtk_button_new_with_mnemonic (_("Test Co_nnection"));
+  gtk_table_attach (GTK_TABLE (table), test_button, 1, 2, 9, 10, GTK_FILL, GTK_FILL, 0, 0);
+  test.profile_dir = profile_dir;
+  test.key_entry   = key_entry;
+  test.url_entry   = url_entry;
+  test.result      = wrapped_label_new (NULL, TRUE);
+  gtk_table_attach (GTK_TABLE (table), test.result, 0, 2, 10, 11, GTK_FILL, GTK_FILL, 0, 0);
+  g_signal_connect (test_button, "clicked", G_CALLBACK (dialogs_test_connection), &test);
 
   gtk_widget_show_all (dialog);
   response = gimp_dialog_run (GIMP_DIALOG (dialog));

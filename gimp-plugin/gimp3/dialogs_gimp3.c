@@ -534,31 +534,6 @@ on_key_icon (GtkEntry *entry, GtkEntryIconPosition position, GdkEvent *event, gp
 }
 
 #define RESPONSE_SETTINGS 1
-#define TEST_TIMEOUT_MS   15000
-
-typedef struct
-{
-  const char *profile_dir;
-  GtkWidget  *key_entry;
-  GtkWidget  *url_entry;
-  GtkWidget  *result;
-} ConnectionTest;
-
-static void
-on_test_connection (GtkButton *button, ConnectionTest *test)
-{
-  char *message;
-
-  (void) button;
-  gtk_label_set_text (GTK_LABEL (test->result), _("Testing the connection…"));
-  dialogs_pump_events ();
-  message = oaimg_dialog_test_connection (test->profile_dir,
-                                          gtk_entry_get_text (GTK_ENTRY (test->key_entry)),
-                                          gtk_entry_get_text (GTK_ENTRY (test->url_entry)),
-                                          TEST_TIMEOUT_MS);
-  gtk_label_set_text (GTK_LABEL (test->result), message);
-  g_free (message);
-}
 
 gboolean
 no_key_dialog_run (const char *profile_dir)
@@ -674,7 +649,7 @@ settings_dialog_run (const char *profile_dir, GError **error)
   test.url_entry   = url_entry;
   test.result      = wrapped_label_new (NULL, TRUE);
   gtk_grid_attach (GTK_GRID (grid), test.result, 0, 8, 2, 1);
-  g_signal_connect (test_button, "clicked", G_CALLBACK (on_test_connection), &test);
+  g_signal_connect (test_button, "clicked", G_CALLBACK (dialogs_test_connection), &test);
 
   gtk_widget_show_all (dialog);
   response = gimp_dialog_run (GIMP_DIALOG (dialog));

@@ -382,6 +382,11 @@
   (interactive-edit "edit")
   (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE))))))
 
+; Settings opened twice, Test Connection pressed in each and closed without saving.
+(define (case-interactive_test_connection)
+  (report "first" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))
+  (report "second" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE))))))
+
 ; The Settings dialog stores a typed key; a run without OPENAI_API_KEY then uses it.
 (define (case-interactive_settings)
   (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))

@@ -52,6 +52,9 @@ INTERACTIVE_STEPS = {
     # LANG=zh_CN.UTF-8, LANGUAGE=zh_CN: the job dialog (Ctrl+Return sends), the progress window,
     # then Settings closed; every text they showed must be Chinese.
     "interactive_dialogs_zh": ["重绘选区|ctrl+Return|{short}", "OpenAI 图像设置|Escape"],
+    # Test Connection, then close: with the key in use, then with a wrong one typed in.
+    "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
+                                    "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
 }
 # It starts with a space (which once pressed a button of the dialog) and is long enough (330
 # characters) to have widened the old one-line entry.
@@ -458,6 +461,22 @@ def check_interactive_dialogs_zh(c):
             "the dialogs' texts were not all collected: %r" % texts)
     english = english_left(texts)
     c.check(not english, "English in the Chinese dialogs: %s" % english)
+
+
+def check_interactive_test_connection(c):
+    """With the key in use Test Connection reports it accepted; with a wrong key typed into the
+    key field it reports the server's refusal; closing without Save stores nothing."""
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    c.check("the key was accepted" in texts, "the first test did not report success")
+    c.check("refused the key (HTTP 401)" in texts, "the second test did not report the refusal")
+    with urllib.request.urlopen(c.server_url + "/_control/log", timeout=10) as r:
+        log = [x for x in json.loads(r.read())["requests"] if x["path"] == "/v1/models"]
+    c.check([x["auth_ok"] for x in log] == [True, False],
+            "the server saw %s" % [(x["path"], x["auth_ok"]) for x in log])
+    c.check(not os.path.exists(os.path.join(c.profile, "oaimg", "api-key")),
+            "a key was stored although Settings was closed without saving")
 
 
 def check_interactive_settings(c):
