@@ -20,8 +20,6 @@
 #define PROC_NEXT      "plug-in-oaimg-next-result"
 #define PROC_PREVIOUS  "plug-in-oaimg-previous-result"
 #define PROC_KEEP      "plug-in-oaimg-keep-result"
-#define HELP_DOMAIN    "org.oaimg.help"
-#define MENU_PATH      "<Image>/Filters/OpenAI Images"
 
 typedef struct _Oaimg      Oaimg;
 typedef struct _OaimgClass OaimgClass;
@@ -73,11 +71,24 @@ register_help (GimpPlugIn *plug_in)
   char  *help = g_build_filename (dir, "help", NULL);
   GFile *file = g_file_new_for_path (help);
 
-  gimp_plug_in_set_help_domain (plug_in, HELP_DOMAIN, file);
+  gimp_plug_in_set_help_domain (plug_in, OAIMG_HELP_DOMAIN, file);
   g_object_unref (file);
   g_free (help);
   g_free (dir);
   g_free (exe);
+}
+
+/* GIMP 3.0 localizes only the known part of a menu path (<Image>/Filters); the plug-in's own
+ * submenu must come translated, with its mnemonic (libgimp's gimp_procedure_add_menu_path
+ * documentation: "you should localize unknown parts of the path"). */
+static void
+add_menu_path (GimpProcedure *procedure, const char *section)
+{
+  char *path = g_strdup_printf ("%s/%s/%s", OAIMG_MENU_PARENT, _(oaimg_menu_branch_label ()),
+                                section);
+
+  gimp_procedure_add_menu_path (procedure, path);
+  g_free (path);
 }
 
 static GList *
@@ -85,8 +96,9 @@ oaimg_query_procedures (GimpPlugIn *plug_in)
 {
   GList *list = NULL;
 
-  /* The submenu's own label: translated with the plug-in's text domain, with a mnemonic. */
-  gimp_plug_in_add_menu_branch (plug_in, "<Image>/Filters", N_("_OpenAI Images"));
+  /* No gimp_plug_in_add_menu_branch: GIMP 3.0 records a branch and never shows it (nothing in
+   * app/ reads gimp_plug_in_manager_get_menu_branches or listens to "menu-branch-added"). The
+   * submenu is the translated segment of each procedure's menu path (menu_path below). */
   register_help (plug_in);
   list = g_list_append (list, g_strdup (PROC_EDIT));
   list = g_list_append (list, g_strdup (PROC_VARIATION));
@@ -717,15 +729,13 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
       add_job_arguments (procedure, operation);
     }
 
-  /* GIMP translates the submenu with the plug-in's text domain: this puts it in the catalogue. */
-  (void) N_("OpenAI Images");
   /* Sections: the three jobs, choosing among results, then Settings last after a separator. */
   if (g_strcmp0 (name, PROC_SETTINGS) == 0)
-    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Settings]");
+    add_menu_path (procedure, "[Settings]");
   else if (run_choose_procedure (name))
-    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Results]");
+    add_menu_path (procedure, "[Results]");
   else
-    gimp_procedure_add_menu_path (procedure, MENU_PATH "/[Jobs]");
+    add_menu_path (procedure, "[Jobs]");
   gimp_procedure_set_attribution (procedure, "oaimg contributors", "oaimg contributors", "2026");
   return procedure;
 }
