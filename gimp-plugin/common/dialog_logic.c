@@ -589,7 +589,7 @@ static const OaimgProcedureInfo procedures[OAIMG_PROC_COUNT] = {
     N_("Hides the shown result of the group under the active layer and shows the next one "
        "(after the last, the first)."),
     "Results", 0 },
-  { "plug-in-oaimg-previous-result", N_("Show Pre_vious Result"),
+  { "plug-in-oaimg-previous-result", N_("Show _Previous Result"),
     N_("Show the previous result of the group"),
     N_("Hides the shown result of the group under the active layer and shows the one before it "
        "(before the first, the last)."),

@@ -612,7 +612,7 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
         }
       else if (g_strcmp0 (name, PROC_PREVIOUS) == 0)
         {
-          gimp_procedure_set_menu_label (procedure, _("Show Pre_vious Result"));
+          gimp_procedure_set_menu_label (procedure, _("Show _Previous Result"));
           gimp_procedure_set_documentation (procedure,
                                             _("Show the previous result of the group"),
                                             _("Hides the shown result of the group under the "

@@ -1227,7 +1227,7 @@ def case_help_domain():
 
 def case_interactive_menu_zh():
     """The submenu in GIMP's real menu under LANG=zh_CN.UTF-8: Filters (Alt+R), then the
-    submenu by its mnemonic O ("OpenAI 图像(_O)"), then Inpaint Selection by its mnemonic I
+    submenu by its mnemonic E ("OpenAI 图像(_E)": the Chinese Filters menu has its own O), then Inpaint Selection by its mnemonic I
     open the Chinese job dialog (interactive.sh keeps the open menu's screen)."""
     image, layer = new_image(320, 240)
     image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 80, 50)
@@ -1237,7 +1237,7 @@ def case_interactive_menu_zh():
     # never shows gimp_plug_in_add_menu_branch's label): the segment must come translated.
     paths = Gimp.get_pdb().lookup_procedure("plug-in-oaimg-edit").get_menu_paths()
     facts["menu_paths"] = paths
-    check(paths == ["<Image>/Filters/OpenAI 图像(_O)/[Jobs]"],
+    check(paths == ["<Image>/Filters/OpenAI 图像(_E)/[Jobs]"],
           "the submenu is not sent in Chinese with its mnemonic: %s" % paths)
     open(os.path.join(os.environ["OAIMG_E2E_DIR"], "ready"), "w").close()
     # The dialog opened from the menu is closed with Escape; its texts arrive as it closes.

@@ -48,10 +48,9 @@ INTERACTIVE_STEPS = {
     # Sample merged ticked by its mnemonic, then Send.
     "interactive_sample_merged": ["Inpaint Selection|alt+d pause ctrl+Return"],
     # Filters, the submenu by its mnemonic, the menu's screen, Inpaint by its mnemonic, Escape.
-    # Not in gimp3.cmake yet: the plug-in now sends the submenu translated ("OpenAI 图像(_O)",
-    # checked here), but these keys still do not open the dialog (the Chinese Filters menu has
-    # its own O, 合成(O)); not yet looked into.
-    "interactive_menu_zh": ["@{dir}/ready", ".*GIMP|alt+r pause o", "!menu|i", "重绘选区|Escape"],
+    # The Chinese submenu's mnemonic is E: GIMP's Chinese Filters menu already has an O
+    # (合成(O), Combine), where the first O press would land.
+    "interactive_menu_zh": ["@{dir}/ready", ".*GIMP|alt+r pause e", "!menu|i", "重绘选区|Escape"],
     # Send, then Cancel in the progress window while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e", "Working: Inpaint Selection|Escape"],
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
