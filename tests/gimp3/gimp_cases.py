@@ -1347,6 +1347,41 @@ def case_edit_past_layer():
     check_composite(image, sel, RED, before)
 
 
+def usage_parasite(image):
+    parasite = image.get_parasite("oaimg-usage")
+    if parasite is None:
+        return None
+    return json.loads(bytes(parasite.get_data()).rstrip(b"\0").decode())
+
+
+def case_usage_total():
+    """Two runs on a GPT model, which reports tokens: each result's provenance carries the run's
+    tokens, and the image's oaimg-usage parasite sums both runs."""
+    image, layer = new_image(120, 80)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 30, 20, 50, 40)
+    runs = []
+    for _ in range(2):
+        status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                      model="gpt-image-1.5", size="auto")
+        if not check(status == Gimp.PDBStatusType.SUCCESS and layers, "edit failed: %s" % message):
+            return
+        prov = json.loads(bytes(layers[0].get_parasite("oaimg-provenance").get_data())
+                          .rstrip(b"\0").decode())
+        usage = prov.get("usage") or {}
+        check(usage.get("input_text_tokens", 0) > 0 and usage.get("input_image_tokens", 0) > 0
+              and usage.get("output_tokens", 0) > 0, "provenance usage %r lacks tokens" % usage)
+        total = usage_parasite(image)
+        check(total is not None, "no oaimg-usage parasite after a run")
+        runs.append((usage, total))
+    facts["totals"] = [t for _, t in runs]
+    (u1, t1), (u2, t2) = runs
+    if t1 and t2:
+        check(t1["runs"] == 1 and t2["runs"] == 2, "runs counted %s" % [t1, t2])
+        for key in ("input_text_tokens", "input_image_tokens", "output_tokens", "total_tokens"):
+            check(t2[key] == u1[key] + u2[key],
+                  "%s total %s is not %s + %s" % (key, t2[key], u1[key], u2[key]))
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
