@@ -153,6 +153,11 @@ char    *oaimg_usage_total_add (const char *old_json, const OaimgUsage *run,
 /* The finished run's message (translated): the tokens used, and the image's total so far when
  * image_total is not NULL. */
 char    *oaimg_usage_message (const OaimgUsage *run, const OaimgUsage *image_total);
+/* What a host does after a run, in one call: the image's new total (the parasite's JSON) from
+ * the old one (NULL: none) and, for_a_person (interactive), the finished run's message in
+ * *message (else NULL). */
+char    *oaimg_usage_record (const char *old_json, const OaimgUsage *run, gboolean for_a_person,
+                             char **message);
 
 /* Where a job is, for a progress display: what the host shows comes from oaimg_progress_text()
  * (oaimg_dialog.h), so that both hosts say the same. */

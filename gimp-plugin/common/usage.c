@@ -37,6 +37,31 @@ member (JsonObject *object, const char *name)
            : 0;
 }
 
+/* The same member names in a result's provenance and in the image's total. */
+static void
+add_token_members (JsonBuilder *builder, const OaimgUsage *usage)
+{
+  json_builder_set_member_name (builder, "input_text_tokens");
+  json_builder_add_int_value (builder, usage->input_text);
+  json_builder_set_member_name (builder, "input_image_tokens");
+  json_builder_add_int_value (builder, usage->input_image);
+  json_builder_set_member_name (builder, "output_tokens");
+  json_builder_add_int_value (builder, usage->output);
+  json_builder_set_member_name (builder, "total_tokens");
+  json_builder_add_int_value (builder, usage->total);
+}
+
+char *
+oaimg_usage_record (const char *old_json, const OaimgUsage *run, gboolean for_a_person,
+                    char **message)
+{
+  OaimgUsage total;
+  char      *json = oaimg_usage_total_add (old_json, run, &total);
+
+  *message = for_a_person ? oaimg_usage_message (run, &total) : NULL;
+  return json;
+}
+
 char *
 oaimg_usage_total_add (const char *old_json, const OaimgUsage *run, OaimgUsage *total_out)
 {
@@ -60,14 +85,7 @@ oaimg_usage_total_add (const char *old_json, const OaimgUsage *run, OaimgUsage *
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "input_text_tokens");
-  json_builder_add_int_value (builder, total.input_text);
-  json_builder_set_member_name (builder, "input_image_tokens");
-  json_builder_add_int_value (builder, total.input_image);
-  json_builder_set_member_name (builder, "output_tokens");
-  json_builder_add_int_value (builder, total.output);
-  json_builder_set_member_name (builder, "total_tokens");
-  json_builder_add_int_value (builder, total.total);
+  add_token_members (builder, &total);
   json_builder_set_member_name (builder, "runs");
   json_builder_add_int_value (builder, runs);
   json_builder_end_object (builder);
@@ -116,13 +134,6 @@ oaimg_usage_add_to_json (JsonBuilder *builder, const oaimg_result *result)
     return;
   json_builder_set_member_name (builder, "usage");
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "input_text_tokens");
-  json_builder_add_int_value (builder, usage.input_text);
-  json_builder_set_member_name (builder, "input_image_tokens");
-  json_builder_add_int_value (builder, usage.input_image);
-  json_builder_set_member_name (builder, "output_tokens");
-  json_builder_add_int_value (builder, usage.output);
-  json_builder_set_member_name (builder, "total_tokens");
-  json_builder_add_int_value (builder, usage.total);
+  add_token_members (builder, &usage);
   json_builder_end_object (builder);
 }

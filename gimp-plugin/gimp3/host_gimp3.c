@@ -410,8 +410,9 @@ host_usage (void *self, const OaimgUsage *run)
       gimp_parasite_free (old);
     }
   {
-    OaimgUsage    total;
-    char         *json = oaimg_usage_total_add (text, run, &total);
+    char         *message;
+    /* The finished run's message is for a person; scripts read the parasite. */
+    char         *json = oaimg_usage_record (text, run, host->window != NULL, &message);
     /* Not undoable: undoing the results gives no tokens back, and the insertion stays one undo
      * step. */
     GimpParasite *parasite = gimp_parasite_new (OAIMG_USAGE_PARASITE, GIMP_PARASITE_PERSISTENT,
@@ -419,13 +420,9 @@ host_usage (void *self, const OaimgUsage *run)
 
     gimp_image_attach_parasite (host->image, parasite);
     gimp_parasite_free (parasite);
-    /* The finished run's message, for a person; scripts read the parasite. */
-    if (host->window)
-      {
-        char *message = oaimg_usage_message (run, &total);
-        gimp_message (message);
-        g_free (message);
-      }
+    if (message)
+      gimp_message (message);
+    g_free (message);
     g_free (json);
   }
   g_free (text);
