@@ -46,6 +46,7 @@ set(OAIMG_GIMP2_CASES
   results_choose              # two runs: order, names, active layer; next/previous/keep
   safety_identifier           # Settings' safety identifier (settings.ini) is sent
   model_shutdown_warning      # a model shutting down soon: a GIMP message, once a day; runs succeed
+  edit_references             # linked layers: one edit, the edited region then two references in stack order; none on dall-e-2, unlinked or past the limit
   job_cancel_before_insert)   # common/job.c, scripted host: a Cancel after the last download
 foreach(case IN LISTS OAIMG_GIMP2_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 300)
