@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dialog_logic.h"
 #include "oaimg_dialog.h"
 #include "references.h"
 
@@ -180,6 +181,24 @@ test_request (void)
   if (failures)
     printf ("uploads: %s %s\n", names->str, error ? error->message : "");
   g_clear_error (&error);
+
+  /* The dialog's preview shows the edited image, and lists the references by number. */
+  {
+    OaimgPreview  preview;
+    oaimg_client *client = NULL;
+
+    g_assert (oaimg_client_new (&client) == OAIMG_OK);
+    oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
+    oaimg_client_free (client);
+    if (preview.problem)
+      printf ("preview problem: %s\n", preview.problem);
+    EXPECT (preview.problem == NULL);
+    EXPECT (preview.image_rgba != NULL && preview.image_rgba[2] == 255 &&
+            preview.image_rgba[1] == 0);
+    EXPECT (strstr (preview.info, "Reference 1: 40 × 30 PNG") != NULL);
+    EXPECT (strstr (preview.info, "Reference 2: 20 × 10 PNG") != NULL);
+    oaimg_dialog_preview_clear (&preview);
+  }
 
   /* One image on dall-e-2: nothing but the edited image and the mask. */
   g_string_truncate (names, 0);

@@ -1484,6 +1484,51 @@ def case_edit_references_limit():
     check(layer_tree(image) == tree, "the image changed: %s" % layer_tree(image))
 
 
+def case_interactive_references():
+    """Three selected layers under Xvfb: the dialog shows the two references as thumbnails with
+    their names (the screen holds their red and green), Send makes one edit with them; then on
+    dall-e-2 the row says it edits one image and the dialog is closed."""
+    image, background, red, green = reference_image()
+    control("/_control/config", {"keep_uploads": True})
+    status, layers, message = run("plug-in-oaimg-edit", image, [background, green, red],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model="gpt-image-1.5", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "interactive edit: %s %s" % (status, message))
+    log = image_requests(1)
+    if check(len(log) == 1, "%d requests, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        check(fields == ["image[]", "image[]", "image[]", "mask"], "fields sent: %s" % fields)
+    texts = dialog_texts()
+    facts["texts"] = texts
+    for text in ("Reference layers, sent after the edited one:", "red ref", "green ref"):
+        check(text in texts, "the dialog did not show %r" % text)
+    check("references are not sent" not in texts, "the GPT dialog said references are not sent")
+    shot = screen_region("1", 1)
+    if check(shot is not None, "no screenshot of the dialog"):
+        data, w, h = shot
+        colours = {pixel(data, w, x, y)[:3] for y in range(0, h, 2) for x in range(0, w, 2)}
+        check(any(r > 230 and g < 30 and b < 30 for r, g, b in colours),
+              "no red thumbnail on the screen")
+        # The green reference at 50% over the checkerboard: green, half-mixed with grey.
+        check(any(g > 150 and r < 140 and b < 140 and abs(r - b) < 8 for r, g, b in colours),
+              "no green thumbnail on the screen")
+    # dall-e-2 typed into the model box: the row greyed out with its note; Send sends the
+    # edited image alone.
+    open(os.environ["OAIMG_DIALOG_TEXTS"], "w").close()
+    control("/_control/reset", {})
+    status, _, message = run("plug-in-oaimg-edit", image, [background, green, red],
+                             run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                             model="gpt-image-1.5", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "the dall-e-2 edit: %s %s" % (status, message))
+    texts = dialog_texts()
+    facts["texts_dall_e_2"] = texts
+    check("dall-e-2 edits one image; references are not sent" in texts,
+          "the dall-e-2 dialog did not say references are not sent")
+    log = image_requests(1)
+    if check(len(log) == 1, "%d dall-e-2 requests, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        check(fields == ["image", "mask"], "dall-e-2 was sent %s" % fields)
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
