@@ -215,6 +215,17 @@ test_request (void)
   EXPECT (error && strstr (error->message, "16 reference layers") &&
           strstr (error->message, "at most 15") && strstr (error->message, "16 images"));
   g_clear_error (&error);
+  /* The dialog keeps Send off with the same words. */
+  {
+    OaimgPreview  preview;
+    oaimg_client *client = NULL;
+
+    g_assert (oaimg_client_new (&client) == OAIMG_OK);
+    oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
+    oaimg_client_free (client);
+    EXPECT (preview.problem && strstr (preview.problem, "at most 15"));
+    oaimg_dialog_preview_clear (&preview);
+  }
   /* Fifteen are fine. */
   g_free (references.items[15].name);
   g_free (references.items[15].rgba);

@@ -503,3 +503,14 @@
                  (loop (+ i 1)))))
     (gpt-references-edit "limit" image layer "gpt-image-1.5")))
 
+; Two layers linked to the active one, under Xvfb: the dialog opens on the default model
+; (dall-e-2 for the stand-in: the row greyed out), gpt-image-1.5 is typed in, Send.
+(define (case-interactive_references)
+  (let* ((made (new-image 160 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (linked-layer image "green ref" 20 10 GREEN 50)
+    (linked-layer image "red ref" 40 30 RED 100)
+    (gimp-item-set-linked layer TRUE)
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 20 20 60 40)
+    (call-mode RUN-INTERACTIVE "edit" image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
+               "auto" FALSE)))
+

@@ -63,6 +63,7 @@ set(OAIMG_GIMP2_DIALOG_CASES
   interactive_prompt          # typed straight in, Ctrl+Return; width; back after a failed run
   interactive_edit            # Send by its mnemonic; the progress window
   interactive_cancel          # Cancel in the progress window: the image as it was
+  interactive_references      # linked layers as thumbnails with names in the GTK 2 dialog; Send sends them
   interactive_settings        # a key typed into Settings is stored (0600) and used
   interactive_test_connection # Settings ▸ Test Connection: accepted, then a typed wrong key refused
   interactive_dialogs_zh)     # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English

@@ -47,6 +47,10 @@ INTERACTIVE_STEPS = {
     "interactive_edit": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|"],
     # Send, then Cancel in the progress window while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|Escape"],
+    # The prompt typed, the dialog's screen on the default model (dall-e-2 here: the reference
+    # row greyed out), gpt-image-1.5 typed into the model box, the screen again, Send.
+    "interactive_references": ["Inpaint Selection|alt+m ctrl+a g p t minus i m a g e minus 1 "
+                               "period 5 pause|{short}", "!refs|alt+e"],
     # The key typed into Settings, then Save (its mnemonic).
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
     # LANG=zh_CN.UTF-8, LANGUAGE=zh_CN: the job dialog (Ctrl+Return sends), the progress window,
@@ -617,6 +621,22 @@ def check_edit_references(c):
     c.unchanged("limit")
     c.check("16 reference layers" in c.output and "at most 15" in c.output,
             "GIMP's output does not name the limit: %s" % c.messages())
+
+
+def check_interactive_references(c):
+    """The linked layers in the GTK 2 dialog as thumbnails with their names; Send makes one edit
+    with them after the edited image."""
+    ok, _ = c.call("edit")
+    c.check(ok, "interactive edit failed: %s" % c.messages())
+    log = c.requests()
+    if c.check(len(log) == 1, "%d requests, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        c.check(fields == ["image[]", "image[]", "image[]", "mask"], "fields sent: %s" % fields)
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    for text in ("Reference layers, sent after the edited one:", "red ref", "green ref"):
+        c.check(text in texts, "the dialog did not show %r" % text)
 
 
 def check_usage_total(c):
