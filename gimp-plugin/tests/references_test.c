@@ -5,19 +5,9 @@
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "expect.h"
 #include "oaimg_dialog.h"
 #include "references.h"
-
-static int failures;
-
-#define EXPECT(condition)                                                           \
-  do {                                                                              \
-      if (!(condition))                                                             \
-        {                                                                           \
-          printf ("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);              \
-          failures++;                                                               \
-        }                                                                           \
-  } while (0)
 
 static void
 test_pick (void)
@@ -158,6 +148,16 @@ plan_uploads (const OaimgJobParams *params, const OaimgSource *source, GString *
 }
 
 static void
+dialog_preview (const OaimgJobParams *params, const OaimgSource *source, OaimgPreview *preview)
+{
+  oaimg_client *client = NULL;
+
+  g_assert (oaimg_client_new (&client) == OAIMG_OK);
+  oaimg_dialog_preview (client, params, source, NULL, NULL, preview);
+  oaimg_client_free (client);
+}
+
+static void
 test_request (void)
 {
   OaimgReferences references = { 0 };
@@ -184,14 +184,9 @@ test_request (void)
 
   /* The dialog's preview shows the edited image, and lists the references by number. */
   {
-    OaimgPreview  preview;
-    oaimg_client *client = NULL;
+    OaimgPreview preview;
 
-    g_assert (oaimg_client_new (&client) == OAIMG_OK);
-    oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
-    oaimg_client_free (client);
-    if (preview.problem)
-      printf ("preview problem: %s\n", preview.problem);
+    dialog_preview (&params, &source, &preview);
     EXPECT (preview.problem == NULL);
     EXPECT (preview.image_rgba != NULL && preview.image_rgba[2] == 255 &&
             preview.image_rgba[1] == 0);
@@ -217,12 +212,9 @@ test_request (void)
   g_clear_error (&error);
   /* The dialog keeps Send off with the same words. */
   {
-    OaimgPreview  preview;
-    oaimg_client *client = NULL;
+    OaimgPreview preview;
 
-    g_assert (oaimg_client_new (&client) == OAIMG_OK);
-    oaimg_dialog_preview (client, &params, &source, NULL, NULL, &preview);
-    oaimg_client_free (client);
+    dialog_preview (&params, &source, &preview);
     EXPECT (preview.problem && strstr (preview.problem, "at most 15"));
     oaimg_dialog_preview_clear (&preview);
   }

@@ -480,15 +480,21 @@
     (gimp-item-set-linked layer TRUE)
     layer))
 
-(define (gpt-references-edit tag image layer model)
-  (call tag image layer plug-in-oaimg-edit PROMPT 1 model "auto" "auto" "auto" "auto" FALSE))
-
-(define (case-edit_references)
+; Background (blue, active and linked) under "red ref" (40x30) and "green ref" (20x10, 50%),
+; both linked, and a selection on the background: (image layer).
+(define (reference-image)
   (let* ((made (new-image 160 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
     (linked-layer image "green ref" 20 10 GREEN 50)
     (linked-layer image "red ref" 40 30 RED 100)
     (gimp-item-set-linked layer TRUE)
     (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 20 20 60 40)
+    made))
+
+(define (gpt-references-edit tag image layer model)
+  (call tag image layer plug-in-oaimg-edit PROMPT 1 model "auto" "auto" "auto" "auto" FALSE))
+
+(define (case-edit_references)
+  (let* ((made (reference-image)) (image (car made)) (layer (cadr made)))
     (gpt-references-edit "edit" image layer "gpt-image-1.5")
     ; DALL-E 2 edits one image: the linked layers are not sent.
     (gpt-references-edit "dalle" image layer MODEL)
@@ -506,11 +512,7 @@
 ; Two layers linked to the active one, under Xvfb: the dialog opens on the default model
 ; (dall-e-2 for the stand-in: the row greyed out), gpt-image-1.5 is typed in, Send.
 (define (case-interactive_references)
-  (let* ((made (new-image 160 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
-    (linked-layer image "green ref" 20 10 GREEN 50)
-    (linked-layer image "red ref" 40 30 RED 100)
-    (gimp-item-set-linked layer TRUE)
-    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 20 20 60 40)
+  (let* ((made (reference-image)) (image (car made)) (layer (cadr made)))
     (call-mode RUN-INTERACTIVE "edit" image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
                "auto" FALSE)))
 
