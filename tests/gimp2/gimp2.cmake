@@ -55,8 +55,6 @@ endforeach()
 # What the dialogs decide without a display (common/dialog_logic.c), which the 2.10 host draws.
 add_test(NAME gimp2.dialog_logic COMMAND $<TARGET_FILE:oaimg_plugin_dialog_logic_test>)
 set_tests_properties(gimp2.dialog_logic PROPERTIES LABELS gimp2)
-# Reference layers (common/references.c), which both hosts use.
-add_test(NAME plugin.references COMMAND $<TARGET_FILE:oaimg_plugin_references_test>)
 
 # The dialogs on GIMP 2.10's GUI under Xvfb, tests/gimp3/interactive.sh playing the user.
 set(OAIMG_GIMP2_DIALOG_CASES
