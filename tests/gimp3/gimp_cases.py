@@ -1424,6 +1424,16 @@ def case_edit_references():
     """Three layers given (the selected ones): the first is edited, the other two go as
     references after it, in stack order (top first), not in the order given; each its own size,
     colour and opacity. dall-e-2 takes one image: then none are sent."""
+    # From the menu too: Inpaint Selection stays sensitive with several layers selected. The
+    # PDB's proxy does not carry the mask; pluginrc keeps it after the image types ("*").
+    import re
+    pluginrc = open(os.path.join(Gimp.directory(), "pluginrc"), encoding="utf-8",
+                    errors="replace").read()
+    found = re.search(r'\(proc-def "plug-in-oaimg-edit" .*?\n\s*"\*"\n\s*(\d+)', pluginrc, re.S)
+    mask = int(found.group(1)) if found else 0
+    facts["sensitivity_mask"] = mask
+    check(mask & int(Gimp.ProcedureSensitivityMask.DRAWABLES),
+          "Inpaint Selection is insensitive with several layers selected (mask %s)" % mask)
     image, background, red, green = reference_image()
     # Given edited, green, red: the references go top to bottom, red before green.
     status, layers, message, log, before = reference_requests(
