@@ -6,6 +6,7 @@
 
 #include "i18n.h"
 #include "oaimg_dialog.h"
+#include "references.h"
 
 G_DEFINE_QUARK (oaimg-plugin-error-quark, oaimg_plugin_error)
 
@@ -205,6 +206,8 @@ oaimg_job_build_request (oaimg_client         *client,
         TRY (oaimg_request_set_selection (request, source->selection, source->selection_width,
                                           source->selection_height, 0, source->selection_x,
                                           source->selection_y));
+      if (!oaimg_references_add_to_request (request, model, params, error))
+        goto fail;
     }
 #undef TRY
 

@@ -30,7 +30,9 @@ typedef struct
  * with only the sizes, qualities and backgrounds that model takes, context, sample merged, and a
  * preview of exactly what will be uploaded; Send is insensitive, with the reason shown, while
  * the request cannot be sent. TRUE when the user chose to send; values holds what the dialog
- * held either way. read_source reads the source again when "Sample merged" changes. */
+ * held either way. read_source reads the source again when "Sample merged" changes.
+ * references (may be NULL) are shown as thumbnails, greyed out with a note when the model takes
+ * none. */
 typedef gboolean (*JobSourceReader) (gpointer data, gboolean sample_merged, OaimgSource *source,
                                      GError **error);
 
@@ -39,6 +41,7 @@ gboolean        job_dialog_run               (oaimg_operation  operation,
                                               OaimgSource     *source,
                                               JobSourceReader  read_source,
                                               gpointer         read_source_data,
+                                              const OaimgReferences *references,
                                               const char      *default_model,
                                               const char      *profile_dir,
                                               JobValues       *values);
