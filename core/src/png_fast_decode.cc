@@ -440,6 +440,14 @@ Outcome stream_rows(const ImageData& image, uint32_t first, uint32_t last,
   return {};
 }
 
+// Whether the file goes through decode_png_pixels() whole: Adam7 and gamma always; small files
+// too, when inflating them in one buffer is what the limits allow (faster than streaming).
+bool read_whole(const ImageData& image, const PngDecodeLimits& limits) {
+  const size_t bits = size_t(samples_per_pixel(image.color_type)) * image.bit_depth;
+  const uint64_t rows = uint64_t(image.height) * ((uint64_t(image.width) * bits + 7) / 8 + 1);
+  return image.interlaced || image.gamma_not_srgb || rows <= limits.max_whole_inflate_bytes;
+}
+
 // An 8-bit file without palette or tRNS: its unfiltered rows are already decode_png_pixels()'s.
 bool natural_as_filed(const ImageData& image) {
   return image.bit_depth == 8 && image.color_type != 3 && !image.has_trns;
@@ -545,7 +553,7 @@ Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& ar
     out.height = uint32_t(r.height);
     out.format = format_for(*image);
     const int n = channels(out.format);
-    if (image->interlaced || image->gamma_not_srgb) {
+    if (read_whole(*image, limits)) {
       auto whole = decode_png_pixels(data, size, limits);
       if (!whole) return whole.take_error();
       if (consumed) consumed(size);
@@ -589,7 +597,7 @@ Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
     const int n = channels(format);
     CoverageSpans spans;
     std::vector<uint8_t> coverage(image->width);
-    if (image->interlaced || image->gamma_not_srgb) {
+    if (read_whole(*image, limits)) {
       auto whole = decode_png_pixels(data, size, limits);
       if (!whole) return whole.take_error();
       for (uint32_t y = 0; y < whole->height; ++y) {

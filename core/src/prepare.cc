@@ -277,7 +277,7 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
       const EncodedSource& png = *req.source_png;
       const Rect inside = intersect(p.region, Rect{0, 0, int32_t(source.width), int32_t(source.height)});
       if (!inside.empty()) {
-        auto read = decode_png_region(png.data, png.size, inside, {},
+        auto read = decode_png_region(png.data, png.size, inside, png.limits,
                                       [&png](size_t done) { png.consumed(done); });
         if (!read) {
           Error e = read.take_error();

@@ -217,11 +217,19 @@ size_t find_chunk(const std::vector<uint8_t>& png, const char* type);
 
 // decode_png_region() against the whole decode cropped: every kind (interlaced ones go the
 // whole-image way), rectangles touching each edge, the corners, one row, one column, the whole.
-void expect_region_is_crop(const std::vector<uint8_t>& png, const Kind& k, const Rect& area) {
+// Streamed: what every file larger than max_whole_inflate_bytes gets.
+PngDecodeLimits streamed() {
+  PngDecodeLimits limits;
+  limits.max_whole_inflate_bytes = 0;
+  return limits;
+}
+
+void expect_region_is_crop(const std::vector<uint8_t>& png, const Kind& k, const Rect& area,
+                           const PngDecodeLimits& limits) {
   auto whole = decode_png_pixels(png.data(), png.size());
   ASSERT_TRUE(whole.ok()) << describe(k) << ": " << whole.error().message;
   size_t consumed = 0;
-  auto region = decode_png_region(png.data(), png.size(), area, {},
+  auto region = decode_png_region(png.data(), png.size(), area, limits,
                                   [&](size_t done) { consumed = std::max(consumed, done); });
   ASSERT_TRUE(region.ok()) << describe(k) << ": " << region.error().message;
   const int64_t x0 = std::max(0, area.x), y0 = std::max(0, area.y);
@@ -242,6 +250,11 @@ void expect_region_is_crop(const std::vector<uint8_t>& png, const Kind& k, const
   }
   // The reader went through the image data to its end.
   EXPECT_GE(consumed + 4, size_t(find_chunk(png, "IEND"))) << describe(k);  // all but the CRC
+}
+
+void expect_region_is_crop(const std::vector<uint8_t>& png, const Kind& k, const Rect& area) {
+  expect_region_is_crop(png, k, area, streamed());
+  expect_region_is_crop(png, k, area, PngDecodeLimits{});  // inflated whole: small files
 }
 
 TEST(PngStreamDecode, RegionIsTheWholeDecodeCroppedForEveryKindAndEdge) {
@@ -366,6 +379,14 @@ TEST(PngFastDecode, CoverageIsLumaTimesAlphaCroppedToWhatIsCovered) {
     ASSERT_TRUE(reference.ok());
     auto selection = decode_png_coverage(png.data(), png.size());
     ASSERT_TRUE(selection.ok()) << selection.error().message;
+    // The streamed reader keeps each row's covered span: the same rectangle, the same values.
+    auto spans = decode_png_coverage(png.data(), png.size(), streamed());
+    ASSERT_TRUE(spans.ok()) << spans.error().message;
+    EXPECT_EQ(spans->x, selection->x);
+    EXPECT_EQ(spans->y, selection->y);
+    EXPECT_EQ(spans->width, selection->width);
+    EXPECT_EQ(spans->height, selection->height);
+    EXPECT_EQ(spans->coverage, selection->coverage) << "color type " << color_type;
     uint32_t x0 = w, y0 = h, x1 = 0, y1 = 0;
     std::vector<uint8_t> expected(size_t(w) * h);
     for (size_t i = 0; i < expected.size(); ++i) {
@@ -397,10 +418,12 @@ TEST(PngFastDecode, AnEmptySelectionSelectsNothing) {
   Image image{64, 48, PixelFormat::Gray8, black};
   auto png = encode_png(image);
   ASSERT_TRUE(png.ok());
-  auto selection = decode_png_coverage(png->data(), png->size());
-  ASSERT_TRUE(selection.ok());
-  ASSERT_EQ(selection->coverage.size(), 1u);
-  EXPECT_EQ(selection->coverage[0], 0);
+  for (const PngDecodeLimits& limits : {PngDecodeLimits{}, streamed()}) {
+    auto selection = decode_png_coverage(png->data(), png->size(), limits);
+    ASSERT_TRUE(selection.ok());
+    ASSERT_EQ(selection->coverage.size(), 1u);
+    EXPECT_EQ(selection->coverage[0], 0);
+  }
 }
 
 // ---- damaged files ----
@@ -438,8 +461,8 @@ std::string decode_error(const std::vector<uint8_t>& png) {
 // The streaming reader's message for the same file, reading only the top rows: the rows below
 // are still checked. Also the selection reader, which streams the whole image.
 std::string region_error(const std::vector<uint8_t>& png) {
-  auto image = decode_png_region(png.data(), png.size(), Rect{0, 0, 8, 2});
-  auto coverage = decode_png_coverage(png.data(), png.size());
+  auto image = decode_png_region(png.data(), png.size(), Rect{0, 0, 8, 2}, streamed());
+  auto coverage = decode_png_coverage(png.data(), png.size(), streamed());
   EXPECT_EQ(image.ok(), coverage.ok());
   if (image.ok()) return "decoded";
   EXPECT_EQ(image.error().status, Status::Image);

@@ -34,7 +34,8 @@ struct EncodedSource {
   const uint8_t* data = nullptr;
   size_t size = 0;
   uint32_t width = 0, height = 0;  // from the header, checked against the decode limits
-  virtual void consumed(size_t done) const {}
+  PngDecodeLimits limits;
+  virtual void consumed(size_t /*done*/) const {}
 };
 
 struct ImageRequest {
