@@ -75,7 +75,14 @@ static int fail_client(job *j, oaimg_status status) {
     fputs("oaimg: interrupted; nothing written\n", stderr);
     return 128 + interrupted_by;
   }
-  print_failure(status, oaimg_client_error_message(j->client));
+  const char *message = oaimg_client_error_message(j->client);
+  /* A source PNG read when the job is planned: named as when it was read at once (fail_png). */
+  if (status == OAIMG_ERR_IMAGE && message && strncmp(message, "source: ", 8) == 0 &&
+      j->o->image_count > 0) {
+    fprintf(stderr, "oaimg: '%s': %s\n", shown_path(j->o->images[0]), message);
+    return CLI_EXIT_FAILED;
+  }
+  print_failure(status, message);
   int http = oaimg_client_error_http_status(j->client);
   const char *request_id = oaimg_client_error_request_id(j->client);
   if (http) fprintf(stderr, " (HTTP %d", http);
