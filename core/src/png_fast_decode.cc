@@ -522,6 +522,33 @@ void row_coverage(const uint8_t* in, int n, uint32_t width, uint8_t* out) {
   }
 }
 
+// Rows [first, last) in decode_png_pixels()'s layout, one at a time to `visit`: from the whole
+// decode (read_whole), or streamed and expanded a row at a time.
+Outcome natural_rows(const ImageData& image, const uint8_t* data, size_t size,
+                     const PngDecodeLimits& limits, uint32_t first, uint32_t last,
+                     const PngConsumed& consumed,
+                     const std::function<void(uint32_t, const uint8_t*)>& visit) {
+  if (read_whole(image, limits)) {
+    auto whole = decode_png_pixels(data, size, limits);
+    if (!whole) return whole.take_error();
+    if (consumed) consumed(size);
+    for (uint32_t y = first; y < last; ++y) visit(y, whole->pixels.data() + size_t(y) * whole->stride());
+    return {};
+  }
+  const bool as_filed = natural_as_filed(image);
+  std::vector<uint8_t> expanded(as_filed ? 0 : size_t(image.width) * channels(format_for(image)));
+  return stream_rows(
+      image, first, last,
+      [&](uint32_t y, const uint8_t* row) {
+        if (!as_filed) {
+          expand_row(image, row, expanded.data());
+          row = expanded.data();
+        }
+        visit(y, row);
+      },
+      consumed, data);
+}
+
 }  // namespace
 
 Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecodeLimits& limits) {
@@ -553,34 +580,13 @@ Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& ar
     out.height = uint32_t(r.height);
     out.format = format_for(*image);
     const int n = channels(out.format);
-    if (read_whole(*image, limits)) {
-      auto whole = decode_png_pixels(data, size, limits);
-      if (!whole) return whole.take_error();
-      if (consumed) consumed(size);
-      out.pixels.resize(out.stride() * out.height);
-      for (uint32_t y = 0; y < out.height; ++y) {
-        std::memcpy(out.pixels.data() + y * out.stride(),
-                    whole->pixels.data() + size_t(r.y + y) * whole->stride() + size_t(r.x) * n,
-                    out.stride());
-      }
-      return out;
-    }
     out.pixels.resize(out.stride() * out.height);
-    const bool as_filed = natural_as_filed(*image);
-    std::vector<uint8_t> expanded(as_filed ? 0 : size_t(image->width) * n);
     const uint32_t top = uint32_t(r.y);
-    Outcome read = stream_rows(
-        *image, top, top + out.height,
-        [&](uint32_t y, const uint8_t* row) {
-          const uint8_t* from = row;
-          if (!as_filed) {
-            expand_row(*image, row, expanded.data());
-            from = expanded.data();
-          }
-          std::memcpy(out.pixels.data() + size_t(y - top) * out.stride(), from + size_t(r.x) * n,
-                      out.stride());
-        },
-        consumed, data);
+    Outcome read = natural_rows(*image, data, size, limits, top, top + out.height, consumed,
+                                [&](uint32_t y, const uint8_t* row) {
+                                  std::memcpy(out.pixels.data() + size_t(y - top) * out.stride(),
+                                              row + size_t(r.x) * n, out.stride());
+                                });
     if (!read) return read.take_error();
     return out;
   } catch (const std::bad_alloc&) {
@@ -593,42 +599,17 @@ Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
   try {
     auto image = read_chunks(data, size, limits);
     if (!image) return image.take_error();
-    const PixelFormat format = format_for(*image);
-    const int n = channels(format);
+    const int n = channels(format_for(*image));
     CoverageSpans spans;
-    std::vector<uint8_t> coverage(image->width);
-    if (read_whole(*image, limits)) {
-      auto whole = decode_png_pixels(data, size, limits);
-      if (!whole) return whole.take_error();
-      for (uint32_t y = 0; y < whole->height; ++y) {
-        const uint8_t* row = whole->pixels.data() + size_t(y) * whole->stride();
-        if (n == 1) {
-          spans.add(y, row, whole->width);
-        } else {
-          row_coverage(row, n, whole->width, coverage.data());
-          spans.add(y, coverage.data(), whole->width);
-        }
-      }
-      return spans.take();
-    }
-    const bool as_filed = natural_as_filed(*image);
-    std::vector<uint8_t> expanded(as_filed ? 0 : size_t(image->width) * n);
-    Outcome read = stream_rows(
-        *image, 0, image->height,
-        [&](uint32_t y, const uint8_t* row) {
-          const uint8_t* pixels = row;
-          if (!as_filed) {
-            expand_row(*image, row, expanded.data());
-            pixels = expanded.data();
-          }
-          if (n == 1) {
-            spans.add(y, pixels, image->width);
-          } else {
-            row_coverage(pixels, n, image->width, coverage.data());
-            spans.add(y, coverage.data(), image->width);
-          }
-        },
-        {}, data);
+    std::vector<uint8_t> coverage(n == 1 ? 0 : image->width);
+    Outcome read = natural_rows(*image, data, size, limits, 0, image->height, {},
+                                [&](uint32_t y, const uint8_t* row) {
+                                  if (n != 1) {
+                                    row_coverage(row, n, image->width, coverage.data());
+                                    row = coverage.data();
+                                  }
+                                  spans.add(y, row, image->width);
+                                });
     if (!read) return read.take_error();
     return spans.take();
   } catch (const std::bad_alloc&) {
