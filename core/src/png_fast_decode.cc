@@ -278,16 +278,21 @@ struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
 
-Result<Image> decode_fast(const ImageData& image) {
+// The rectangle `r` (inside the image) of a file libdeflate inflates whole. The rows below it
+// are not unfiltered, only their filter bytes checked; an 8-bit file's rectangle is moved to the
+// front of the buffer it was inflated into, so that the buffer is all that is held.
+Result<Image> decode_fast(const ImageData& image, const Rect& r) {
   const size_t bits = size_t(samples_per_pixel(image.color_type)) * image.bit_depth;
   const size_t rowbytes = (size_t(image.width) * bits + 7) / 8;
   const size_t bpp = std::max<size_t>(1, bits / 8);
   const size_t filtered_row = rowbytes + 1;
 
   Image out;
-  out.width = image.width;
-  out.height = image.height;
+  out.width = uint32_t(r.width);
+  out.height = uint32_t(r.height);
   out.format = format_for(image);
+  const size_t n = size_t(channels(out.format));
+  const uint32_t top = uint32_t(r.y), bottom = top + out.height;
   // An 8-bit file without palette or tRNS already is the pixels: they stay where they are inflated.
   const bool in_place = image.bit_depth == 8 && image.color_type != 3 && !image.has_trns;
   std::vector<uint8_t> filtered(filtered_row * image.height);
@@ -308,24 +313,38 @@ Result<Image> decode_fast(const ImageData& image) {
     return corrupt("truncated image data: " + std::to_string(inflated / filtered_row) + " of " +
                    std::to_string(image.height) + " rows");
   }
-  if (!in_place) out.pixels.resize(out.stride() * out.height);
+  std::vector<uint8_t> expanded;
+  if (!in_place) {
+    out.pixels.resize(out.stride() * out.height);
+    expanded.resize(size_t(image.width) * n);
+  }
+  // Row y of the rectangle to the front: it ends before row y + 1 starts (its stride is at most
+  // a file row), so a row moves only once the row below it has been unfiltered from it.
+  auto move_to_front = [&](uint32_t y) {
+    std::memmove(filtered.data() + (y - top) * out.stride(),
+                 filtered.data() + y * filtered_row + 1 + size_t(r.x) * n, out.stride());
+  };
   const uint8_t* prior = nullptr;
   for (uint32_t y = 0; y < image.height; ++y) {
     uint8_t* row = filtered.data() + y * filtered_row;
-    if (!unfilter_row(row[0], row + 1, prior, rowbytes, bpp)) {
+    if (row[0] > 4) {
       return corrupt("row " + std::to_string(y) + " has filter type " + std::to_string(row[0]) +
                      " (0 to 4 exist)");
     }
+    if (y >= bottom) continue;
+    unfilter_row(row[0], row + 1, prior, rowbytes, bpp);
     prior = row + 1;
-    if (!in_place) expand_row(image, row + 1, out.pixels.data() + y * out.stride());
+    if (in_place) {
+      if (y > top) move_to_front(y - 1);
+    } else if (y >= top) {
+      expand_row(image, row + 1, expanded.data());
+      std::memcpy(out.pixels.data() + (y - top) * out.stride(), expanded.data() + size_t(r.x) * n,
+                  out.stride());
+    }
   }
   if (in_place) {
-    // Each row moves towards the front, over filter bytes and rows already moved: front to back
-    // never overwrites a row before it has moved.
-    for (uint32_t y = 0; y < image.height; ++y) {
-      std::memmove(filtered.data() + y * rowbytes, filtered.data() + y * filtered_row + 1, rowbytes);
-    }
-    filtered.resize(rowbytes * image.height);
+    move_to_front(bottom - 1);
+    filtered.resize(out.stride() * out.height);
     out.pixels = std::move(filtered);
   }
   return out;
@@ -561,7 +580,7 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
       return natural_layout(std::move(*rgba), format_for(*image));
     }
     join_idat(*image);
-    return decode_fast(*image);
+    return decode_fast(*image, Rect{0, 0, int32_t(image->width), int32_t(image->height)});
   } catch (const std::bad_alloc&) {
     return Error(Status::NoMemory, "out of memory decoding a PNG");
   }
@@ -580,6 +599,12 @@ Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& ar
     out.height = uint32_t(r.height);
     out.format = format_for(*image);
     const int n = channels(out.format);
+    if (read_whole(*image, limits) && !image->interlaced && !image->gamma_not_srgb) {
+      join_idat(*image);
+      auto fast = decode_fast(*image, r);
+      if (fast && consumed) consumed(size);
+      return fast;
+    }
     out.pixels.resize(out.stride() * out.height);
     const uint32_t top = uint32_t(r.y);
     Outcome read = natural_rows(*image, data, size, limits, top, top + out.height, consumed,
