@@ -75,7 +75,14 @@ static int fail_client(job *j, oaimg_status status) {
     fputs("oaimg: interrupted; nothing written\n", stderr);
     return 128 + interrupted_by;
   }
-  print_failure(status, oaimg_client_error_message(j->client));
+  const char *message = oaimg_client_error_message(j->client);
+  /* A source PNG read when the job is planned: named as when it was read at once (fail_png). */
+  if (status == OAIMG_ERR_IMAGE && message && strncmp(message, "source: ", 8) == 0 &&
+      j->o->image_count > 0) {
+    fprintf(stderr, "oaimg: '%s': %s\n", shown_path(j->o->images[0]), message);
+    return CLI_EXIT_FAILED;
+  }
+  print_failure(status, message);
   int http = oaimg_client_error_http_status(j->client);
   const char *request_id = oaimg_client_error_request_id(j->client);
   if (http) fprintf(stderr, " (HTTP %d", http);
@@ -302,15 +309,22 @@ static int set_extend(job *j, uint32_t source_width, uint32_t source_height) {
   return 0;
 }
 
-/* Source pixels and selection coverage (white = selected) for the whole-job path. A PNG source goes
- * to the library as the file's bytes (the fast reader, no RGBA copy here); JPEG and WebP are
+/* Source pixels and selection coverage (white = selected) for the whole-job path. A PNG file goes
+ * to the library by its path (read for the planned region only; extend, and stdin, as the file's
+ * bytes, the fast whole-image reader), with no RGBA copy here; JPEG and WebP are
  * decoded here, and kept for the composites. The selection PNG goes as bytes too, and is kept as
  * 8-bit coverage. */
 static int set_source_and_selection(job *j) {
   const cli_options *o = j->o;
   oaimg_status st;
   uint32_t source_width = 0, source_height = 0;
-  if (is_png(j->images[0].data, j->images[0].size)) {
+  if (is_png(j->images[0].data, j->images[0].size) && j->images[0].mapped &&
+      o->command_bit != CLI_EXTEND) {
+    /* Read by the library as a stream when the job is planned: only the region's rows are kept. */
+    st = oaimg_request_set_source_png_file(j->request, o->images[0]);
+    if (st != OAIMG_OK) return fail_png(j, o->images[0], st);
+    png_size(j->images[0].data, j->images[0].size, &source_width, &source_height);
+  } else if (is_png(j->images[0].data, j->images[0].size)) {
     st = oaimg_request_set_source_png(j->request, j->images[0].data, j->images[0].size);
     if (st != OAIMG_OK) return fail_png(j, o->images[0], st);
     png_size(j->images[0].data, j->images[0].size, &source_width, &source_height);

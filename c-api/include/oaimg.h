@@ -294,6 +294,16 @@ OAIMG_API oaimg_status oaimg_request_set_source_png(oaimg_request *request, cons
                                                     size_t size);
 OAIMG_API oaimg_status oaimg_request_set_selection_png(oaimg_request *request, const uint8_t *png,
                                                        size_t size);
+/* The source as a PNG file that stays encoded until the job is planned: planning reads only the
+ * rows and columns of the planned region, as a stream (zlib, about a mebibyte of rows at a time),
+ * so neither the whole file nor a decoded copy of the whole image is held (the file is mapped and
+ * the pages read are given back). The header, the limits and the image data's size are checked
+ * now; a damaged file is found when planning (OAIMG_ERR_IMAGE, the message starting "source:").
+ * The file must not change until the last plan or run of this request. Extend needs the whole
+ * source: give it with oaimg_request_set_source_png() (planning an extend refuses this one).
+ * Interlaced files are read whole (Adam7 spreads a region over the whole stream). OAIMG_ERR_IO
+ * when the file cannot be read. */
+OAIMG_API oaimg_status oaimg_request_set_source_png_file(oaimg_request *request, const char *path);
 
 /* The canvas results may cover, as a rectangle in source coordinates; width or height 0 unsets it
  * (the canvas is then the source's own bounds). Canvas the source does not cover is sent to the

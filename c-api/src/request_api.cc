@@ -1,5 +1,9 @@
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <memory>
+#include <vector>
 #include <optional>
 #include <limits>
 #include <string>
@@ -9,12 +13,80 @@
 #include "packed_pixels.h"
 #include "oaimg/core/png_codec.h"
 
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 using oaimg_capi::guarded;
 using oaimg_capi::copy_rows;
 using oaimg_capi::to_c;
 using oaimg_capi::RequestFailAdapter;
 
 namespace {
+
+// A source PNG file kept encoded until planning reads its region. Mapped where the system maps
+// files, and the pages the streaming reader is done with are dropped from this process's memory
+// (they stay in the page cache, and come back if the file is read again); else read whole.
+class PngFile final : public oaimg::EncodedSource {
+ public:
+  ~PngFile() override {
+#ifndef _WIN32
+    if (mapped_) munmap(const_cast<uint8_t*>(data), size);
+#endif
+  }
+
+  // 0, or errno.
+  int open(const char* path) {
+#ifndef _WIN32
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* at = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (at != MAP_FAILED) {
+        ::close(fd);
+        posix_madvise(at, size_t(st.st_size), POSIX_MADV_SEQUENTIAL);
+        data = static_cast<const uint8_t*>(at);
+        size = size_t(st.st_size);
+        mapped_ = true;
+        return 0;
+      }
+    }
+    ::close(fd);
+#endif
+    std::FILE* f = std::fopen(path, "rb");
+    if (!f) return errno;
+    uint8_t chunk[65536];
+    for (size_t got; (got = std::fread(chunk, 1, sizeof chunk, f)) > 0;)
+      bytes_.insert(bytes_.end(), chunk, chunk + got);
+    const bool failed = std::ferror(f);
+    std::fclose(f);
+    if (failed) return EIO;
+    data = bytes_.data();
+    size = bytes_.size();
+    return 0;
+  }
+
+  void consumed(size_t done) const override {
+#ifndef _WIN32
+    if (!mapped_) return;
+    static const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t upto = std::min(done, size) / page * page;
+    if (upto <= dropped_ + (size_t(4) << 20) && done < size) return;  // a few MB at a time
+    madvise(const_cast<uint8_t*>(data) + dropped_, upto - dropped_, MADV_DONTNEED);
+    dropped_ = upto;
+    if (done >= size) dropped_ = 0;  // read again from the start next time
+#endif
+  }
+
+ private:
+  bool mapped_ = false;
+  mutable size_t dropped_ = 0;
+  std::vector<uint8_t> bytes_;
+};
 
 bool valid_utf8(const char* s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s);
@@ -232,7 +304,10 @@ oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pix
   if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
   return set_pixels(request, "source", pixels, width, height, stride,
                     oaimg_capi::enum_value(format),
-                    [&](oaimg::Image&& image) { request->request.source = std::move(image); });
+                    [&](oaimg::Image&& image) {
+                      request->request.source = std::move(image);
+                      request->request.source_png.reset();
+                    });
 }
 
 oaimg_status oaimg_request_set_selection(oaimg_request* request, const uint8_t* coverage,
@@ -282,6 +357,31 @@ oaimg_status oaimg_request_set_source_png(oaimg_request* request, const uint8_t*
     if (!image)
       return request->fail(to_c(image.error().status), "source: " + image.error().message);
     request->request.source = std::move(*image);
+    request->request.source_png.reset();
+    return request->succeed();
+  });
+}
+
+oaimg_status oaimg_request_set_source_png_file(oaimg_request* request, const char* path) {
+  if (!request) return OAIMG_ERR_INVALID_ARGUMENT;
+  RequestFailAdapter adapter{request};
+  return guarded(&adapter, [&] {
+    if (!path || !*path)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT, "source PNG file: no path given");
+    auto file = std::make_shared<PngFile>();
+    if (int e = file->open(path))
+      return request->fail(OAIMG_ERR_IO, std::string("source PNG file: ") + std::strerror(e));
+    // What can be told without reading the pixels is checked now (the header, the limits, the
+    // image data's size for the size claimed); the rest when the region is read.
+    auto header = oaimg::read_png_header(file->data, file->size);
+    if (!header)
+      return request->fail(to_c(header.error().status), "source: " + header.error().message);
+    if (oaimg::Outcome budget = oaimg::check_png_budget(*header, file->data, file->size, {}); !budget)
+      return request->fail(to_c(budget.error().status), "source: " + budget.error().message);
+    file->width = header->width;
+    file->height = header->height;
+    request->request.source_png = std::move(file);
+    request->request.source.reset();
     return request->succeed();
   });
 }
@@ -297,12 +397,16 @@ oaimg_status oaimg_request_set_selection_png(oaimg_request* request, const uint8
     if (!header)
       return request->fail(to_c(header.error().status), "selection: " + header.error().message);
     const std::optional<oaimg::Image>& source = request->request.source;
-    if (source && (header->width != source->width || header->height != source->height))
+    const auto& source_png = request->request.source_png;
+    const bool has_source = source || source_png;
+    const uint32_t source_width = source ? source->width : source_png ? source_png->width : 0;
+    const uint32_t source_height = source ? source->height : source_png ? source_png->height : 0;
+    if (has_source && (header->width != source_width || header->height != source_height))
       return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
                            "the selection is " + std::to_string(header->width) + "x" +
                                std::to_string(header->height) + " but the image is " +
-                               std::to_string(source->width) + "x" +
-                               std::to_string(source->height) + "; they must match");
+                               std::to_string(source_width) + "x" +
+                               std::to_string(source_height) + "; they must match");
     auto selection = oaimg::decode_png_coverage(png, size);
     if (!selection)
       return request->fail(to_c(selection.error().status), "selection: " + selection.error().message);

@@ -296,11 +296,12 @@ Result<PlannedJob> plan_job(const ClientConfig& config, const ImageRequest& requ
 
   const bool whole_job_only = !request.references.empty() || request.markup_layer ||
                               request.extend || request.canvas;
-  if (!request.source && whole_job_only)
+  const bool has_source = request.source || request.source_png;
+  if (!has_source && whole_job_only)
     return Error(Status::InvalidArgument,
                  "references, a markup layer, extend and a canvas need source pixels (set the "
                  "source image first)");
-  if (request.source) {
+  if (has_source) {
     if (!request.images.empty())
       return Error(Status::InvalidArgument,
                    "a request takes either source pixels or encoded images, not both");

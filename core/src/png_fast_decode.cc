@@ -4,6 +4,7 @@
 // into, with no RGBA copy. What libpng's simplified reader would change (a gAMA other than sRGB's,
 // Adam7 interlacing) goes to decode_png() instead, so both paths give the same pixels.
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -32,7 +33,9 @@ struct ImageData {
   uint8_t palette[256][4] = {};  // RGBA; entries past the file's palette stay opaque black
   bool has_trns = false;
   uint16_t trns[3] = {};  // the transparent gray or RGB value (file bit depth)
-  // IDAT payloads: one span when the file has one IDAT, else the concatenation in `joined`.
+  // IDAT payloads in file order (the streaming reader reads them where they are).
+  std::vector<std::pair<const uint8_t*, size_t>> idat;
+  // For libdeflate: one span when the file has one IDAT, else the concatenation in `joined`.
   const uint8_t* deflated = nullptr;
   size_t deflated_size = 0;
   std::vector<uint8_t> joined;
@@ -147,20 +150,25 @@ Result<ImageData> read_chunks(const uint8_t* data, size_t size, const PngDecodeL
   if (idat.empty()) return corrupt("no image data (IDAT)");
   if (!seen_iend) return corrupt("truncated: no IEND chunk after the image data");
   if (image.color_type == 3 && !seen_plte) return corrupt("a palette image without PLTE");
-  if (idat.size() == 1) {
-    image.deflated = idat[0].first;
-    image.deflated_size = idat[0].second;
-  } else {
-    size_t total = 0;
-    for (const auto& span : idat) total += span.second;
-    image.joined.reserve(total);
-    for (const auto& span : idat) {
-      image.joined.insert(image.joined.end(), span.first, span.first + span.second);
-    }
-    image.deflated = image.joined.data();
-    image.deflated_size = total;
-  }
+  image.idat = std::move(idat);
   return image;
+}
+
+// The IDAT payloads as the one buffer libdeflate needs.
+void join_idat(ImageData& image) {
+  if (image.idat.size() == 1) {
+    image.deflated = image.idat[0].first;
+    image.deflated_size = image.idat[0].second;
+    return;
+  }
+  size_t total = 0;
+  for (const auto& span : image.idat) total += span.second;
+  image.joined.reserve(total);
+  for (const auto& span : image.idat) {
+    image.joined.insert(image.joined.end(), span.first, span.first + span.second);
+  }
+  image.deflated = image.joined.data();
+  image.deflated_size = total;
 }
 
 uint8_t paeth(int a, int b, int c) {
@@ -270,16 +278,21 @@ struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
 
-Result<Image> decode_fast(const ImageData& image) {
+// The rectangle `r` (inside the image) of a file libdeflate inflates whole. The rows below it
+// are not unfiltered, only their filter bytes checked; an 8-bit file's rectangle is moved to the
+// front of the buffer it was inflated into, so that the buffer is all that is held.
+Result<Image> decode_fast(const ImageData& image, const Rect& r) {
   const size_t bits = size_t(samples_per_pixel(image.color_type)) * image.bit_depth;
   const size_t rowbytes = (size_t(image.width) * bits + 7) / 8;
   const size_t bpp = std::max<size_t>(1, bits / 8);
   const size_t filtered_row = rowbytes + 1;
 
   Image out;
-  out.width = image.width;
-  out.height = image.height;
+  out.width = uint32_t(r.width);
+  out.height = uint32_t(r.height);
   out.format = format_for(image);
+  const size_t n = size_t(channels(out.format));
+  const uint32_t top = uint32_t(r.y), bottom = top + out.height;
   // An 8-bit file without palette or tRNS already is the pixels: they stay where they are inflated.
   const bool in_place = image.bit_depth == 8 && image.color_type != 3 && !image.has_trns;
   std::vector<uint8_t> filtered(filtered_row * image.height);
@@ -300,24 +313,38 @@ Result<Image> decode_fast(const ImageData& image) {
     return corrupt("truncated image data: " + std::to_string(inflated / filtered_row) + " of " +
                    std::to_string(image.height) + " rows");
   }
-  if (!in_place) out.pixels.resize(out.stride() * out.height);
+  std::vector<uint8_t> expanded;
+  if (!in_place) {
+    out.pixels.resize(out.stride() * out.height);
+    expanded.resize(size_t(image.width) * n);
+  }
+  // Row y of the rectangle to the front: it ends before row y + 1 starts (its stride is at most
+  // a file row), so a row moves only once the row below it has been unfiltered from it.
+  auto move_to_front = [&](uint32_t y) {
+    std::memmove(filtered.data() + (y - top) * out.stride(),
+                 filtered.data() + y * filtered_row + 1 + size_t(r.x) * n, out.stride());
+  };
   const uint8_t* prior = nullptr;
   for (uint32_t y = 0; y < image.height; ++y) {
     uint8_t* row = filtered.data() + y * filtered_row;
-    if (!unfilter_row(row[0], row + 1, prior, rowbytes, bpp)) {
+    if (row[0] > 4) {
       return corrupt("row " + std::to_string(y) + " has filter type " + std::to_string(row[0]) +
                      " (0 to 4 exist)");
     }
+    if (y >= bottom) continue;
+    unfilter_row(row[0], row + 1, prior, rowbytes, bpp);
     prior = row + 1;
-    if (!in_place) expand_row(image, row + 1, out.pixels.data() + y * out.stride());
+    if (in_place) {
+      if (y > top) move_to_front(y - 1);
+    } else if (y >= top) {
+      expand_row(image, row + 1, expanded.data());
+      std::memcpy(out.pixels.data() + (y - top) * out.stride(), expanded.data() + size_t(r.x) * n,
+                  out.stride());
+    }
   }
   if (in_place) {
-    // Each row moves towards the front, over filter bytes and rows already moved: front to back
-    // never overwrites a row before it has moved.
-    for (uint32_t y = 0; y < image.height; ++y) {
-      std::memmove(filtered.data() + y * rowbytes, filtered.data() + y * filtered_row + 1, rowbytes);
-    }
-    filtered.resize(rowbytes * image.height);
+    move_to_front(bottom - 1);
+    filtered.resize(out.stride() * out.height);
     out.pixels = std::move(filtered);
   }
   return out;
@@ -344,6 +371,203 @@ Image natural_layout(Image rgba, PixelFormat format) {
   return rgba;
 }
 
+
+struct InflateEnd {
+  void operator()(z_stream* z) const { inflateEnd(z); }
+};
+
+// Rows as they come out of zlib: each row in [0, last) is unfiltered (a row's filter reads the
+// one above), `visit(y, row)` sees the unfiltered rows in [first, last) in the file's layout, and
+// the rows from `last` on are inflated into the same run and dropped, so that the stream is
+// checked to its end as decode_fast() checks it. What is held: a run of rows of about a
+// mebibyte, the row above it, and zlib's window.
+Outcome stream_rows(const ImageData& image, uint32_t first, uint32_t last,
+                    const std::function<void(uint32_t, const uint8_t*)>& visit,
+                    const PngConsumed& consumed, const uint8_t* file) {
+  const size_t bits = size_t(samples_per_pixel(image.color_type)) * image.bit_depth;
+  const size_t rowbytes = (size_t(image.width) * bits + 7) / 8;
+  const size_t bpp = std::max<size_t>(1, bits / 8);
+  const size_t filtered_row = rowbytes + 1;
+  const size_t run_rows = std::max<size_t>(1, std::min<size_t>(image.height, (size_t(1) << 20) / filtered_row));
+  std::vector<uint8_t> run(run_rows * filtered_row), above(rowbytes);
+
+  z_stream z{};
+  if (inflateInit(&z) != Z_OK) throw std::bad_alloc();
+  std::unique_ptr<z_stream, InflateEnd> owner(&z);
+  size_t span = 0;
+  auto feed = [&] {  // the next IDAT payload, once zlib has used up the last
+    while (z.avail_in == 0 && span < image.idat.size()) {
+      if (consumed && span > 0) consumed(size_t(image.idat[span - 1].first - file) + image.idat[span - 1].second);
+      z.next_in = const_cast<Bytef*>(image.idat[span].first);
+      // IDAT chunks are at most 2^31 - 1 bytes (read_chunks): they fit zlib's uInt.
+      z.avail_in = uInt(image.idat[span].second);
+      ++span;
+    }
+  };
+  bool ended = false;
+  for (uint32_t y = 0; y < image.height;) {
+    const uint32_t rows = uint32_t(std::min<size_t>(run_rows, image.height - y));
+    z.next_out = run.data();
+    z.avail_out = uInt(rows * filtered_row);
+    while (z.avail_out > 0) {
+      feed();
+      const int rc = ended ? Z_BUF_ERROR : inflate(&z, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        ended = true;
+      } else if (rc == Z_BUF_ERROR && (ended || (z.avail_in == 0 && span == image.idat.size()))) {
+        // No progress and nothing more to give zlib (its pending output came out already).
+        const size_t got = rows * filtered_row - z.avail_out;
+        return corrupt("truncated image data: " + std::to_string(y + got / filtered_row) + " of " +
+                       std::to_string(image.height) + " rows");
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return corrupt("the image data (zlib) is damaged or its checksum is wrong");
+      }
+    }
+    for (uint32_t i = 0; i < rows; ++i, ++y) {
+      uint8_t* row = run.data() + i * filtered_row;
+      if (row[0] > 4) {
+        return corrupt("row " + std::to_string(y) + " has filter type " + std::to_string(row[0]) +
+                       " (0 to 4 exist)");
+      }
+      if (y >= last) continue;
+      const uint8_t* prior = y == 0 ? nullptr : i == 0 ? above.data() : row + 1 - filtered_row;
+      unfilter_row(row[0], row + 1, prior, rowbytes, bpp);
+      if (y >= first) visit(y, row + 1);
+    }
+    if (y < last) std::memcpy(above.data(), run.data() + (rows - 1) * filtered_row + 1, rowbytes);
+  }
+  // Nothing may follow the last row but the end of the stream and its checksum.
+  while (!ended) {
+    feed();
+    uint8_t extra = 0;
+    z.next_out = &extra;
+    z.avail_out = 1;
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    if (z.avail_out == 0) {
+      return corrupt("more image data than " + std::to_string(image.width) + "x" +
+                     std::to_string(image.height) + " pixels need");
+    }
+    if (rc == Z_STREAM_END) {
+      ended = true;
+    } else if (rc == Z_BUF_ERROR && z.avail_in == 0 && span == image.idat.size()) {
+      return corrupt("the image data (zlib) ends without its checksum");
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return corrupt("the image data (zlib) is damaged or its checksum is wrong");
+    }
+  }
+  if (consumed && !image.idat.empty()) consumed(size_t(image.idat.back().first - file) + image.idat.back().second);
+  return {};
+}
+
+// Whether the file goes through decode_png_pixels() whole: Adam7 and gamma always; small files
+// too, when inflating them in one buffer is what the limits allow (faster than streaming).
+bool read_whole(const ImageData& image, const PngDecodeLimits& limits) {
+  const size_t bits = size_t(samples_per_pixel(image.color_type)) * image.bit_depth;
+  const uint64_t rows = uint64_t(image.height) * ((uint64_t(image.width) * bits + 7) / 8 + 1);
+  return image.interlaced || image.gamma_not_srgb || rows <= limits.max_whole_inflate_bytes;
+}
+
+// An 8-bit file without palette or tRNS: its unfiltered rows are already decode_png_pixels()'s.
+bool natural_as_filed(const ImageData& image) {
+  return image.bit_depth == 8 && image.color_type != 3 && !image.has_trns;
+}
+
+// `area` clipped to the image, or an error when nothing of it is inside.
+Result<Rect> clip_to(const Rect& area, uint32_t width, uint32_t height) {
+  const int64_t x0 = std::max<int64_t>(area.x, 0), y0 = std::max<int64_t>(area.y, 0);
+  const int64_t x1 = std::min<int64_t>(int64_t(area.x) + area.width, width);
+  const int64_t y1 = std::min<int64_t>(int64_t(area.y) + area.height, height);
+  if (area.empty() || x1 <= x0 || y1 <= y0) {
+    return Error(Status::InvalidArgument,
+                 "the area " + std::to_string(area.width) + "x" + std::to_string(area.height) +
+                     " at " + std::to_string(area.x) + "," + std::to_string(area.y) +
+                     " is outside the " + std::to_string(width) + "x" + std::to_string(height) +
+                     " image");
+  }
+  return Rect{int32_t(x0), int32_t(y0), int32_t(x1 - x0), int32_t(y1 - y0)};
+}
+
+// The covered rectangle of coverage rows (each row's covered span, kept as it came), or one
+// uncovered pixel when nothing is covered.
+struct CoverageSpans {
+  struct Span { uint32_t y, x, length; size_t at; };
+  std::vector<Span> spans;
+  std::vector<uint8_t> bytes;
+
+  void add(uint32_t y, const uint8_t* row, uint32_t width) {
+    const uint8_t* first = std::find_if(row, row + width, [](uint8_t v) { return v; });
+    if (first == row + width) return;
+    uint32_t last = width - 1;
+    while (!row[last]) --last;
+    const uint32_t x = uint32_t(first - row);
+    spans.push_back(Span{y, x, last + 1 - x, bytes.size()});
+    bytes.insert(bytes.end(), first, row + last + 1);
+  }
+
+  Selection take() {
+    Selection selection;
+    if (spans.empty()) {  // nothing selected: one uncovered pixel keeps "no selection" an answer
+      selection.width = selection.height = 1;
+      selection.coverage.assign(1, 0);
+      return selection;
+    }
+    uint32_t x0 = UINT32_MAX, x1 = 0;
+    for (const Span& s : spans) {
+      x0 = std::min(x0, s.x);
+      x1 = std::max(x1, s.x + s.length);
+    }
+    const uint32_t y0 = spans.front().y;
+    selection.x = int32_t(x0);
+    selection.y = int32_t(y0);
+    selection.width = x1 - x0;
+    selection.height = spans.back().y + 1 - y0;
+    selection.coverage.assign(size_t(selection.width) * selection.height, 0);
+    for (const Span& s : spans) {
+      std::memcpy(selection.coverage.data() + size_t(s.y - y0) * selection.width + (s.x - x0),
+                  bytes.data() + s.at, s.length);
+    }
+    std::vector<uint8_t>().swap(bytes);
+    return selection;
+  }
+};
+
+// One row of decode_png_pixels()'s layout as coverage: luma x alpha / 255.
+void row_coverage(const uint8_t* in, int n, uint32_t width, uint8_t* out) {
+  for (uint32_t x = 0; x < width; ++x, in += n) {
+    unsigned luma = in[0], alpha = 255;
+    if (n >= 3) luma = (in[0] * 77u + in[1] * 150u + in[2] * 29u) >> 8;
+    if (n == 2 || n == 4) alpha = in[n - 1];
+    out[x] = uint8_t((luma * alpha + 127) / 255);
+  }
+}
+
+// Rows [first, last) in decode_png_pixels()'s layout, one at a time to `visit`: from the whole
+// decode (read_whole), or streamed and expanded a row at a time.
+Outcome natural_rows(const ImageData& image, const uint8_t* data, size_t size,
+                     const PngDecodeLimits& limits, uint32_t first, uint32_t last,
+                     const PngConsumed& consumed,
+                     const std::function<void(uint32_t, const uint8_t*)>& visit) {
+  if (read_whole(image, limits)) {
+    auto whole = decode_png_pixels(data, size, limits);
+    if (!whole) return whole.take_error();
+    if (consumed) consumed(size);
+    for (uint32_t y = first; y < last; ++y) visit(y, whole->pixels.data() + size_t(y) * whole->stride());
+    return {};
+  }
+  const bool as_filed = natural_as_filed(image);
+  std::vector<uint8_t> expanded(as_filed ? 0 : size_t(image.width) * channels(format_for(image)));
+  return stream_rows(
+      image, first, last,
+      [&](uint32_t y, const uint8_t* row) {
+        if (!as_filed) {
+          expand_row(image, row, expanded.data());
+          row = expanded.data();
+        }
+        visit(y, row);
+      },
+      consumed, data);
+}
+
 }  // namespace
 
 Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecodeLimits& limits) {
@@ -355,7 +579,41 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
       if (!rgba) return rgba.take_error();
       return natural_layout(std::move(*rgba), format_for(*image));
     }
-    return decode_fast(*image);
+    join_idat(*image);
+    return decode_fast(*image, Rect{0, 0, int32_t(image->width), int32_t(image->height)});
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory decoding a PNG");
+  }
+}
+
+Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& area,
+                                const PngDecodeLimits& limits, const PngConsumed& consumed) {
+  try {
+    auto image = read_chunks(data, size, limits);
+    if (!image) return image.take_error();
+    auto clipped = clip_to(area, image->width, image->height);
+    if (!clipped) return clipped.take_error();
+    const Rect r = *clipped;
+    Image out;
+    out.width = uint32_t(r.width);
+    out.height = uint32_t(r.height);
+    out.format = format_for(*image);
+    const int n = channels(out.format);
+    if (read_whole(*image, limits) && !image->interlaced && !image->gamma_not_srgb) {
+      join_idat(*image);
+      auto fast = decode_fast(*image, r);
+      if (fast && consumed) consumed(size);
+      return fast;
+    }
+    out.pixels.resize(out.stride() * out.height);
+    const uint32_t top = uint32_t(r.y);
+    Outcome read = natural_rows(*image, data, size, limits, top, top + out.height, consumed,
+                                [&](uint32_t y, const uint8_t* row) {
+                                  std::memcpy(out.pixels.data() + size_t(y - top) * out.stride(),
+                                              row + size_t(r.x) * n, out.stride());
+                                });
+    if (!read) return read.take_error();
+    return out;
   } catch (const std::bad_alloc&) {
     return Error(Status::NoMemory, "out of memory decoding a PNG");
   }
@@ -363,54 +621,22 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
 
 Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
                                       const PngDecodeLimits& limits) {
-  auto decoded = decode_png_pixels(data, size, limits);
-  if (!decoded) return decoded.take_error();
   try {
-    Image& image = *decoded;
-    const size_t count = size_t(image.width) * image.height;
-    const int n = channels(image.format);
-    uint8_t* p = image.pixels.data();
-    // In place, front to back: pixel i's coverage lands at i, at or before where it was read.
-    if (image.format != PixelFormat::Gray8) {
-      for (size_t i = 0; i < count; ++i) {
-        const uint8_t* in = p + n * i;
-        unsigned luma = in[0], alpha = 255;
-        if (n >= 3) luma = (in[0] * 77u + in[1] * 150u + in[2] * 29u) >> 8;
-        if (n == 2 || n == 4) alpha = in[n - 1];
-        p[i] = uint8_t((luma * alpha + 127) / 255);
-      }
-    }
-    // Only the covered rectangle is kept: a selection is usually a small part of its image.
-    uint32_t x0 = image.width, x1 = 0, y0 = image.height, y1 = 0;
-    for (uint32_t y = 0; y < image.height; ++y) {
-      const uint8_t* row = p + size_t(y) * image.width;
-      const uint8_t* first = std::find_if(row, row + image.width, [](uint8_t v) { return v; });
-      if (first == row + image.width) continue;
-      uint32_t last = image.width - 1;
-      while (!row[last]) --last;
-      x0 = std::min(x0, uint32_t(first - row));
-      x1 = std::max(x1, last + 1);
-      y0 = std::min(y0, y);
-      y1 = y + 1;
-    }
-    Selection selection;
-    if (x1 <= x0) {  // nothing selected: one uncovered pixel keeps "no selection" an answer
-      selection.width = selection.height = 1;
-      selection.coverage.assign(1, 0);
-      return selection;
-    }
-    selection.x = int32_t(x0);
-    selection.y = int32_t(y0);
-    selection.width = x1 - x0;
-    selection.height = y1 - y0;
-    for (uint32_t y = y0; y < y1; ++y) {
-      std::memmove(p + size_t(y - y0) * selection.width, p + size_t(y) * image.width + x0,
-                   selection.width);
-    }
-    image.pixels.resize(size_t(selection.width) * selection.height);
-    image.pixels.shrink_to_fit();
-    selection.coverage = std::move(image.pixels);
-    return selection;
+    auto image = read_chunks(data, size, limits);
+    if (!image) return image.take_error();
+    const int n = channels(format_for(*image));
+    CoverageSpans spans;
+    std::vector<uint8_t> coverage(n == 1 ? 0 : image->width);
+    Outcome read = natural_rows(*image, data, size, limits, 0, image->height, {},
+                                [&](uint32_t y, const uint8_t* row) {
+                                  if (n != 1) {
+                                    row_coverage(row, n, image->width, coverage.data());
+                                    row = coverage.data();
+                                  }
+                                  spans.add(y, row, image->width);
+                                });
+    if (!read) return read.take_error();
+    return spans.take();
   } catch (const std::bad_alloc&) {
     return Error(Status::NoMemory, "out of memory decoding a selection PNG");
   }

@@ -15,7 +15,15 @@
 namespace oaimg {
 namespace {
 
-Outcome check_source(const std::optional<Image>& source) {
+Outcome check_source(const ImageRequest& req) {
+  if (!req.source && req.source_png) {
+    if (req.extend)
+      return Error(Status::InvalidArgument,
+                   "extend reads the whole source: give it as pixels or PNG bytes, not as a "
+                   "PNG read for its region only");
+    return {};
+  }
+  const std::optional<Image>& source = req.source;
   if (!source || source->empty()) {
     return Error(Status::InvalidArgument, "no source image to prepare the request from");
   }
@@ -207,10 +215,13 @@ Image crop_transparent(const Image& image, int32_t at_x, int32_t at_y, const Rec
 }
 
 Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) {
-  if (Outcome ok = check_source(req.source); !ok) return ok.take_error();
+  if (Outcome ok = check_source(req); !ok) return ok.take_error();
   try {
     if (Outcome ok = check_whole_job_inputs(req, caps); !ok) return ok.take_error();
-    const Image& source = *req.source;
+    struct {
+      uint32_t width, height;
+    } const source{req.source ? req.source->width : req.source_png->width,
+                   req.source ? req.source->height : req.source_png->height};
     PreparedJob job;
     job.area = Rect{0, 0, int32_t(source.width), int32_t(source.height)};
     if (req.canvas) job.area = *req.canvas;
@@ -257,9 +268,31 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
       job.notes.push_back("reference " + std::to_string(i + 1) + ": " + reference->note);
       job.references.push_back(UploadFile{std::move(reference->bytes), FileFormat::Png});
     }
+    // The pixels the request is made of: the source, or only the region's part of it read from
+    // the PNG (rows above and below inflated and dropped), placed where it lies in the source.
+    const Image* pixels_from = req.source ? &*req.source : nullptr;
+    Image window;
+    int32_t window_x = 0, window_y = 0;
+    if (!pixels_from) {
+      const EncodedSource& png = *req.source_png;
+      const Rect inside = intersect(p.region, Rect{0, 0, int32_t(source.width), int32_t(source.height)});
+      if (!inside.empty()) {
+        auto read = decode_png_region(png.data, png.size, inside, png.limits,
+                                      [&png](size_t done) { png.consumed(done); });
+        if (!read) {
+          Error e = read.take_error();
+          e.message = "source: " + e.message;
+          return e;
+        }
+        window = std::move(*read);
+        window_x = inside.x;
+        window_y = inside.y;
+      }
+      pixels_from = &window;
+    }
     uint32_t width = p.target_width, height = p.target_height;
     for (;;) {
-      auto pixels = render_region(source, 0, 0, p, width, height);
+      auto pixels = render_region(*pixels_from, window_x, window_y, p, width, height);
       if (!pixels) return pixels.take_error();
       auto image = encode_png_under(*pixels, caps.input_max_bytes);
       if (!image) return image.take_error();

@@ -9,9 +9,10 @@ option(OAIMG_FUZZ "Build the fuzz targets as libFuzzer binaries (clang only)" OF
 set(OAIMG_FUZZ_SECONDS 20 CACHE STRING "Seconds CTest runs each libFuzzer target")
 set(OAIMG_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-# response and sse fuzz the core's parsers directly; png_decode and plan go through liboaimg.so.
-foreach(target IN ITEMS response sse png_decode plan)
-  if(target STREQUAL "response" OR target STREQUAL "sse")
+# response, sse and png_region (the streaming PNG reader) fuzz the core directly; png_decode and
+# plan go through liboaimg.so.
+foreach(target IN ITEMS response sse png_region png_decode plan)
+  if(target STREQUAL "response" OR target STREQUAL "sse" OR target STREQUAL "png_region")
     set(library oaimg_core)
     set(support_sources "")
   else()

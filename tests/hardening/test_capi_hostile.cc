@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -123,6 +124,36 @@ TEST(CapiPng, ATinyFileClaimingAHugeImageIsRefusedBeforeAllocating) {
   EXPECT_EQ(oaimg_png_decode(png.data(), png.size(), 5000, &rgba, &w, &h), OAIMG_ERR_IMAGE);
   EXPECT_NE(std::string(oaimg_png_error_message()).find("the limit is 5000 pixels"),
             std::string::npos);
+}
+
+// The source as a file read for its region when planned: the same limits, checked when it is
+// set (nothing of the claimed size allocated), and a missing file named as one.
+TEST(CapiPng, ASourceFileIsCheckedWhenSetAndMissingOnesAreNamed) {
+  oaimg_request* request = nullptr;
+  ASSERT_EQ(oaimg_request_new(OAIMG_EDIT, &request), OAIMG_OK);
+  EXPECT_EQ(oaimg_request_set_source_png_file(request, "/nonexistent/oaimg-source.png"),
+            OAIMG_ERR_IO);
+  EXPECT_NE(std::string(oaimg_request_error_message(request)).find("No such file"),
+            std::string::npos)
+      << oaimg_request_error_message(request);
+  EXPECT_EQ(oaimg_request_set_source_png_file(request, nullptr), OAIMG_ERR_INVALID_ARGUMENT);
+
+  const std::string path = ::testing::TempDir() + "oaimg-claims-huge.png";
+  for (uint32_t side : {12000u, 6000u}) {
+    const std::vector<uint8_t> png = tiny_png_claiming(side, side);
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size()));
+    const long before = peak_rss_kb();
+    EXPECT_EQ(oaimg_request_set_source_png_file(request, path.c_str()), OAIMG_ERR_IMAGE);
+    const std::string message = oaimg_request_error_message(request);
+    EXPECT_EQ(message.rfind("source: PNG ", 0), 0u) << message;
+    EXPECT_NE(message.find(side == 12000 ? "the limit is 100000000 pixels" : "holds only 11 bytes"),
+              std::string::npos)
+        << message;
+    EXPECT_LT(peak_rss_kb() - before, 64 * 1024);
+  }
+  std::remove(path.c_str());
+  oaimg_request_free(request);
 }
 
 // --- sizes for a model oaimg does not know ----------------------------------------------------

@@ -149,7 +149,10 @@ void expect_same_as_libpng(const Kind& k, uint32_t w, uint32_t h) {
   }
 }
 
-TEST(PngFastDecode, SamePixelsAsLibpngForEveryKind) {
+// Every kind libpng writes: each colour type at each depth, with and without tRNS, plain and
+// interlaced. `check` returns false to stop.
+template <typename Check>
+void for_every_kind(Check&& check) {
   const struct {
     int color_type;
     std::vector<int> depths;
@@ -161,12 +164,18 @@ TEST(PngFastDecode, SamePixelsAsLibpngForEveryKind) {
         for (bool interlaced : {false, true}) {
           Kind k{kind.color_type, depth, interlaced};
           k.trns = trns;
-          expect_same_as_libpng(k, 37, 29);  // odd sizes: partial bytes, SSE tails
-          if (HasFatalFailure()) return;
+          if (!check(k)) return;
         }
       }
     }
   }
+}
+
+TEST(PngFastDecode, SamePixelsAsLibpngForEveryKind) {
+  for_every_kind([&](const Kind& k) {
+    expect_same_as_libpng(k, 37, 29);  // odd sizes: partial bytes, SSE tails
+    return !HasFatalFailure();
+  });
 }
 
 TEST(PngFastDecode, SamePixelsForEachFilterTypeAlone) {
@@ -211,6 +220,105 @@ TEST(PngFastDecode, EightBitFilesKeepTheirLayout) {
     EXPECT_EQ(image->format, c.format) << describe(k);
     EXPECT_EQ(image->pixels.size(), image->stride() * 4) << describe(k);
   }
+}
+
+size_t find_chunk(const std::vector<uint8_t>& png, const char* type);
+
+// decode_png_region() against the whole decode cropped: every kind (interlaced ones go the
+// whole-image way), rectangles touching each edge, the corners, one row, one column, the whole.
+// Streamed: what every file larger than max_whole_inflate_bytes gets.
+PngDecodeLimits streamed() {
+  PngDecodeLimits limits;
+  limits.max_whole_inflate_bytes = 0;
+  return limits;
+}
+
+void expect_region_is_crop(const std::vector<uint8_t>& png, const Kind& k, const Rect& area,
+                           const PngDecodeLimits& limits) {
+  auto whole = decode_png_pixels(png.data(), png.size());
+  ASSERT_TRUE(whole.ok()) << describe(k) << ": " << whole.error().message;
+  size_t consumed = 0;
+  auto region = decode_png_region(png.data(), png.size(), area, limits,
+                                  [&](size_t done) { consumed = std::max(consumed, done); });
+  ASSERT_TRUE(region.ok()) << describe(k) << ": " << region.error().message;
+  const int64_t x0 = std::max(0, area.x), y0 = std::max(0, area.y);
+  const int64_t x1 = std::min<int64_t>(int64_t(area.x) + area.width, whole->width);
+  const int64_t y1 = std::min<int64_t>(int64_t(area.y) + area.height, whole->height);
+  ASSERT_EQ(region->format, whole->format) << describe(k);
+  ASSERT_EQ(int64_t(region->width), x1 - x0) << describe(k);
+  ASSERT_EQ(int64_t(region->height), y1 - y0) << describe(k);
+  ASSERT_EQ(region->pixels.size(), region->stride() * region->height);
+  const int n = channels(whole->format);
+  for (int64_t y = y0; y < y1; ++y) {
+    for (int64_t i = 0; i < (x1 - x0) * n; ++i) {
+      ASSERT_EQ(int(region->pixels[size_t(y - y0) * region->stride() + size_t(i)]),
+                int(whole->pixels[size_t(y) * whole->stride() + size_t(x0 * n + i)]))
+          << describe(k) << ": area " << area.x << "," << area.y << " " << area.width << "x"
+          << area.height << ", row " << y << " byte " << i;
+    }
+  }
+  // The reader went through the image data to its end.
+  EXPECT_GE(consumed + 4, size_t(find_chunk(png, "IEND"))) << describe(k);  // all but the CRC
+}
+
+void expect_region_is_crop(const std::vector<uint8_t>& png, const Kind& k, const Rect& area) {
+  expect_region_is_crop(png, k, area, streamed());
+  expect_region_is_crop(png, k, area, PngDecodeLimits{});  // inflated whole: small files
+}
+
+TEST(PngStreamDecode, RegionIsTheWholeDecodeCroppedForEveryKindAndEdge) {
+  const uint32_t w = 37, h = 29;
+  const Rect areas[] = {{0, 0, 10, 7},        {27, 0, 10, 5},    {0, 22, 9, 7},
+                        {30, 25, 7, 4},       {11, 9, 13, 8},    {0, 0, 37, 29},
+                        {5, 0, 1, 29},        {0, 13, 37, 1},    {36, 28, 1, 1},
+                        {-5, -4, 12, 10},     {30, 20, 40, 40}};
+  for_every_kind([&](const Kind& k) {
+    const auto png = make_png(k, w, h, uint32_t(k.color_type * 100 + k.bit_depth));
+    for (const Rect& area : areas) {
+      expect_region_is_crop(png, k, area);
+      if (HasFatalFailure()) return false;
+    }
+    return true;
+  });
+}
+
+TEST(PngStreamDecode, RegionOfManyIdatChunksEachFilterAndGamma) {
+  for (int filter : {PNG_FILTER_NONE, PNG_FILTER_SUB, PNG_FILTER_UP, PNG_FILTER_AVG,
+                     PNG_FILTER_PAETH, PNG_ALL_FILTERS}) {
+    Kind k{6, 8};
+    k.filters = filter;
+    k.idat_size = 61;  // rows split across chunks
+    const auto png = make_png(k, 64, 40, 3);
+    for (const Rect& area : {Rect{0, 0, 64, 1}, Rect{3, 17, 20, 9}, Rect{0, 39, 64, 1}}) {
+      expect_region_is_crop(png, k, area);
+      if (HasFatalFailure()) return;
+    }
+  }
+  Kind linear{2, 8};
+  linear.gamma = 1.0;
+  expect_region_is_crop(make_png(linear, 21, 9, 1), linear, Rect{4, 2, 9, 5});
+}
+
+// Rows taller than the reader's run of rows (about a mebibyte): rows cross run boundaries.
+TEST(PngStreamDecode, RegionAcrossManyRunsOfRows) {
+  for (int filter : {PNG_FILTER_UP, PNG_FILTER_PAETH, PNG_ALL_FILTERS}) {
+    Kind k{2, 16};
+    k.filters = filter;  // Up and Paeth read the row above across the runs' boundaries
+    const auto png = make_png(k, 3000, 90, 9);  // 18,001 bytes a row: 58 rows a run
+    for (const Rect& area : {Rect{0, 55, 3000, 6}, Rect{2990, 57, 10, 33}, Rect{100, 0, 5, 90}}) {
+      expect_region_is_crop(png, k, area);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST(PngStreamDecode, RegionOutsideTheImageIsRefused) {
+  const auto png = make_png(Kind{2, 8}, 20, 10, 1);
+  auto region = decode_png_region(png.data(), png.size(), Rect{20, 0, 5, 5});
+  ASSERT_FALSE(region.ok());
+  EXPECT_EQ(region.error().status, Status::InvalidArgument);
+  EXPECT_NE(region.error().message.find("outside the 20x10 image"), std::string::npos)
+      << region.error().message;
 }
 
 // Coverage as the command line computed it from libpng's RGBA: luma x alpha / 255.
@@ -268,6 +376,14 @@ TEST(PngFastDecode, CoverageIsLumaTimesAlphaCroppedToWhatIsCovered) {
     ASSERT_TRUE(reference.ok());
     auto selection = decode_png_coverage(png.data(), png.size());
     ASSERT_TRUE(selection.ok()) << selection.error().message;
+    // The streamed reader keeps each row's covered span: the same rectangle, the same values.
+    auto spans = decode_png_coverage(png.data(), png.size(), streamed());
+    ASSERT_TRUE(spans.ok()) << spans.error().message;
+    EXPECT_EQ(spans->x, selection->x);
+    EXPECT_EQ(spans->y, selection->y);
+    EXPECT_EQ(spans->width, selection->width);
+    EXPECT_EQ(spans->height, selection->height);
+    EXPECT_EQ(spans->coverage, selection->coverage) << "color type " << color_type;
     uint32_t x0 = w, y0 = h, x1 = 0, y1 = 0;
     std::vector<uint8_t> expected(size_t(w) * h);
     for (size_t i = 0; i < expected.size(); ++i) {
@@ -299,10 +415,12 @@ TEST(PngFastDecode, AnEmptySelectionSelectsNothing) {
   Image image{64, 48, PixelFormat::Gray8, black};
   auto png = encode_png(image);
   ASSERT_TRUE(png.ok());
-  auto selection = decode_png_coverage(png->data(), png->size());
-  ASSERT_TRUE(selection.ok());
-  ASSERT_EQ(selection->coverage.size(), 1u);
-  EXPECT_EQ(selection->coverage[0], 0);
+  for (const PngDecodeLimits& limits : {PngDecodeLimits{}, streamed()}) {
+    auto selection = decode_png_coverage(png->data(), png->size(), limits);
+    ASSERT_TRUE(selection.ok());
+    ASSERT_EQ(selection->coverage.size(), 1u);
+    EXPECT_EQ(selection->coverage[0], 0);
+  }
 }
 
 // ---- damaged files ----
@@ -337,17 +455,31 @@ std::string decode_error(const std::vector<uint8_t>& png) {
   return image.error().message;
 }
 
+// The streaming reader's message for the same file, reading only the top rows: the rows below
+// are still checked. Also the selection reader, which streams the whole image.
+std::string region_error(const std::vector<uint8_t>& png) {
+  auto image = decode_png_region(png.data(), png.size(), Rect{0, 0, 8, 2}, streamed());
+  auto coverage = decode_png_coverage(png.data(), png.size(), streamed());
+  EXPECT_EQ(image.ok(), coverage.ok());
+  if (image.ok()) return "decoded";
+  EXPECT_EQ(image.error().status, Status::Image);
+  EXPECT_EQ(image.error().message, coverage.error().message);
+  return image.error().message;
+}
+
 TEST(PngFastDecode, RefusesTruncatedImageData) {
   std::vector<uint8_t> png = photo_png();
   const size_t idat = find_chunk(png, "IDAT");
   png.resize(idat + 8 + be32(&png[idat]) / 2);
   EXPECT_NE(decode_error(png).find("truncated"), std::string::npos) << decode_error(png);
+  EXPECT_NE(region_error(png).find("truncated"), std::string::npos) << region_error(png);
 }
 
 TEST(PngFastDecode, RefusesABadChunkCrc) {
   std::vector<uint8_t> png = photo_png();
   png[find_chunk(png, "IDAT") + 20] ^= 0x01;
   EXPECT_NE(decode_error(png).find("IDAT has a bad CRC"), std::string::npos) << decode_error(png);
+  EXPECT_NE(region_error(png).find("IDAT has a bad CRC"), std::string::npos) << region_error(png);
 }
 
 TEST(PngFastDecode, RefusesABadZlibChecksum) {
@@ -356,6 +488,7 @@ TEST(PngFastDecode, RefusesABadZlibChecksum) {
   png[idat + 8 + be32(&png[idat]) - 1] ^= 0x01;  // the adler32's last byte
   fix_crc(png, idat);
   EXPECT_NE(decode_error(png).find("checksum"), std::string::npos) << decode_error(png);
+  EXPECT_NE(region_error(png).find("checksum"), std::string::npos) << region_error(png);
 }
 
 // photo_png() with its image data replaced by a valid zlib stream of its first `rows` rows, each
@@ -390,11 +523,22 @@ std::vector<uint8_t> with_image_data(uint32_t rows, uint32_t odd_row, uint8_t od
 TEST(PngFastDecode, RefusesTooFewRowsInACompleteStream) {
   const std::string message = decode_error(with_image_data(47, 0, 0));
   EXPECT_NE(message.find("truncated image data: 47 of 48 rows"), std::string::npos) << message;
+  const std::string streamed = region_error(with_image_data(47, 0, 0));
+  EXPECT_NE(streamed.find("truncated image data: 47 of 48 rows"), std::string::npos) << streamed;
+}
+
+TEST(PngStreamDecode, RefusesMoreRowsThanTheHeaderSays) {
+  const std::string message = decode_error(with_image_data(49, 0, 0));
+  EXPECT_NE(message.find("more image data than 64x48"), std::string::npos) << message;
+  const std::string streamed = region_error(with_image_data(49, 0, 0));
+  EXPECT_NE(streamed.find("more image data than 64x48"), std::string::npos) << streamed;
 }
 
 TEST(PngFastDecode, RefusesAnUnknownRowFilter) {
   const std::string message = decode_error(with_image_data(48, 5, 7));
   EXPECT_NE(message.find("row 5 has filter type 7"), std::string::npos) << message;
+  const std::string streamed = region_error(with_image_data(48, 40, 7));  // below the region
+  EXPECT_NE(streamed.find("row 40 has filter type 7"), std::string::npos) << streamed;
 }
 
 TEST(PngFastDecode, RefusesAHugeIhdrBeforeAllocating) {
@@ -406,6 +550,7 @@ TEST(PngFastDecode, RefusesAHugeIhdrBeforeAllocating) {
   // The hardening's limits and wording (check_png_budget), shared by every decoder.
   EXPECT_NE(message.find("PNG is 60000x60000 pixels, too large"), std::string::npos) << message;
   EXPECT_NE(message.find("the limit is 32768 pixels a side"), std::string::npos) << message;
+  EXPECT_EQ(region_error(png), message);
   PngDecodeLimits small;
   small.max_pixels = 64 * 47;
   auto image = decode_png_pixels(photo_png().data(), photo_png().size(), small);
@@ -418,6 +563,7 @@ TEST(PngFastDecode, RefusesAFileWithoutIend) {
   std::vector<uint8_t> png = photo_png();
   png.resize(find_chunk(png, "IEND"));
   EXPECT_NE(decode_error(png).find("no IEND"), std::string::npos) << decode_error(png);
+  EXPECT_NE(region_error(png).find("no IEND"), std::string::npos) << region_error(png);
 }
 
 // ---- the single-filter writer ----

@@ -1,7 +1,9 @@
 // PNG encoding and bounded decoding through libpng.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "oaimg/core/error.h"
@@ -18,6 +20,11 @@ struct PngDecodeLimits {
   // small to hold it (check_png_budget) before anything of its size is allocated.
   uint64_t max_pixels = 100000000;
   uint32_t max_side = 32768;
+  // decode_png_region() and decode_png_coverage() inflate a file whole (libdeflate, twice zlib's
+  // speed, one buffer of all its rows) when its rows take at most this many bytes, and stream it
+  // (zlib, a mebibyte of rows at a time) when they take more: 12 and 24 MP photos keep the fast
+  // path, larger ones are read in bounded memory. 0 streams every file.
+  uint64_t max_whole_inflate_bytes = uint64_t(96) << 20;
 };
 
 // Whether a PNG of this header may be decoded under the limits: its dimensions within them and
@@ -39,9 +46,28 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
 
 // A selection PNG (white = selected) as 8-bit coverage: luma x alpha / 255 with luma =
 // (77 R + 150 G + 29 B) / 256, so a gray file's value is its coverage. Only the covered rectangle
-// is kept, placed at its offset in the image; an empty selection is one uncovered pixel.
+// is kept, placed at its offset in the image; an empty selection is one uncovered pixel. Read as a
+// stream like decode_png_region(): what it holds is each row's covered span, never the whole
+// image (but for the interlaced and gamma files decode_png_region() names).
 Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
                                       const PngDecodeLimits& limits = {});
+
+// Told, as the streaming reader goes, how many of the file's bytes from the start it is done
+// with: a caller reading a mapped file may drop those pages.
+using PngConsumed = std::function<void(size_t done)>;
+
+// The rectangle `area` of a PNG (clipped to the image; an empty intersection is an error) in
+// decode_png_pixels()'s layout and pixels, read as a stream: zlib inflates the image data a
+// bounded run of rows at a time, the rows above the rectangle are unfiltered and dropped, the
+// rows below it are inflated (their filter bytes, the zlib checksum and the data's length are
+// checked as decode_png_pixels() checks them) and dropped. Apart from the rectangle it holds about
+// a mebibyte of rows and zlib's state, whatever the image's size (files whose rows fit
+// limits.max_whole_inflate_bytes are inflated whole instead, for speed). Same limits, checked before any
+// allocation. Interlaced files and a gAMA other than sRGB's go through decode_png_pixels() and are
+// cropped (Adam7 puts the rows of a rectangle all over the stream): same pixels, whole-image memory.
+Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& area,
+                                const PngDecodeLimits& limits = {},
+                                const PngConsumed& consumed = {});
 
 struct PngHeader {
   uint32_t width = 0, height = 0;

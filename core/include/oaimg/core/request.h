@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,17 @@ struct UploadFile {
 
 enum class ContextMode { Auto = 0, Selection = 1, Image = 2 };
 
+// A PNG kept encoded until the region it is read for is known. `consumed` is told how far the
+// reader is done with the bytes (a mapped file drops those pages); the bytes stay readable.
+struct EncodedSource {
+  virtual ~EncodedSource() = default;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  uint32_t width = 0, height = 0;  // from the header, checked against the decode limits
+  PngDecodeLimits limits;
+  virtual void consumed(size_t /*done*/) const {}
+};
+
 struct ImageRequest {
   Operation op = Operation::Generate;
   std::optional<std::string> prompt, model, size, quality, background, output_format, moderation,
@@ -42,6 +54,10 @@ struct ImageRequest {
 
   // The whole-job inputs (issue: selection to layers). Optional.
   std::optional<Image> source;
+  // Or the source still as a PNG (set instead of `source`): planning reads only the rows and
+  // columns of the planned region from it, as a stream (decode_png_region), so no decoded copy of
+  // the whole source is ever held. Shared, so that copies of the request read the same bytes.
+  std::shared_ptr<const EncodedSource> source_png;
   std::optional<Selection> selection;
   ContextMode context_mode = ContextMode::Auto;
   // The area results may cover, in source coordinates (unset: the source's bounds). Canvas the
