@@ -99,6 +99,8 @@ typedef struct
   uint32_t           extend_top;
   uint32_t           extend_right;
   uint32_t           extend_bottom;
+  /* Inpaint Selection's guide layer (guide.h), sent as markup; NULL = none. Not owned. */
+  const struct _OaimgGuide *guide;
 } OaimgJobParams;
 
 /* TRUE when the params ask for Extend Canvas (extend_logic.c). */
