@@ -79,6 +79,15 @@ oaimg_guide_note (const char *model, oaimg_operation operation)
   return note;
 }
 
+const char *
+oaimg_guide_selection_note (void)
+{
+  /* The API takes markup or a mask, never both (oaimg_request_set_markup_layer()). */
+  return _("With a guide, the selection is not sent as a mask: it still sets the area the model "
+           "sees and the area the results replace. Hide the guide layer when Sample merged is on, "
+           "or its strokes are sent as part of the picture.");
+}
+
 gboolean
 oaimg_guide_has_transparency (const uint8_t *rgba, uint32_t width, uint32_t height)
 {

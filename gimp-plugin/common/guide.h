@@ -35,6 +35,9 @@ gboolean    oaimg_guide_offered (const char *model, oaimg_operation operation);
  * g_free). NULL when the model takes one. */
 char       *oaimg_guide_note    (const char *model, oaimg_operation operation);
 
+/* The line shown while a guide is chosen: what the selection then does (translated, static). */
+const char *oaimg_guide_selection_note (void);
+
 /* TRUE when the pixels have at least one fully transparent pixel (alpha 0). */
 gboolean    oaimg_guide_has_transparency (const uint8_t *rgba, uint32_t width, uint32_t height);
 

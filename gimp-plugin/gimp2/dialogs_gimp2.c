@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -119,6 +120,15 @@ typedef struct
   GtkWidget       *problem_label;
   guint            preview_timeout;
   gboolean         syncing;
+  /* Inpaint Selection's guide layer: the one chosen (kept while a model without markup greys
+   * the choice out) and, when one is sent, its pixels. */
+  gint32           image;
+  gint32           drawable;
+  GtkWidget       *guide_combo;
+  GtkWidget       *guide_note;
+  gint32           guide_wanted;
+  gint32           guide_read_id;
+  OaimgGuide       guide;
 } JobDialog;
 
 static const char *
@@ -152,6 +162,7 @@ read_widgets (JobDialog *jd)
              sizeof v->background);
   v->sample_merged = jd->merged_toggle &&
                      gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (jd->merged_toggle));
+  v->guide = jd->guide.rgba ? jd->guide_read_id : -1;
 }
 
 static oaimg_context_mode
@@ -184,6 +195,7 @@ update_preview (gpointer data)
   params.context    = context_mode (v->context);
   params.quality    = v->quality;
   params.background = v->background;
+  params.guide      = jd->guide.rgba ? &jd->guide : NULL;
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
@@ -246,6 +258,100 @@ fill_combo (JobDialog *jd, GtkWidget *widget, GPtrArray *ids, OaimgChoiceParam p
   g_free (offered);
 }
 
+/* ---- Guide layer (Inpaint Selection; common/guide.c decides) ---- */
+
+static gboolean
+guide_candidate (gint32 image, gint32 item, gpointer data)
+{
+  JobDialog *jd = data;
+
+  return image == jd->image && item != jd->drawable;
+}
+
+/* Reads the layer that is sent as guide (id -1: none) into jd->guide. */
+static void
+guide_read (JobDialog *jd, gint32 id)
+{
+  GError *error = NULL;
+
+  if (id == jd->guide_read_id)
+    return;
+  jd->guide_read_id = id;
+  oaimg_guide_clear (&jd->guide);
+  if (id != -1 && !host_gimp2_read_guide (jd->image, id, jd->drawable, &jd->guide, &error))
+    {
+      jd->guide_read_id = -1;
+      g_clear_error (&error);
+    }
+}
+
+/* The choice follows the model: offered where it takes markup, else greyed out showing None
+ * (what is shown is what is sent), with the line saying which models take a guide. */
+static void
+guide_sync (JobDialog *jd)
+{
+  char    *note;
+  gboolean offered;
+
+  if (jd->guide_combo == NULL || jd->model_combo == NULL)
+    return;
+  note    = oaimg_guide_note (model_in_use (jd), jd->operation);
+  offered = note == NULL;
+  jd->syncing = TRUE;
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (jd->guide_combo),
+                                 offered ? jd->guide_wanted : -1);
+  jd->syncing = FALSE;
+  gtk_widget_set_sensitive (jd->guide_combo, offered);
+  guide_read (jd, offered ? jd->guide_wanted : -1);
+  gtk_label_set_text (GTK_LABEL (jd->guide_note),
+                      note ? note : jd->guide.rgba ? oaimg_guide_selection_note () : "");
+  gtk_widget_set_visible (jd->guide_note, note != NULL || jd->guide.rgba != NULL);
+  g_free (note);
+}
+
+static void
+on_guide_changed (GtkComboBox *combo, JobDialog *jd)
+{
+  gint id = -1;
+
+  if (jd->syncing)
+    return;
+  if (!gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &id))
+    id = -1;
+  jd->guide_wanted = id;
+  guide_sync (jd);
+  schedule_preview (jd);
+}
+
+/* The "Guide layer" row and its note at rows `row` and `row` + 1 of `table` (edits only);
+ * returns the next free row. */
+static int
+guide_rows_new (JobDialog *jd, GtkTable *table, int row)
+{
+  const gint32 last = jd->values->guide;
+
+  jd->guide_wanted  = -1;
+  jd->guide_read_id = -2;
+  if (jd->operation != OAIMG_EDIT)
+    return row;
+  /* A layer the last run used, when it is still one of this image's. */
+  if (last > 0 && gimp_item_is_valid (last) && gimp_item_is_layer (last) &&
+      guide_candidate (gimp_item_get_image (last), last, jd))
+    jd->guide_wanted = last;
+  jd->guide_combo = gimp_layer_combo_box_new (guide_candidate, jd);
+  gimp_int_combo_box_prepend (GIMP_INT_COMBO_BOX (jd->guide_combo), GIMP_INT_STORE_VALUE, -1,
+                              GIMP_INT_STORE_LABEL, _("None"), -1);
+  gtk_widget_set_tooltip_text (jd->guide_combo,
+                               _("Paint arrows or scribbles on a transparent layer and choose it "
+                                 "here: it is sent over the picture to guide the edit."));
+  table_row (table, row, _("_Guide layer:"), jd->guide_combo);
+  jd->guide_note = wrapped_label_new (NULL, FALSE);
+  gtk_table_attach (table, jd->guide_note, 1, 2, row + 1, row + 2, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_widget_set_no_show_all (jd->guide_note, TRUE);
+  g_signal_connect (jd->guide_combo, "changed", G_CALLBACK (on_guide_changed), jd);
+  return row + 2;
+}
+
 /* Everything that depends on the model, keeping what was chosen where the model takes it. */
 static void
 fill_for_model (JobDialog *jd, const char *size, const char *quality, const char *background)
@@ -266,6 +372,7 @@ fill_for_model (JobDialog *jd, const char *size, const char *quality, const char
   gtk_spin_button_set_range (GTK_SPIN_BUTTON (jd->n_spin), 1,
                              oaimg_dialog_max_n (model_in_use (jd), jd->operation));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (jd->n_spin), value);
+  guide_sync (jd);
   g_free (keep_size);
   g_free (keep_quality);
   g_free (keep_background);
@@ -403,11 +510,13 @@ on_dialog_shown (GtkWidget *dialog, JobDialog *jd)
 gboolean
 job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *source,
                 JobSourceReader read_source, gpointer read_source_data,
-                const char *default_model, const char *profile_dir, JobValues *values)
+                const char *default_model, const char *profile_dir, JobValues *values,
+                gint32 image, gint32 drawable)
 {
   JobDialog  jd = { .operation = operation, .client = client, .source = source,
                     .read_source = read_source, .read_source_data = read_source_data,
-                    .default_model = default_model, .values = values };
+                    .default_model = default_model, .values = values, .image = image,
+                    .drawable = drawable };
   GtkWidget *dialog, *vbox, *table, *frame, *sent, *previews;
   gchar     *placeholder;
   gboolean   run;
@@ -455,6 +564,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
                         GTK_EXPAND | GTK_FILL, GTK_FILL, 0, 0);
       row++;
     }
+  row = guide_rows_new (&jd, GTK_TABLE (table), row);
 
   frame = gimp_frame_new (_("What will be sent"));
   gtk_box_pack_start (GTK_BOX (vbox), frame, FALSE, FALSE, 0);
@@ -524,6 +634,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   g_ptr_array_free (jd.background_ids, TRUE);
   g_strfreev (jd.history);
   g_free (jd.source_problem);
+  oaimg_guide_clear (&jd.guide);
   return run;
 }
 

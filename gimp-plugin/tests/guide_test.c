@@ -58,6 +58,7 @@ test_transparency (void)
   px[(2 * 4 + 3) * 4 + 3] = 0;
   EXPECT (oaimg_guide_has_transparency (px, 4, 4));
   EXPECT (oaimg_guide_message_same_layer () != NULL);
+  EXPECT (strstr (oaimg_guide_selection_note (), "mask") != NULL);
 }
 
 /* The upload named `name` of the plan decoded to RGBA (oaimg_free), or NULL. */
