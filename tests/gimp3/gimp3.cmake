@@ -60,6 +60,7 @@ set(OAIMG_GIMP3_CASES
   interactive_retry           # a 429's reason and countdown, elapsed time, results received of n
   interactive_no_key          # no key: said when the dialog opens, its button opens Settings
   interactive_sample_merged   # the Sample merged checkbox sends the visible image
+  interactive_guide           # the Guide layer choice: sent as markup on 2.5, greyed out on 1.5
   help_domain                 # the plug-in's help domain and a page for every help id (en, zh_CN)
   safety_identifier           # Settings' safety identifier sent, an empty one not
   model_shutdown_warning      # a model shutting down soon: a GIMP message, once a day; run succeeds

@@ -1504,6 +1504,41 @@ def case_edit_guide_refused():
           "an edit without guide sent %s" % [[f["field"] for f in r["files"]] for r in log])
 
 
+def case_interactive_guide():
+    """The dialog's Guide layer under Xvfb: on gpt-image-2.5-flare it shows the layer passed and
+    sends it as markup; with gpt-image-1.5 typed over the model it is greyed out with the line
+    naming the models that take one, and what is sent is the plain masked edit it shows."""
+    control("/_control/config", {"keep_uploads": True})
+    image, layer, guide = guide_image()
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto", guide=guide)
+    check(status == Gimp.PDBStatusType.SUCCESS, "guided dialog: %s %s" % (status, message))
+    log = image_requests(1)
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    facts["sent_guided"] = fields
+    check(fields == [["image", "markup"]], "the dialog with a guide sent %s" % fields)
+
+    control("/_control/reset", {})
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto", guide=guide)
+    check(status == Gimp.PDBStatusType.SUCCESS, "dialog on 1.5: %s %s" % (status, message))
+    log = image_requests(1)
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    facts["sent_greyed"] = fields
+    facts["models"] = [r["fields"].get("model") for r in log]
+    check(fields == [["image", "mask"]] and facts["models"] == ["gpt-image-1.5"],
+          "the dialog with the guide greyed out sent %s to %s" % (fields, facts["models"]))
+    texts_path = os.environ["OAIMG_DIALOG_TEXTS"]
+    texts = open(texts_path).read() if os.path.exists(texts_path) else ""
+    facts["texts"] = texts
+    check("Guide layer:" in texts, "the dialog shows no Guide layer choice")
+    check("gpt-image-1.5 takes no guide layer" in texts and "gpt-image-2.5-flare" in texts,
+          "the greyed-out guide has no line naming the models that take one")
+    check("not sent as a mask" in texts, "the dialog does not say what the selection does")
+
+
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
