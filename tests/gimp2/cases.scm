@@ -382,6 +382,12 @@
   (interactive-edit "edit")
   (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE))))))
 
+; The dialog with a guide layer chosen in it (guide-image is defined further down).
+(define (case-interactive_guide)
+  (let* ((made (guide-image)) (image (car made)) (layer (cadr made)))
+    (call-mode RUN-INTERACTIVE "edit" image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
+               "auto" FALSE)))
+
 ; Settings opened twice, Test Connection pressed in each and closed without saving.
 (define (case-interactive_test_connection)
   (report "first" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))

@@ -52,6 +52,10 @@ INTERACTIVE_STEPS = {
     # LANG=zh_CN.UTF-8, LANGUAGE=zh_CN: the job dialog (Ctrl+Return sends), the progress window,
     # then Settings closed; every text they showed must be Chinese.
     "interactive_dialogs_zh": ["重绘选区|ctrl+Return|{short}", "OpenAI 图像设置|Escape"],
+    # The prompt typed, gpt-image-2.5-flare typed over the model (Alt+M, select all), the Guide
+    # layer (Alt+G) moved from None to the first layer offered; the screen kept, then Send.
+    "interactive_guide": ["Inpaint Selection|alt+m ctrl+a g p t minus i m a g e minus 2 period 5 "
+                          "minus f l a r e alt+g Down|{short}", "!guided|alt+e"],
     # Test Connection, then close: with the key in use, then with a wrong one typed in.
     "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
                                     "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
@@ -465,6 +469,24 @@ def check_interactive_dialogs_zh(c):
             "the dialogs' texts were not all collected: %r" % texts)
     english = english_left(texts)
     c.check(not english, "English in the Chinese dialogs: %s" % english)
+
+
+def check_interactive_guide(c):
+    """The 2.10 dialog's Guide layer: offered once a 2.5 model is typed in, the layer chosen with
+    the keyboard is sent as markup (no mask), and the dialog says what the selection then does."""
+    ok, results = c.call("edit")
+    c.check(ok, "the guided dialog's run failed: %s" % c.messages())
+    log = c.requests()
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    c.facts["sent"] = fields
+    c.facts["models"] = [r["fields"].get("model") for r in log]
+    c.check(fields == [["image", "markup"]] and c.facts["models"] == ["gpt-image-2.5-flare"],
+            "the dialog sent %s to %s" % (fields, c.facts["models"]))
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    c.check("Guide layer:" in texts, "the dialog shows no Guide layer choice")
+    c.check("not sent as a mask" in texts, "the dialog does not say what the selection does")
 
 
 def check_interactive_test_connection(c):
