@@ -120,15 +120,9 @@ typedef struct
   GtkWidget       *problem_label;
   guint            preview_timeout;
   gboolean         syncing;
-  /* Inpaint Selection's guide layer: the one chosen (kept while a model without markup greys
-   * the choice out) and, when one is sent, its pixels. */
   gint32           image;
   gint32           drawable;
-  GtkWidget       *guide_combo;
-  GtkWidget       *guide_note;
-  gint32           guide_wanted;
-  gint32           guide_read_id;
-  OaimgGuide       guide;
+  GuideChoice      guide; /* Inpaint Selection's guide layer */
 } JobDialog;
 
 static const char *
@@ -162,7 +156,7 @@ read_widgets (JobDialog *jd)
              sizeof v->background);
   v->sample_merged = jd->merged_toggle &&
                      gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (jd->merged_toggle));
-  v->guide = jd->guide.rgba ? jd->guide_read_id : -1;
+  v->guide = dialogs_guide_sent (&jd->guide) ? jd->guide.read_id : -1;
 }
 
 static oaimg_context_mode
@@ -195,7 +189,7 @@ update_preview (gpointer data)
   params.context    = context_mode (v->context);
   params.quality    = v->quality;
   params.background = v->background;
-  params.guide      = jd->guide.rgba ? &jd->guide : NULL;
+  params.guide      = dialogs_guide_sent (&jd->guide);
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
@@ -268,59 +262,31 @@ guide_candidate (gint32 image, gint32 item, gpointer data)
   return image == jd->image && item != jd->drawable;
 }
 
-/* Reads the layer that is sent as guide (id -1: none) into jd->guide. */
-static void
-guide_read (JobDialog *jd, gint32 id)
+/* Reads the layer sent as guide (id -1: none). */
+static gboolean
+guide_read (gpointer data, gint id, OaimgGuide *guide)
 {
-  GError *error = NULL;
+  JobDialog *jd    = data;
+  GError    *error = NULL;
 
-  if (id == jd->guide_read_id)
-    return;
-  jd->guide_read_id = id;
-  oaimg_guide_clear (&jd->guide);
-  if (id != -1 && !host_gimp2_read_guide (jd->image, id, jd->drawable, &jd->guide, &error))
-    {
-      jd->guide_read_id = -1;
-      g_clear_error (&error);
-    }
+  if (id == -1 || host_gimp2_read_guide (jd->image, id, jd->drawable, guide, &error))
+    return id != -1;
+  g_clear_error (&error);
+  return FALSE;
 }
 
-/* The choice follows the model: offered where it takes markup, else greyed out showing None
- * (what is shown is what is sent), with the line saying which models take a guide. */
 static void
 guide_sync (JobDialog *jd)
 {
-  char    *note;
-  gboolean offered;
-
-  if (jd->guide_combo == NULL || jd->model_combo == NULL)
-    return;
-  note    = oaimg_guide_note (model_in_use (jd), jd->operation);
-  offered = note == NULL;
-  jd->syncing = TRUE;
-  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (jd->guide_combo),
-                                 offered ? jd->guide_wanted : -1);
-  jd->syncing = FALSE;
-  gtk_widget_set_sensitive (jd->guide_combo, offered);
-  guide_read (jd, offered ? jd->guide_wanted : -1);
-  gtk_label_set_text (GTK_LABEL (jd->guide_note),
-                      note ? note : jd->guide.rgba ? oaimg_guide_selection_note () : "");
-  gtk_widget_set_visible (jd->guide_note, note != NULL || jd->guide.rgba != NULL);
-  g_free (note);
+  if (jd->model_combo)
+    dialogs_guide_sync (&jd->guide, model_in_use (jd), jd->operation);
 }
 
 static void
-on_guide_changed (GtkComboBox *combo, JobDialog *jd)
+on_guide_changed (gpointer data)
 {
-  gint id = -1;
-
-  if (jd->syncing)
-    return;
-  if (!gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &id))
-    id = -1;
-  jd->guide_wanted = id;
-  guide_sync (jd);
-  schedule_preview (jd);
+  guide_sync (data);
+  schedule_preview (data);
 }
 
 /* The "Guide layer" row and its note at rows `row` and `row` + 1 of `table` (edits only);
@@ -329,26 +295,18 @@ static int
 guide_rows_new (JobDialog *jd, GtkTable *table, int row)
 {
   const gint32 last = jd->values->guide;
+  GtkWidget   *note;
 
-  jd->guide_wanted  = -1;
-  jd->guide_read_id = -2;
   if (jd->operation != OAIMG_EDIT)
     return row;
+  note = wrapped_label_new (NULL, FALSE);
   /* A layer the last run used, when it is still one of this image's. */
-  if (last > 0 && gimp_item_is_valid (last) && gimp_item_is_layer (last) &&
-      guide_candidate (gimp_item_get_image (last), last, jd))
-    jd->guide_wanted = last;
-  jd->guide_combo = gimp_layer_combo_box_new (guide_candidate, jd);
-  gimp_int_combo_box_prepend (GIMP_INT_COMBO_BOX (jd->guide_combo), GIMP_INT_STORE_VALUE, -1,
-                              GIMP_INT_STORE_LABEL, _("None"), -1);
-  gtk_widget_set_tooltip_text (jd->guide_combo,
-                               _("Paint arrows or scribbles on a transparent layer and choose it "
-                                 "here: it is sent over the picture to guide the edit."));
-  table_row (table, row, _("_Guide layer:"), jd->guide_combo);
-  jd->guide_note = wrapped_label_new (NULL, FALSE);
-  gtk_table_attach (table, jd->guide_note, 1, 2, row + 1, row + 2, GTK_FILL, GTK_FILL, 0, 0);
-  gtk_widget_set_no_show_all (jd->guide_note, TRUE);
-  g_signal_connect (jd->guide_combo, "changed", G_CALLBACK (on_guide_changed), jd);
+  dialogs_guide_init (&jd->guide, gimp_layer_combo_box_new (guide_candidate, jd), note,
+                      last > 0 && gimp_item_is_valid (last) && gimp_item_is_layer (last) &&
+                      guide_candidate (gimp_item_get_image (last), last, jd) ? last : -1,
+                      guide_read, on_guide_changed, jd);
+  table_row (table, row, dialogs_guide_label (), jd->guide.combo);
+  gtk_table_attach (table, note, 1, 2, row + 1, row + 2, GTK_FILL, GTK_FILL, 0, 0);
   return row + 2;
 }
 
@@ -634,7 +592,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   g_ptr_array_free (jd.background_ids, TRUE);
   g_strfreev (jd.history);
   g_free (jd.source_problem);
-  oaimg_guide_clear (&jd.guide);
+  dialogs_guide_clear (&jd.guide);
   return run;
 }
 

@@ -62,13 +62,7 @@ typedef struct
   GtkWidget           *problem_label;
   guint                preview_timeout;
   gboolean             syncing;
-  /* Inpaint Selection's guide layer: the one chosen (kept while a model without markup greys
-   * the choice out) and, when one is sent, its pixels. */
-  GtkWidget           *guide_combo;
-  GtkWidget           *guide_note;
-  gint                 guide_wanted;
-  gint                 guide_read_id;
-  OaimgGuide           guide;
+  GuideChoice          guide; /* Inpaint Selection's guide layer */
 } JobDialog;
 
 static const char *
@@ -99,7 +93,7 @@ update_preview (gpointer data)
   params.context    = gimp_procedure_config_get_choice_id (jd->config, "context");
   params.quality    = quality;
   params.background = background;
-  params.guide      = jd->guide.rgba ? &jd->guide : NULL;
+  params.guide      = dialogs_guide_sent (&jd->guide);
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
@@ -174,64 +168,38 @@ guide_candidate (GimpImage *image, GimpItem *item, gpointer data)
   return image == jd->image && item != GIMP_ITEM (jd->drawable);
 }
 
-/* Reads the layer that is sent as guide (id -1: none) into jd->guide and the config. */
-static void
-guide_read (JobDialog *jd, gint id)
+/* Reads the layer sent as guide (id -1: none), which the config then holds too. */
+static gboolean
+guide_read (gpointer data, gint id, OaimgGuide *guide)
 {
+  JobDialog *jd    = data;
   GimpLayer *layer = id > 0 ? gimp_layer_get_by_id (id) : NULL;
   GError    *error = NULL;
 
-  if (id == jd->guide_read_id)
-    return;
-  jd->guide_read_id = id;
-  oaimg_guide_clear (&jd->guide);
-  if (layer && !host_gimp3_read_guide (jd->image, layer, jd->drawable, &jd->guide, &error))
+  if (layer && !host_gimp3_read_guide (jd->image, layer, jd->drawable, guide, &error))
     {
       layer = NULL;
       g_clear_error (&error);
     }
   g_object_set (jd->config, "guide", layer, NULL);
+  return layer != NULL;
 }
 
-/* The choice follows the model: offered where it takes markup, else greyed out showing None
- * (what is shown is what is sent), with the line saying which models take a guide. */
 static void
 guide_sync (JobDialog *jd)
 {
-  gchar   *model = NULL;
-  char    *note;
-  gboolean offered;
+  gchar *model = NULL;
 
-  if (jd->guide_combo == NULL)
-    return;
   g_object_get (jd->config, "model", &model, NULL);
-  note    = oaimg_guide_note (model_in_use (jd, model), jd->operation);
-  offered = note == NULL;
-  jd->syncing = TRUE;
-  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (jd->guide_combo),
-                                 offered ? jd->guide_wanted : -1);
-  jd->syncing = FALSE;
-  gtk_widget_set_sensitive (jd->guide_combo, offered);
-  guide_read (jd, offered ? jd->guide_wanted : -1);
-  gtk_label_set_text (GTK_LABEL (jd->guide_note),
-                      note ? note : jd->guide.rgba ? oaimg_guide_selection_note () : "");
-  gtk_widget_set_visible (jd->guide_note, note != NULL || jd->guide.rgba != NULL);
-  g_free (note);
+  dialogs_guide_sync (&jd->guide, model_in_use (jd, model), jd->operation);
   g_free (model);
 }
 
 static void
-on_guide_changed (GtkComboBox *combo, JobDialog *jd)
+on_guide_changed (gpointer data)
 {
-  gint id = -1;
-
-  if (jd->syncing)
-    return;
-  if (!gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &id))
-    id = -1;
-  jd->guide_wanted = id;
-  guide_sync (jd);
-  schedule_preview (jd);
+  guide_sync (data);
+  schedule_preview (data);
 }
 
 /* The "Guide layer" row and its note, at `row` of the dialog's grid (edits only). */
@@ -239,31 +207,24 @@ static void
 guide_row_new (JobDialog *jd, GtkGrid *grid, int row)
 {
   GimpLayer *layer = NULL;
+  gint       last  = -1;
+  GtkWidget *note;
 
-  jd->guide_wanted  = -1;
-  jd->guide_read_id = -2;
   if (jd->operation != OAIMG_EDIT)
     return;
   /* A layer the last run used, when it is still one of this image's. */
   g_object_get (jd->config, "guide", &layer, NULL);
   if (layer && guide_candidate (jd->image, GIMP_ITEM (layer), jd))
-    jd->guide_wanted = gimp_item_get_id (GIMP_ITEM (layer));
+    last = gimp_item_get_id (GIMP_ITEM (layer));
   g_clear_object (&layer);
 
   gtk_grid_insert_row (grid, row);
   gtk_grid_insert_row (grid, row);
-  jd->guide_combo = gimp_layer_combo_box_new (guide_candidate, jd, NULL);
-  gimp_int_combo_box_prepend (GIMP_INT_COMBO_BOX (jd->guide_combo), GIMP_INT_STORE_VALUE, -1,
-                              GIMP_INT_STORE_LABEL, _("None"), -1);
-  gtk_widget_set_tooltip_text (jd->guide_combo,
-                               _("Paint arrows or scribbles on a transparent layer and choose it "
-                                 "here: it is sent over the picture to guide the edit."));
-  labelled (grid, row, _("_Guide layer:"), jd->guide_combo);
-  jd->guide_note = wrapped_label_new (NULL, FALSE);
-  gtk_widget_set_name (jd->guide_note, "oaimg-guide-note");
-  gtk_grid_attach (grid, jd->guide_note, 1, row + 1, 1, 1);
-  gtk_widget_set_no_show_all (jd->guide_note, TRUE);
-  g_signal_connect (jd->guide_combo, "changed", G_CALLBACK (on_guide_changed), jd);
+  note = wrapped_label_new (NULL, FALSE);
+  dialogs_guide_init (&jd->guide, gimp_layer_combo_box_new (guide_candidate, jd, NULL), note,
+                      last, guide_read, on_guide_changed, jd);
+  labelled (grid, row, dialogs_guide_label (), jd->guide.combo);
+  gtk_grid_attach (grid, note, 1, row + 1, 1, 1);
   guide_sync (jd);
 }
 
@@ -632,7 +593,7 @@ job_dialog_run (GimpProcedure       *procedure,
   gtk_widget_destroy (dialog);
   g_strfreev (jd.history);
   g_free (jd.source_problem);
-  oaimg_guide_clear (&jd.guide);
+  dialogs_guide_clear (&jd.guide);
   return run;
 }
 
