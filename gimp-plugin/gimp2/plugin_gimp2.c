@@ -82,20 +82,9 @@ static const GimpParamDef job_args[] = {
   { GIMP_PDB_INT32,    "sample-merged", "TRUE: work on the image as shown (all visible layers), FALSE: the layer alone" },
 };
 
-/* job_args and then the guide. */
-static const GimpParamDef guided_args[] = {
-  { GIMP_PDB_INT32,    "run-mode",      "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
-  { GIMP_PDB_IMAGE,    "image",         "Input image" },
-  { GIMP_PDB_DRAWABLE, "drawable",      "The layer to work on" },
-  { GIMP_PDB_STRING,   "prompt",        "What the picture should show" },
-  { GIMP_PDB_INT32,    "n",             "How many results to make, 1-10, each as its own layer" },
-  { GIMP_PDB_STRING,   "model",         "The model; \"\" for the default from Settings" },
-  { GIMP_PDB_STRING,   "size",          "The size asked of the model; \"auto\" plans it from the region" },
-  { GIMP_PDB_STRING,   "context",       "How much around the selection the model sees: \"auto\" (a margin), \"selection\", \"image\"" },
-  { GIMP_PDB_STRING,   "quality",       "\"auto\", \"low\", \"medium\" or \"high\", for models that accept it" },
-  { GIMP_PDB_STRING,   "background",    "\"auto\", \"opaque\" or \"transparent\", for models that accept it" },
-  { GIMP_PDB_INT32,    "sample-merged", "TRUE: work on the image as shown (all visible layers), FALSE: the layer alone" },
-  { GIMP_PDB_LAYER,    "guide",         "A layer drawn over the image (arrows, scribbles on transparency) sent as markup to guide the edit, for the GPT Image 2.5 models; -1 for none" },
+/* plug-in-oaimg-edit-guided takes job_args and then this. */
+static const GimpParamDef guide_arg = {
+  GIMP_PDB_LAYER, "guide", "A layer drawn over the image (arrows, scribbles on transparency) sent as markup to guide the edit, for the GPT Image 2.5 models; -1 for none"
 };
 
 static const GimpParamDef job_returns[] = {
@@ -131,6 +120,7 @@ query (void)
 {
   const OaimgProcedureInfo *procs  = oaimg_procedures ();
   gchar                    *locale = locale_dir ();
+  GimpParamDef              guided_args[G_N_ELEMENTS (job_args) + 1];
 
   /* GIMP translates the menu labels and blurbs below with this domain. */
   gimp_plugin_domain_register (GETTEXT_PACKAGE, locale);
@@ -173,6 +163,8 @@ query (void)
       gimp_plugin_menu_register (procs[i].name, OAIMG_MENU_PATH);
     }
   /* For scripts only: the menu's Inpaint Selection offers the guide in its dialog. */
+  memcpy (guided_args, job_args, sizeof job_args);
+  guided_args[G_N_ELEMENTS (job_args)] = guide_arg;
   gimp_install_procedure (PROC_EDIT_GUIDED, procs[OAIMG_PROC_EDIT].blurb,
                           "Inpaint Selection with a guide layer: the layer's pixels, at its "
                           "place over the edited layer, are sent as markup (GPT Image 2.5 models; "
