@@ -93,6 +93,17 @@ build() {
   else
     tar -C "$here" --exclude='./build*' -cf - . | tar -xf - -C "$root$src"
   fi
+  # The build folder trusts file times, which only works for one tree: a chroot copied from
+  # another tree's (or the same chroot built from two worktrees) would keep objects newer than
+  # this tree's older sources and link them. A build folder made from another tree starts over.
+  local tree_id tree_stamp="$root$build/.oaimg-source-tree"
+  tree_id=$(cd "$here" && pwd -P)
+  if [ -d "$root$build" ] && [ "$(cat "$tree_stamp" 2>/dev/null)" != "$tree_id" ]; then
+    echo "gimp3-chroot: $build was built from another tree; building from scratch"
+    rm -rf "$root$build"
+  fi
+  mkdir -p "$root$build"
+  echo "$tree_id" >"$tree_stamp"
   echo "gimp3-chroot: building liboaimg and the GIMP 3 plug-in"
   in_chroot cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_INSTALL_PREFIX=/usr/local -DOAIMG_GIMP_PLUGIN=gimp3 -DOAIMG_BUILD_TESTS=OFF \

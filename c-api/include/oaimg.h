@@ -121,6 +121,10 @@ OAIMG_API int oaimg_model_supports_streaming(const char *model);
 OAIMG_API int oaimg_model_accepts_markup(const char *model);
 /* The most images one request may ask for (n), e.g. 10; 1 means n is fanned out. */
 OAIMG_API int oaimg_model_max_n(const char *model);
+/* The most images one edit request takes: the edited image plus references (16 on the GPT image
+ * models, so at most 15 references), 1 for models that edit one image (dall-e-2), 0 for models
+ * that make no edits. Unknown models: 16 (the server decides). */
+OAIMG_API int oaimg_model_max_input_images(const char *model);
 /* The model used when a request names none (static): for OpenAI's own base URL a live GPT image
  * model, for other servers the DALL·E 2 contract ("dall-e-2") unless overridden by the client. */
 OAIMG_API const char *oaimg_default_model(const char *base_url, oaimg_operation operation);

@@ -121,6 +121,16 @@ int oaimg_model_max_n(const char* model) {
   }
 }
 
+int oaimg_model_max_input_images(const char* model) {
+  try {
+    const auto* caps = known(model);
+    return caps ? caps->max_input_images
+                : oaimg::find_model(model ? model : "").max_input_images;
+  } catch (...) {
+    return 1;
+  }
+}
+
 const char* oaimg_default_model(const char* base_url, oaimg_operation operation) {
   std::optional<oaimg::Operation> op = core_op(operation);
   if (!op) return nullptr;

@@ -764,6 +764,7 @@ describe_plan (const oaimg_plan *plan, const OaimgSource *source, GString *info,
   uint32_t    w, h, tw, th;
   const char *sent_size = oaimg_plan_size (plan);
   char       *warning;
+  guint       references = 0;
 
   oaimg_plan_region (plan, &x, &y, &w, &h);
   oaimg_plan_target_size (plan, &tw, &th);
@@ -795,12 +796,26 @@ describe_plan (const oaimg_plan *plan, const OaimgSource *source, GString *info,
           uw = preview->mask_width;
           uh = preview->mask_height;
         }
-      else if (g_str_has_prefix (name, "image"))
+      else if (g_str_has_prefix (name, "image") && preview->image_rgba == NULL)
         {
           decode_upload (data, len, &preview->image_rgba, &preview->image_width,
                          &preview->image_height);
           uw = preview->image_width;
           uh = preview->image_height;
+        }
+      else if (g_str_has_prefix (name, "image"))
+        {
+          /* The edited image is the first; the others are reference layers (references.c),
+           * which the dialog shows as thumbnails of their own. */
+          uint8_t *reference = NULL;
+
+          decode_upload (data, len, &reference, &uw, &uh);
+          g_free (reference);
+          if (uw > 0)
+            /* TRANSLATORS: a reference image sent after the edited one; %u counts from 1. */
+            g_string_append_printf (info, _("\nReference %u: %u × %u PNG, %.1f kB"),
+                                    ++references, uw, uh, len / 1000.0);
+          continue;
         }
       if (uw > 0)
         g_string_append_printf (info, _("\n%s: %u × %u PNG, %.1f kB"),

@@ -65,6 +65,69 @@ dialogs_image_show (GtkWidget *view, const uint8_t *rgba, uint32_t width, uint32
   g_object_unref (full);
 }
 
+/* ---- Reference layers ------------------------------------------------------------------------ */
+
+#define REFERENCE_SIDE        48
+#define REFERENCES_PER_LINE   8
+#define REFERENCE_NAME_CHARS  9
+
+GtkWidget *
+dialogs_references_new (const OaimgReferences *references)
+{
+  /* gtk_[hv]box_new: GTK 2 has no gtk_box_new; GTK 3 still takes them (deprecated). */
+  GtkWidget *row   = gtk_vbox_new (FALSE, 4);
+  GtkWidget *title = gtk_label_new (_("Reference layers, sent after the edited one:"));
+  GtkWidget *note  = gtk_label_new (NULL);
+  GtkWidget *line  = NULL;
+
+  gtk_misc_set_alignment (GTK_MISC (title), 0.0, 0.5);
+  gtk_misc_set_alignment (GTK_MISC (note), 0.0, 0.5);
+  gtk_label_set_line_wrap (GTK_LABEL (note), TRUE);
+  gtk_widget_set_name (row, "oaimg-references");
+  gtk_box_pack_start (GTK_BOX (row), title, FALSE, FALSE, 0);
+  for (guint i = 0; references && i < references->count; i++)
+    {
+      const OaimgReference *item  = &references->items[i];
+      GtkWidget            *cell  = gtk_vbox_new (FALSE, 2);
+      GtkWidget            *thumb = gtk_image_new ();
+      GtkWidget            *name  = gtk_label_new (item->name);
+
+      if (i % REFERENCES_PER_LINE == 0)
+        {
+          line = gtk_hbox_new (FALSE, 6);
+          gtk_box_pack_start (GTK_BOX (row), line, FALSE, FALSE, 0);
+        }
+      gtk_widget_set_size_request (thumb, REFERENCE_SIDE, REFERENCE_SIDE);
+      dialogs_image_show (thumb, item->rgba, item->width, item->height, REFERENCE_SIDE);
+      /* A long name must not widen the dialog; the whole name is the tooltip. */
+      gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (name), REFERENCE_NAME_CHARS);
+      gtk_widget_set_tooltip_text (cell, item->name);
+      gtk_box_pack_start (GTK_BOX (cell), thumb, FALSE, FALSE, 0);
+      gtk_box_pack_start (GTK_BOX (cell), name, FALSE, FALSE, 0);
+      gtk_box_pack_start (GTK_BOX (line), cell, FALSE, FALSE, 0);
+    }
+  gtk_box_pack_start (GTK_BOX (row), note, FALSE, FALSE, 0);
+  g_object_set_data (G_OBJECT (row), "oaimg-note", note);
+  gtk_widget_show_all (row);
+  gtk_widget_hide (note);
+  /* Nothing to show without references: no room is kept for them. */
+  gtk_widget_set_no_show_all (row, TRUE);
+  if (references == NULL || references->count == 0)
+    gtk_widget_hide (row);
+  return row;
+}
+
+void
+dialogs_references_update (GtkWidget *row, const char *note)
+{
+  GtkWidget *label = g_object_get_data (G_OBJECT (row), "oaimg-note");
+
+  gtk_label_set_text (GTK_LABEL (label), note ? note : "");
+  gtk_widget_set_visible (label, note != NULL);
+  gtk_widget_set_sensitive (row, note == NULL);
+}
+
 /* ---- Texts for the tests --------------------------------------------------------------------- */
 
 static void

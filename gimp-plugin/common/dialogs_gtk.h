@@ -8,6 +8,7 @@
 
 #include "guide.h"
 #include "oaimg_plugin.h"
+#include "references.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,13 @@ void            dialogs_pump_events          (void);
  * transparent part is what the model repaints); NULL pixels clear the view. */
 void            dialogs_image_show           (GtkWidget *view, const uint8_t *rgba, uint32_t width,
                                               uint32_t height, int side);
+
+/* The job dialog's row of reference layers: a title, each layer's thumbnail with its name, and a
+ * note; hidden when there are none. */
+GtkWidget      *dialogs_references_new       (const OaimgReferences *references);
+/* note (oaimg_references_note()) NULL: the references are sent; else the row says why not and
+ * is insensitive. */
+void            dialogs_references_update    (GtkWidget *row, const char *note);
 
 /* OAIMG_DIALOG_TEXTS=FILE: every text the dialog shows (title, visible labels and entries but a
  * hidden one, every item of a combo box) is appended to FILE, so that the tests can check a

@@ -7,6 +7,7 @@
 #include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
+#include "references.h"
 
 G_DEFINE_QUARK (oaimg-plugin-error-quark, oaimg_plugin_error)
 
@@ -208,6 +209,8 @@ oaimg_job_build_request (oaimg_client         *client,
                                           source->selection_y));
       if (params->guide != NULL &&
           !oaimg_guide_apply (request, params->guide, model, params->operation, source, error))
+        goto fail;
+      if (!oaimg_references_add_to_request (request, model, params, error))
         goto fail;
     }
 #undef TRY

@@ -93,6 +93,8 @@ typedef struct
   oaimg_operation  operation;
   oaimg_client    *client;
   OaimgSource     *source;
+  const OaimgReferences *references;
+  GtkWidget       *references_row;
   char            *source_problem; /* why the source could not be read, or NULL */
   JobSourceReader  read_source;
   gpointer         read_source_data;
@@ -169,6 +171,19 @@ context_mode (const char *id)
   return OAIMG_CONTEXT_AUTO;
 }
 
+/* The reference row says when the model in use takes no references. */
+static void
+update_references (JobDialog *jd, const OaimgJobParams *params)
+{
+  char *note = oaimg_references_note (oaimg_dialog_model_in_use (jd->client, jd->operation,
+                                                                 params->model,
+                                                                 jd->default_model),
+                                      params);
+
+  dialogs_references_update (jd->references_row, note);
+  g_free (note);
+}
+
 /* Recomputes what would be sent (common/dialog_logic.c decides): the preview, the prompt's note,
  * and whether Send may be pressed, with the reason shown when not. */
 static gboolean
@@ -189,10 +204,12 @@ update_preview (gpointer data)
   params.context    = context_mode (v->context);
   params.quality    = v->quality;
   params.background = v->background;
+  params.references = jd->references;
   params.guide      = dialogs_guide_sent (&jd->guide);
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
+  update_references (jd, &params);
   dialogs_image_show (jd->image_view, preview.image_rgba, preview.image_width,
                       preview.image_height, PREVIEW_SIDE);
   dialogs_image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
@@ -468,10 +485,12 @@ on_dialog_shown (GtkWidget *dialog, JobDialog *jd)
 gboolean
 job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *source,
                 JobSourceReader read_source, gpointer read_source_data,
+                const OaimgReferences *references,
                 const char *default_model, const char *profile_dir, JobValues *values,
                 gint32 image, gint32 drawable)
 {
   JobDialog  jd = { .operation = operation, .client = client, .source = source,
+                    .references = references,
                     .read_source = read_source, .read_source_data = read_source_data,
                     .default_model = default_model, .values = values, .image = image,
                     .drawable = drawable };
@@ -561,6 +580,8 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   /* Why Send cannot be pressed, in the words of the control to change. */
   jd.problem_label = wrapped_label_new (NULL, TRUE);
   gtk_table_attach (GTK_TABLE (sent), jd.problem_label, 0, 2, 6, 7, GTK_FILL, GTK_FILL, 0, 0);
+  jd.references_row = dialogs_references_new (references);
+  gtk_table_attach (GTK_TABLE (sent), jd.references_row, 0, 2, 7, 8, GTK_FILL, GTK_FILL, 0, 0);
 
   g_signal_connect (jd.model_combo, "changed", G_CALLBACK (on_model_changed), &jd);
   g_signal_connect (jd.size_combo, "changed", G_CALLBACK (on_changed), &jd);

@@ -31,8 +31,9 @@ typedef struct
  * with only the sizes, qualities and backgrounds that model takes, context, sample merged, and a
  * preview of exactly what will be uploaded; Send is insensitive, with the reason shown, while
  * the request cannot be sent. TRUE when the user chose to send; values holds what the dialog
- * held either way. read_source reads the source again when "Sample merged" changes. Edits
- * offer the image's other layers as guide (values->guide). */
+ * held either way. read_source reads the source again when "Sample merged" changes.
+ * references (may be NULL) are shown as thumbnails, greyed out with a note when the model takes
+ * none. Edits offer the image's other layers as guide (values->guide). */
 typedef gboolean (*JobSourceReader) (gpointer data, gboolean sample_merged, OaimgSource *source,
                                      GError **error);
 
@@ -41,6 +42,7 @@ gboolean        job_dialog_run               (oaimg_operation  operation,
                                               OaimgSource     *source,
                                               JobSourceReader  read_source,
                                               gpointer         read_source_data,
+                                              const OaimgReferences *references,
                                               const char      *default_model,
                                               const char      *profile_dir,
                                               JobValues       *values,

@@ -81,6 +81,77 @@ read_pixels (gint32 image, gint32 drawable, gboolean sample_merged, gint x, gint
     gimp_item_delete (merged);
 }
 
+/* The layer tree top to bottom, a group before its children (references.h's walk). */
+static void
+walk_layers (const gint32 *items, gint count, int depth, gint32 active, GArray *walked,
+             GArray *stack)
+{
+  for (gint i = 0; i < count; i++)
+    {
+      OaimgStackLayer entry = { depth, gimp_item_get_linked (items[i]), items[i] == active };
+
+      g_array_append_val (walked, items[i]);
+      g_array_append_val (stack, entry);
+      if (gimp_item_is_group (items[i]))
+        {
+          gint    n        = 0;
+          gint32 *children = gimp_item_get_children (items[i], &n);
+          walk_layers (children, n, depth + 1, active, walked, stack);
+          g_free (children);
+        }
+    }
+}
+
+void
+host_gimp2_read_references (gint32 image, gint32 active, OaimgReferences *references)
+{
+  gint    n      = 0;
+  gint32 *layers = gimp_image_get_layers (image, &n);
+  GArray *walked = g_array_new (FALSE, FALSE, sizeof (gint32));
+  GArray *stack  = g_array_new (FALSE, FALSE, sizeof (OaimgStackLayer));
+  guint  *picked;
+  guint   count;
+
+  memset (references, 0, sizeof *references);
+  walk_layers (layers, n, 0, active, walked, stack);
+  picked = g_new (guint, MAX (stack->len, 1));
+  count  = oaimg_references_pick ((const OaimgStackLayer *) (void *) stack->data, stack->len,
+                                  picked);
+  for (guint i = 0; i < count; i++)
+    {
+      gint32      layer = g_array_index (walked, gint32, picked[i]);
+      gint32      mask  = gimp_layer_get_mask (layer);
+      gint        w     = gimp_drawable_width (layer);
+      gint        h     = gimp_drawable_height (layer);
+      uint8_t    *rgba  = g_malloc ((gsize) w * h * 4);
+      uint8_t    *cover = NULL;
+      GeglBuffer *buffer;
+      gchar      *name;
+
+      buffer = gimp_drawable_get_buffer (layer);
+      gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
+                       rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      g_object_unref (buffer);
+      if (mask != -1 && gimp_layer_get_apply_mask (layer))
+        {
+          cover  = g_malloc ((gsize) w * h);
+          buffer = gimp_drawable_get_buffer (mask);
+          gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("Y u8"),
+                           cover, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          g_object_unref (buffer);
+        }
+      oaimg_reference_apply_opacity (rgba, w, h, gimp_layer_get_opacity (layer), cover);
+      g_free (cover);
+      name = gimp_item_get_name (layer);
+      oaimg_references_add (references, name, rgba, w, h);
+      g_free (name);
+    }
+  g_free (picked);
+  g_free (layers);
+  g_array_free (walked, TRUE);
+  g_array_free (stack, TRUE);
+}
+
 gboolean
 host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                         gboolean sample_merged, OaimgSource *source, GError **error)

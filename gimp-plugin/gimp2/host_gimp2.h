@@ -5,6 +5,7 @@
 #include <libgimp/gimp.h>
 
 #include "oaimg_plugin.h"
+#include "references.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,11 @@ typedef struct
  * the image as shown (all visible layers) over the layer's rectangle, not the layer alone. */
 gboolean host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                                  gboolean sample_merged, OaimgSource *source, GError **error);
+
+/* Inpaint Selection's reference layers: when the active layer is linked, the other linked
+ * layers in stack order (common/references.c picks them), each as its pixels with opacity and
+ * layer mask applied; none otherwise. */
+void     host_gimp2_read_references (gint32 image, gint32 active, OaimgReferences *references);
 
 /* Extend Canvas's source: the whole image as shown, at the image's origin. */
 gboolean host_gimp2_read_canvas (gint32 image, OaimgSource *source, GError **error);

@@ -345,6 +345,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   OaimgSettings      settings;
   OaimgSource        source  = { 0 };
   OaimgJobParams     params  = { 0 };
+  OaimgReferences    references = { 0 };
   oaimg_context_mode context = OAIMG_CONTEXT_AUTO;
   oaimg_client      *client  = NULL;
   OaimgHost          iface;
@@ -393,6 +394,8 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
       oaimg_source_clear (&source);
       return GIMP_PDB_EXECUTION_ERROR;
     }
+  if (operation == OAIMG_EDIT)
+    host_gimp2_read_references (args.image, args.drawable, &references);
 
   oaimg_settings_load (profile, &settings);
   client = oaimg_settings_make_client (profile, &settings, error);
@@ -414,7 +417,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
           if (client == NULL)
             goto out;
         }
-      send = job_dialog_run (operation, client, &source, reread_source, &args,
+      send = job_dialog_run (operation, client, &source, reread_source, &args, &references,
                              settings.default_model, profile, &v, args.image, args.drawable);
       store_dialog_values (profile, name, operation, &v);
       if (!send)
@@ -442,6 +445,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   params.context    = context;
   params.quality    = v.quality;
   params.background = v.background;
+  params.references = &references;
   params.guide      = guide.rgba ? &guide : NULL;
 
   host->image  = args.image;
@@ -467,6 +471,7 @@ out:
   oaimg_guide_clear (&guide);
   oaimg_client_free (client);
   oaimg_source_clear (&source);
+  oaimg_references_clear (&references);
   oaimg_settings_clear (&settings);
   if (status == GIMP_PDB_EXECUTION_ERROR && error && *error &&
       (*error)->domain == OAIMG_PLUGIN_ERROR && (*error)->code == OAIMG_ERR_CANCELLED)

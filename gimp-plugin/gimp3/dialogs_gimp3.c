@@ -44,6 +44,8 @@ typedef struct
   GimpImage           *image;
   GimpDrawable        *drawable;
   OaimgSource         *source;
+  const OaimgReferences *references;
+  GtkWidget           *references_row;
   char                *source_problem; /* why the source could not be read, or NULL */
   const char          *default_model;
   GtkWidget           *dialog;
@@ -71,6 +73,16 @@ model_in_use (JobDialog *jd, const char *typed)
   return oaimg_dialog_model_in_use (jd->client, jd->operation, typed, jd->default_model);
 }
 
+/* The reference row says when the model in use takes no references. */
+static void
+update_references (JobDialog *jd, const OaimgJobParams *params)
+{
+  char *note = oaimg_references_note (model_in_use (jd, params->model), params);
+
+  dialogs_references_update (jd->references_row, note);
+  g_free (note);
+}
+
 /* Recomputes what would be sent (common/dialog_logic.c decides): the preview, the prompt's note,
  * and whether Send may be pressed, with the reason shown when not. */
 static gboolean
@@ -93,10 +105,12 @@ update_preview (gpointer data)
   params.context    = gimp_procedure_config_get_choice_id (jd->config, "context");
   params.quality    = quality;
   params.background = background;
+  params.references = jd->references;
   params.guide      = dialogs_guide_sent (&jd->guide);
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
+  update_references (jd, &params);
   dialogs_image_show (jd->image_view, preview.image_rgba, preview.image_width,
                       preview.image_height, PREVIEW_SIDE);
   dialogs_image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
@@ -502,12 +516,13 @@ job_dialog_run (GimpProcedure       *procedure,
                 GimpImage           *image,
                 GimpDrawable        *drawable,
                 OaimgSource         *source,
+                const OaimgReferences *references,
                 const char          *default_model,
                 const char          *profile_dir)
 {
   JobDialog  jd = { .config = config, .operation = operation, .client = client,
                     .image = image, .drawable = drawable, .source = source,
-                    .default_model = default_model };
+                    .references = references, .default_model = default_model };
   GtkWidget *dialog, *frame, *grid, *previews, *content, *prompt_box;
   gchar     *model = NULL;
   gchar     *placeholder;
@@ -567,6 +582,8 @@ job_dialog_run (GimpProcedure       *procedure,
   jd.problem_label = wrapped_label_new (NULL, TRUE);
   gtk_widget_set_name (jd.problem_label, "oaimg-problem");
   gtk_grid_attach (GTK_GRID (grid), jd.problem_label, 0, 6, 2, 1);
+  jd.references_row = dialogs_references_new (references);
+  gtk_grid_attach (GTK_GRID (grid), jd.references_row, 0, 7, 2, 1);
   /* Below the background, above the previews (the rows below move down). */
   guide_row_new (&jd, GTK_GRID (grid), 4);
   gtk_widget_show_all (frame);

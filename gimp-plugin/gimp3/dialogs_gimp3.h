@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 /* The procedure dialog: prompt, n, a model list from liboaimg's capabilities table with only the
  * sizes that model accepts, and a preview of exactly what will be uploaded (liboaimg's plan).
  * TRUE when the user chose to send; the values are in config. Turning Sample merged on or off
- * reads `source` again from image and drawable. */
+ * reads `source` again from image and drawable. references (may be NULL) are shown as
+ * thumbnails, greyed out with a note when the model takes none. */
 gboolean        job_dialog_run              (GimpProcedure       *procedure,
                                              GimpProcedureConfig *config,
                                              oaimg_operation      operation,
@@ -21,6 +22,7 @@ gboolean        job_dialog_run              (GimpProcedure       *procedure,
                                              GimpImage           *image,
                                              GimpDrawable        *drawable,
                                              OaimgSource         *source,
+                                             const OaimgReferences *references,
                                              const char          *default_model,
                                              const char          *profile_dir);
 

@@ -134,6 +134,85 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
   return TRUE;
 }
 
+/* The layer tree top to bottom, a group before its children (references.h's walk). */
+static void
+walk_layers (GimpItem **items, int depth, GPtrArray *walked, GArray *stack,
+             GimpDrawable **drawables)
+{
+  for (int i = 0; items && items[i]; i++)
+    {
+      OaimgStackLayer entry = { depth, FALSE, items[i] == (GimpItem *) drawables[0] };
+
+      for (int k = 0; drawables[k]; k++)
+        entry.chosen = entry.chosen || items[i] == (GimpItem *) drawables[k];
+      g_ptr_array_add (walked, items[i]);
+      g_array_append_val (stack, entry);
+      if (gimp_item_is_group (items[i]))
+        {
+          GimpItem **children = gimp_item_get_children (items[i]);
+          walk_layers (children, depth + 1, walked, stack, drawables);
+          g_free (children);
+        }
+    }
+}
+
+void
+host_gimp3_read_references (GimpImage *image, GimpDrawable **drawables,
+                            OaimgReferences *references)
+{
+  GimpLayer **layers = gimp_image_get_layers (image);
+  GPtrArray  *walked = g_ptr_array_new ();
+  GArray     *stack  = g_array_new (FALSE, FALSE, sizeof (OaimgStackLayer));
+  guint      *picked;
+  guint       count;
+
+  memset (references, 0, sizeof *references);
+  if (drawables == NULL || drawables[0] == NULL || drawables[1] == NULL)
+    {
+      g_free (layers);
+      g_ptr_array_free (walked, TRUE);
+      g_array_free (stack, TRUE);
+      return;
+    }
+  walk_layers ((GimpItem **) layers, 0, walked, stack, drawables);
+  picked = g_new (guint, MAX (stack->len, 1));
+  count  = oaimg_references_pick ((const OaimgStackLayer *) (void *) stack->data, stack->len,
+                                  picked);
+  for (guint i = 0; i < count; i++)
+    {
+      GimpLayer     *layer = GIMP_LAYER (g_ptr_array_index (walked, picked[i]));
+      GimpLayerMask *mask  = gimp_layer_get_mask (layer);
+      gint           w     = gimp_drawable_get_width (GIMP_DRAWABLE (layer));
+      gint           h     = gimp_drawable_get_height (GIMP_DRAWABLE (layer));
+      uint8_t       *rgba  = g_malloc ((gsize) w * h * 4);
+      uint8_t       *cover = NULL;
+      GeglBuffer    *buffer;
+      gchar         *name;
+
+      buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+      gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
+                       rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+      g_object_unref (buffer);
+      if (mask && gimp_layer_get_apply_mask (layer))
+        {
+          cover  = g_malloc ((gsize) w * h);
+          buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (mask));
+          gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("Y u8"),
+                           cover, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+          g_object_unref (buffer);
+        }
+      oaimg_reference_apply_opacity (rgba, w, h, gimp_layer_get_opacity (layer), cover);
+      g_free (cover);
+      name = gimp_item_get_name (GIMP_ITEM (layer));
+      oaimg_references_add (references, name, rgba, w, h);
+      g_free (name);
+    }
+  g_free (picked);
+  g_free (layers);
+  g_ptr_array_free (walked, TRUE);
+  g_array_free (stack, TRUE);
+}
+
 static gboolean
 host_progress (void *self, const OaimgProgress *progress)
 {

@@ -5,6 +5,7 @@
 #include <libgimp/gimp.h>
 
 #include "oaimg_plugin.h"
+#include "references.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,12 @@ typedef struct
 gboolean host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable,
                                  oaimg_operation operation, gboolean sample_merged,
                                  OaimgSource *source, GError **error);
+
+/* Inpaint Selection's reference layers: the other drawables the procedure was given (the
+ * selected layers), in stack order (common/references.c picks them), each as its pixels with
+ * opacity and layer mask applied. None when only one drawable was given. */
+void     host_gimp3_read_references (GimpImage *image, GimpDrawable **drawables,
+                                     OaimgReferences *references);
 
 /* Extend Canvas's source: the whole image as shown, at the image's origin. */
 gboolean host_gimp3_read_canvas (GimpImage *image, OaimgSource *source, GError **error);

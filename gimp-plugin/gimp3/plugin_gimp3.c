@@ -203,6 +203,7 @@ run_job (GimpProcedure        *procedure,
   OaimgSettings    settings;
   OaimgSource      source    = { 0 };
   OaimgJobParams   params    = { 0 };
+  OaimgReferences  references = { 0 };
   oaimg_client    *client    = NULL;
   HostGimp3        host      = { 0 };
   OaimgHost        iface;
@@ -233,7 +234,8 @@ run_job (GimpProcedure        *procedure,
 
   if (drawables != NULL && drawables[0] != NULL)
     {
-      if (drawables[1] != NULL && operation != OAIMG_GENERATE)
+      /* An edit sends the other selected layers as references; a variation has one image. */
+      if (drawables[1] != NULL && operation == OAIMG_VARIATION)
         {
           g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_PLUGIN_ERROR_HOST,
                                _("Select exactly one layer to work on."));
@@ -252,6 +254,8 @@ run_job (GimpProcedure        *procedure,
       oaimg_source_clear (&source);
       return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
+  if (operation == OAIMG_EDIT)
+    host_gimp3_read_references (image, drawables, &references);
 
   oaimg_settings_load (profile, &settings);
   client = oaimg_settings_make_client (profile, &settings, &error);
@@ -274,12 +278,13 @@ run_job (GimpProcedure        *procedure,
             goto fail;
         }
       send = job_dialog_run (procedure, config, operation, client, image, drawable, &source,
-                             settings.default_model, profile);
+                             &references, settings.default_model, profile);
       store_dialog_values (profile, operation, config);
       if (!send)
         {
           oaimg_client_free (client);
           oaimg_source_clear (&source);
+          oaimg_references_clear (&references);
           oaimg_settings_clear (&settings);
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
         }
@@ -304,6 +309,7 @@ run_job (GimpProcedure        *procedure,
   params.context    = context_from_config (config);
   params.quality    = quality;
   params.background = background;
+  params.references = &references;
   params.guide      = has_guide ? &guide : NULL;
   if (run_mode == GIMP_RUN_INTERACTIVE)
     oaimg_prompt_history_add (profile, prompt, NULL);
@@ -334,6 +340,7 @@ run_job (GimpProcedure        *procedure,
   g_free (host.created);
   oaimg_client_free (client);
   oaimg_source_clear (&source);
+  oaimg_references_clear (&references);
   oaimg_settings_clear (&settings);
   oaimg_guide_clear (&guide);
   return values;
@@ -342,6 +349,7 @@ fail:
   oaimg_guide_clear (&guide);
   oaimg_client_free (client);
   oaimg_source_clear (&source);
+  oaimg_references_clear (&references);
   oaimg_settings_clear (&settings);
   if (error && error->domain == OAIMG_PLUGIN_ERROR && error->code == OAIMG_ERR_CANCELLED)
     {
@@ -731,7 +739,9 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
                                               "as a layer group above the layer, each masked to "
                                               "the selection."),
                                             name);
-          gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+          /* Several selected layers: the first is edited, the others are its references. */
+          gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
+                                                          GIMP_PROCEDURE_SENSITIVE_DRAWABLES);
           break;
         case OAIMG_VARIATION:
           gimp_procedure_set_menu_label (procedure, _("_Variations…"));

@@ -6,18 +6,8 @@
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "expect.h"
 #include "oaimg_dialog.h"
-
-static int failures;
-
-#define EXPECT(condition)                                                           \
-  do {                                                                              \
-      if (!(condition))                                                             \
-        {                                                                           \
-          printf ("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);              \
-          failures++;                                                               \
-        }                                                                           \
-  } while (0)
 
 static int
 index_of (const char **models, const char *name)

@@ -40,6 +40,9 @@ static void check_models(void) {
     if (strcmp(oaimg_model_size("dall-e-2", OAIMG_EDIT, i), "1024x1024") == 0) has_1024 = 1;
   EXPECT(has_1024, "dall-e-2 edits at 1024x1024");
   EXPECT(oaimg_model_max_n("dall-e-3") == 1, "dall-e-3 makes one image a request");
+  EXPECT(oaimg_model_max_input_images("dall-e-2") == 1, "dall-e-2 edits one image");
+  EXPECT(oaimg_model_max_input_images("gpt-image-1.5") == 16, "GPT image edits take 16 images");
+  EXPECT(oaimg_model_max_input_images("dall-e-3") == 0, "dall-e-3 makes no edits");
   const char *openai_default = oaimg_default_model("https://api.openai.com/v1", OAIMG_EDIT);
   EXPECT(openai_default && !oaimg_model_is_retired(openai_default),
          "OpenAI's default model is live (got %s)", openai_default ? openai_default : "NULL");

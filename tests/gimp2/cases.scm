@@ -516,3 +516,49 @@
     ; The edit as every script called it before: unchanged, and no guide.
     (call "plain" image layer plug-in-oaimg-edit PROMPT 1 GUIDE-MODEL "auto" "auto" "auto"
           "auto" FALSE)))
+
+; Reference layers: the layers linked to the active one go after it, in stack order (top first).
+(define (linked-layer image name w h rgb opacity)
+  (let ((layer (car (gimp-layer-new image w h RGBA-IMAGE name opacity LAYER-MODE-NORMAL))))
+    (gimp-image-insert-layer image layer 0 0)
+    (gimp-layer-set-offsets layer 100 70)
+    (fill-rect image layer 0 0 w h rgb)
+    (gimp-item-set-linked layer TRUE)
+    layer))
+
+; Background (blue, active and linked) under "red ref" (40x30) and "green ref" (20x10, 50%),
+; both linked, and a selection on the background: (image layer).
+(define (reference-image)
+  (let* ((made (new-image 160 120 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (linked-layer image "green ref" 20 10 GREEN 50)
+    (linked-layer image "red ref" 40 30 RED 100)
+    (gimp-item-set-linked layer TRUE)
+    (gimp-image-select-rectangle image CHANNEL-OP-REPLACE 20 20 60 40)
+    made))
+
+(define (gpt-references-edit tag image layer model)
+  (call tag image layer plug-in-oaimg-edit PROMPT 1 model "auto" "auto" "auto" "auto" FALSE))
+
+(define (case-edit_references)
+  (let* ((made (reference-image)) (image (car made)) (layer (cadr made)))
+    (gpt-references-edit "edit" image layer "gpt-image-1.5")
+    ; DALL-E 2 edits one image: the linked layers are not sent.
+    (gpt-references-edit "dalle" image layer MODEL)
+    ; The active layer not linked: no references.
+    (gimp-item-set-linked layer FALSE)
+    (gpt-references-edit "unlinked" image layer "gpt-image-1.5")
+    ; Sixteen references on a model taking fifteen: refused, nothing sent, nothing changed.
+    (gimp-item-set-linked layer TRUE)
+    (let loop ((i 0))
+      (if (< i 14)
+          (begin (linked-layer image (string-append "more " (number->string i)) 8 8 WHITE 100)
+                 (loop (+ i 1)))))
+    (gpt-references-edit "limit" image layer "gpt-image-1.5")))
+
+; Two layers linked to the active one, under Xvfb: the dialog opens on the default model
+; (dall-e-2 for the stand-in: the row greyed out), gpt-image-1.5 is typed in, Send.
+(define (case-interactive_references)
+  (let* ((made (reference-image)) (image (car made)) (layer (cadr made)))
+    (call-mode RUN-INTERACTIVE "edit" image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
+               "auto" FALSE)))
+

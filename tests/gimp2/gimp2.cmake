@@ -48,6 +48,7 @@ set(OAIMG_GIMP2_CASES
   results_choose              # two runs: order, names, active layer; next/previous/keep
   safety_identifier           # Settings' safety identifier (settings.ini) is sent
   model_shutdown_warning      # a model shutting down soon: a GIMP message, once a day; runs succeed
+  edit_references             # linked layers: one edit, the edited region then two references in stack order; none on dall-e-2, unlinked or past the limit
   job_cancel_before_insert)   # common/job.c, scripted host: a Cancel after the last download
 foreach(case IN LISTS OAIMG_GIMP2_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 300)
@@ -62,6 +63,7 @@ set(OAIMG_GIMP2_DIALOG_CASES
   interactive_prompt          # typed straight in, Ctrl+Return; width; back after a failed run
   interactive_edit            # Send by its mnemonic; the progress window
   interactive_cancel          # Cancel in the progress window: the image as it was
+  interactive_references      # linked layers as thumbnails with names in the GTK 2 dialog; Send sends them
   interactive_settings        # a key typed into Settings is stored (0600) and used
   interactive_test_connection # Settings ▸ Test Connection: accepted, then a typed wrong key refused
   interactive_dialogs_zh      # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English

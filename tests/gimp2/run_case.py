@@ -47,6 +47,10 @@ INTERACTIVE_STEPS = {
     "interactive_edit": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|"],
     # Send, then Cancel in the progress window while the server waits.
     "interactive_cancel": ["Inpaint Selection|alt+e|{short}", PROGRESS_TITLE + "|Escape"],
+    # The prompt typed, the dialog's screen on the default model (dall-e-2 here: the reference
+    # row greyed out), gpt-image-1.5 typed into the model box, the screen again, Send.
+    "interactive_references": ["Inpaint Selection|alt+m ctrl+a g p t minus i m a g e minus 1 "
+                               "period 5 pause|{short}", "!refs|alt+e"],
     # The key typed into Settings, then Save (its mnemonic).
     "interactive_settings": ["OpenAI Images Settings|alt+s|{typed}"],
     # LANG=zh_CN.UTF-8, LANGUAGE=zh_CN: the job dialog (Ctrl+Return sends), the progress window,
@@ -602,6 +606,65 @@ def check_edit_past_layer(c):
     c.edit_ok(outside=before)
 
 
+def check_edit_references(c):
+    """One edit with the two linked layers as references after the edited region, in stack
+    order, at their own sizes, colours and opacity; none on DALL·E 2 or with the active layer
+    unlinked; sixteen refused before anything is sent."""
+    sys.path.insert(0, os.path.join(HERE, "..", "server"))
+    import base64
+    import images
+    log = c.requests()
+    c.facts["fields"] = [[f["field"] for f in r["files"]] for r in log]
+    c.check(len(log) == 3, "%d requests, wanted 3 (gpt, dall-e-2, unlinked; none over the "
+            "limit)" % len(log))
+    ok, _ = c.call("edit")
+    c.check(ok, "edit with references failed: %s" % c.messages())
+    if log:
+        files = [(f["field"], images.decode_png(base64.b64decode(f["b64"]))) for f in log[0]["files"]]
+        c.check([f for f, _ in files] == ["image[]", "image[]", "image[]", "mask"],
+                "fields sent: %s" % [f for f, _ in files])
+        if len(files) == 4:
+            edited, first, second = files[0][1], files[1][1], files[2][1]
+            c.facts["sizes"] = [(i.width, i.height) for _, i in files]
+            c.check(gc.near(edited.at(edited.width // 2, edited.height // 2)[:3], gc.BLUE),
+                    "the first image is not the edited layer's region")
+            c.check((first.width, first.height) == (40, 30) and
+                    gc.near(first.at(5, 5), gc.RED + (255,)),
+                    "the first reference is not the red layer: %dx%d %s"
+                    % (first.width, first.height, first.at(5, 5)))
+            c.check((second.width, second.height) == (20, 10) and
+                    gc.near(second.at(5, 5), gc.GREEN + (128,)),
+                    "the second reference is not the green layer at 50%%: %dx%d %s"
+                    % (second.width, second.height, second.at(5, 5)))
+    for i, tag in ((1, "dalle"), (2, "unlinked")):
+        ok, _ = c.call(tag)
+        c.check(ok, "%s edit failed: %s" % (tag, c.messages()))
+        if len(log) > i:
+            fields = [f["field"] for f in log[i]["files"]]
+            c.check(fields == ["image", "mask"], "%s sent %s" % (tag, fields))
+    ok, _ = c.call("limit")
+    c.check(not ok, "sixteen references did not fail")
+    c.unchanged("limit")
+    c.check("16 reference layers" in c.output and "at most 15" in c.output,
+            "GIMP's output does not name the limit: %s" % c.messages())
+
+
+def check_interactive_references(c):
+    """The linked layers in the GTK 2 dialog as thumbnails with their names; Send makes one edit
+    with them after the edited image."""
+    ok, _ = c.call("edit")
+    c.check(ok, "interactive edit failed: %s" % c.messages())
+    log = c.requests()
+    if c.check(len(log) == 1, "%d requests, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        c.check(fields == ["image[]", "image[]", "image[]", "mask"], "fields sent: %s" % fields)
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    for text in ("Reference layers, sent after the edited one:", "red ref", "green ref"):
+        c.check(text in texts, "the dialog did not show %r" % text)
+
+
 def check_usage_total(c):
     """Each result's provenance carries the run's tokens; the image's parasite sums both runs."""
     totals = []
@@ -627,13 +690,13 @@ def check_usage_total(c):
                     "%s total %s is not %s + %s" % (key, t2[key], u1[key], u2[key]))
 
 
-def decode_upload(c, entry):
+def decode_upload(entry):
     """(rgba, width, height) of an upload the stand-in kept (keep_uploads)."""
+    sys.path.insert(0, os.path.join(HERE, "..", "server"))
     import base64
-    path = os.path.join(c.out, "upload-%s.png" % entry["field"])
-    with open(path, "wb") as f:
-        f.write(base64.b64decode(entry["b64"]))
-    return gc.read_png(path)
+    import images
+    decoded = images.decode_png(base64.b64decode(entry["b64"]))
+    return decoded.pixels, decoded.width, decoded.height
 
 
 def box_of(data, w, h, test):
@@ -666,8 +729,8 @@ def check_edit_guide(c):
         return
     c.check((files["markup"]["width"], files["markup"]["height"]) ==
             (files["image"]["width"], files["image"]["height"]), "markup and image sizes differ")
-    img, iw, ih = decode_upload(c, files["image"])
-    mk, mw, mh = decode_upload(c, files["markup"])
+    img, iw, ih = decode_upload(files["image"])
+    mk, mw, mh = decode_upload(files["markup"])
     green = box_of(img, iw, ih, lambda p: p[1] > 200 and p[0] < 60 and p[2] < 60)
     opaque = box_of(mk, mw, mh, lambda p: p[3] > 128)
     c.facts["green_in_image"], c.facts["opaque_in_markup"] = green, opaque
@@ -711,7 +774,8 @@ FAULTS = {
 }
 # The stand-in's own settings for a case: a slow answer to cancel during.
 CONFIG = {"interactive_cancel": {"delay": 20}, "interactive_edit": {"delay": 4},
-          "edit_guide": {"keep_uploads": True}}
+          "edit_guide": {"keep_uploads": True},
+          "edit_references": {"keep_uploads": True}}
 
 
 def make_profile(root, plugin_dir):

@@ -16,7 +16,7 @@ import gi
 
 gi.require_version("Gimp", "3.0")
 gi.require_version("Gegl", "0.4")
-from gi.repository import Gegl, Gimp, Gio  # noqa: E402
+from gi.repository import Gegl, Gimp  # noqa: E402
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
 MODEL = "dall-e-2"
@@ -1410,19 +1410,6 @@ def guide_image():
     return image, layer, guide
 
 
-def decode_upload(entry):
-    """(rgba, width, height) of an upload the stand-in kept (keep_uploads), read by GIMP."""
-    import base64
-    path = os.path.join(os.path.dirname(os.environ["OAIMG_E2E_REPORT"]),
-                        "upload-%s.png" % entry["field"])
-    with open(path, "wb") as f:
-        f.write(base64.b64decode(entry["b64"]))
-    loaded = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(path))
-    data, w, h = read(loaded.get_layers()[0])
-    loaded.delete()
-    return data, w, h
-
-
 def box_of(data, w, h, test):
     xs = [i % w for i in range(w * h) if test(data[i * 4:i * 4 + 4])]
     ys = [i // w for i in range(w * h) if test(data[i * 4:i * 4 + 4])]
@@ -1452,8 +1439,9 @@ def case_edit_guide():
     check((files["markup"]["width"], files["markup"]["height"]) ==
           (files["image"]["width"], files["image"]["height"]),
           "markup %s is not the image's size" % facts["sizes"])
-    img, iw, ih = decode_upload(files["image"])
-    mk, mw, mh = decode_upload(files["markup"])
+    decoded = dict(uploads_of(log[0]))
+    img, iw, ih = decoded["image"].pixels, decoded["image"].width, decoded["image"].height
+    mk, mw, mh = decoded["markup"].pixels, decoded["markup"].width, decoded["markup"].height
     green = box_of(img, iw, ih, lambda p: p[1] > 200 and p[0] < 60 and p[2] < 60)
     opaque = box_of(mk, mw, mh, lambda p: p[3] > 128)
     facts["green_in_image"], facts["opaque_in_markup"] = green, opaque
@@ -1538,6 +1526,163 @@ def case_interactive_guide():
           "the greyed-out guide has no line naming the models that take one")
     check("not sent as a mask" in texts, "the dialog does not say what the selection does")
 
+
+def uploads_of(entry):
+    """The files a logged request carried, decoded (the stand-in's keep_uploads): (field, Rgba)."""
+    import base64
+    import importlib.util
+    where = os.path.join(os.path.dirname(os.environ["OAIMG_E2E_REPORT"]), "images.py")
+    spec = importlib.util.spec_from_file_location("images", where)
+    images = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(images)
+    return [(f["field"], images.decode_png(base64.b64decode(f["b64"]))) for f in entry["files"]]
+
+
+def reference_image():
+    """Background (blue, edited) under two reference layers of their own sizes and colours,
+    top to bottom: "red ref" (40x30, opaque) and "green ref" (20x10, at 50% opacity)."""
+    image, background = new_image(160, 120)
+    refs = []
+    for name, (w, h), rgb, opacity in (("green ref", (20, 10), GREEN, 50.0),
+                                       ("red ref", (40, 30), RED, 100.0)):
+        layer = Gimp.Layer.new(image, name, w, h, Gimp.ImageType.RGBA_IMAGE, opacity,
+                               Gimp.LayerMode.NORMAL)
+        image.insert_layer(layer, None, 0)
+        layer.set_offsets(100, 70)
+        fill_rect(layer, 0, 0, w, h, rgb)
+        refs.append(layer)
+    image.select_rectangle(Gimp.ChannelOps.REPLACE, 20, 20, 60, 40)
+    return image, background, refs[1], refs[0]
+
+
+def reference_requests(model, drawables, image):
+    control("/_control/reset", {})
+    control("/_control/config", {"keep_uploads": True})
+    before = len(image.get_layers())
+    status, layers, message = run("plug-in-oaimg-edit", image, drawables, prompt=PROMPT, n=1,
+                                  model=model, size="auto")
+    log = image_requests(1)
+    return status, layers, message, log, before
+
+
+def case_edit_references():
+    """Three layers given (the selected ones): the first is edited, the other two go as
+    references after it, in stack order (top first), not in the order given; each its own size,
+    colour and opacity. dall-e-2 takes one image: then none are sent."""
+    # From the menu too: Inpaint Selection stays sensitive with several layers selected. The
+    # PDB's proxy does not carry the mask; pluginrc keeps it after the image types ("*").
+    import re
+    pluginrc = open(os.path.join(Gimp.directory(), "pluginrc"), encoding="utf-8",
+                    errors="replace").read()
+    found = re.search(r'\(proc-def "plug-in-oaimg-edit" .*?\n\s*"\*"\n\s*(\d+)', pluginrc, re.S)
+    mask = int(found.group(1)) if found else 0
+    facts["sensitivity_mask"] = mask
+    check(mask & int(Gimp.ProcedureSensitivityMask.DRAWABLES),
+          "Inpaint Selection is insensitive with several layers selected (mask %s)" % mask)
+    image, background, red, green = reference_image()
+    # Given edited, green, red: the references go top to bottom, red before green.
+    status, layers, message, log, before = reference_requests(
+        "gpt-image-1.5", [background, green, red], image)
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "edit with references failed: %s" % message):
+        return
+    check(len(log) == 1, "%d requests, wanted one edit" % len(log))
+    if log:
+        files = uploads_of(log[0])
+        facts["fields"] = [f for f, _ in files]
+        facts["sizes"] = [(i.width, i.height) for _, i in files]
+        check([f for f, _ in files] == ["image[]", "image[]", "image[]", "mask"],
+              "fields sent: %s" % [f for f, _ in files])
+        if len(files) == 4:
+            edited, first, second = files[0][1], files[1][1], files[2][1]
+            facts["first_pixels"] = [edited.at(0, 0), first.at(0, 0), second.at(0, 0)]
+            check(near(edited.at(edited.width // 2, edited.height // 2)[:3], BLUE),
+                  "the first image is not the edited layer's region: %s" % (edited.at(0, 0),))
+            check((first.width, first.height) == (40, 30) and near(first.at(5, 5), RED + (255,)),
+                  "the first reference is not the red layer (40x30): %dx%d %s" %
+                  (first.width, first.height, first.at(5, 5)))
+            check((second.width, second.height) == (20, 10) and
+                  near(second.at(5, 5), GREEN + (128,)),
+                  "the second reference is not the green layer at 50%% (20x10): %dx%d %s" %
+                  (second.width, second.height, second.at(5, 5)))
+    check_group(image, layers, 1, PROMPT, anchor_index=len(image.get_layers()) - 2,
+                model="gpt-image-1.5")
+
+    # dall-e-2 edits one image: the same three layers send the edited one only.
+    image, background, red, green = reference_image()
+    status, layers, message, log, before = reference_requests(
+        "dall-e-2", [background, red, green], image)
+    check(status == Gimp.PDBStatusType.SUCCESS, "dall-e-2 edit failed: %s" % message)
+    if check(len(log) == 1, "%d requests on dall-e-2, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        check(fields == ["image", "mask"], "dall-e-2 was sent %s" % fields)
+
+
+def case_edit_references_limit():
+    """Sixteen reference layers on a model taking fifteen: a message naming the limit, nothing
+    sent, the image as it was."""
+    image, background, red, green = reference_image()
+    extra = []
+    for i in range(14):
+        layer = Gimp.Layer.new(image, "more %d" % i, 8, 8, Gimp.ImageType.RGBA_IMAGE, 100.0,
+                               Gimp.LayerMode.NORMAL)
+        image.insert_layer(layer, None, 0)
+        fill_rect(layer, 0, 0, 8, 8, WHITE)
+        extra.append(layer)
+    tree = layer_tree(image)
+    status, layers, message, log, before = reference_requests(
+        "gpt-image-1.5", [background, red, green] + extra, image)
+    facts["message"] = message
+    check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "16 references did not fail: %s" % status)
+    check(message and "16 reference layers" in message and "at most 15" in message,
+          "the message does not name the limit: %r" % message)
+    check(not log, "%d requests were sent" % len(log))
+    check(layer_tree(image) == tree, "the image changed: %s" % layer_tree(image))
+
+
+def case_interactive_references():
+    """Three selected layers under Xvfb: the dialog shows the two references as thumbnails with
+    their names (the screen holds their red and green), Send makes one edit with them; then on
+    dall-e-2 the row says it edits one image and the dialog is closed."""
+    image, background, red, green = reference_image()
+    control("/_control/config", {"keep_uploads": True})
+    status, layers, message = run("plug-in-oaimg-edit", image, [background, green, red],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model="gpt-image-1.5", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "interactive edit: %s %s" % (status, message))
+    log = image_requests(1)
+    if check(len(log) == 1, "%d requests, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        check(fields == ["image[]", "image[]", "image[]", "mask"], "fields sent: %s" % fields)
+    texts = dialog_texts()
+    facts["texts"] = texts
+    for text in ("Reference layers, sent after the edited one:", "red ref", "green ref"):
+        check(text in texts, "the dialog did not show %r" % text)
+    check("references are not sent" not in texts, "the GPT dialog said references are not sent")
+    shot = screen_region("1", 1)
+    if check(shot is not None, "no screenshot of the dialog"):
+        data, w, h = shot
+        colours = {pixel(data, w, x, y)[:3] for y in range(0, h, 2) for x in range(0, w, 2)}
+        check(any(r > 230 and g < 30 and b < 30 for r, g, b in colours),
+              "no red thumbnail on the screen")
+        # The green reference at 50% over the checkerboard: green, half-mixed with grey.
+        check(any(g > 150 and r < 140 and b < 140 and abs(r - b) < 8 for r, g, b in colours),
+              "no green thumbnail on the screen")
+    # dall-e-2 typed into the model box: the row greyed out with its note; Send sends the
+    # edited image alone.
+    open(os.environ["OAIMG_DIALOG_TEXTS"], "w").close()
+    control("/_control/reset", {})
+    status, _, message = run("plug-in-oaimg-edit", image, [background, green, red],
+                             run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                             model="gpt-image-1.5", size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "the dall-e-2 edit: %s %s" % (status, message))
+    texts = dialog_texts()
+    facts["texts_dall_e_2"] = texts
+    check("dall-e-2 edits one image; references are not sent" in texts,
+          "the dall-e-2 dialog did not say references are not sent")
+    log = image_requests(1)
+    if check(len(log) == 1, "%d dall-e-2 requests, wanted one" % len(log)):
+        fields = [f["field"] for f in log[0]["files"]]
+        check(fields == ["image", "mask"], "dall-e-2 was sent %s" % fields)
 
 CASES = {name[len("case_"):]: fn for name, fn in globals().items() if name.startswith("case_")}
 

@@ -36,6 +36,13 @@ GIMP_TIMEOUT_S = 480
 # What the "user" does in the GUI cases (interactive.sh): window title | keys [| text to type].
 INTERACTIVE_STEPS = {
     "interactive_edit": ["Inpaint Selection|alt+e"],
+    # Three selected layers: the dialog with the references' thumbnails, Send; then on dall-e-2
+    # the row greyed out with its note, closed.
+    # dall-e-2 typed into the model box (GIMP brings back the last run's model), the screen,
+    # then Send.
+    "interactive_references": ["Inpaint Selection|alt+e",
+                               "Inpaint Selection|alt+m ctrl+a d a l l minus e minus 2 pause",
+                               "!greyed|alt+e"],
     # The same while other X servers hold the displays :90-:189 (BUSY_DISPLAYS).
     "interactive_busy_displays": ["Inpaint Selection|alt+e"],
     # Send, then the progress window's screen twice while the server streams its partials.
@@ -165,6 +172,8 @@ def main():
         shutil.copy(os.path.join(HERE, "interactive.sh"), inside)
         shutil.copy(os.path.join(HERE, "keyring.sh"), inside)
         shutil.copy(os.path.join(HERE, "..", "support", "dialog_texts.py"), inside)
+        # The stand-in's PNG decoder, for the cases that look at the uploads' pixels.
+        shutil.copy(os.path.join(HERE, "..", "server", "images.py"), inside)
         server, port = start_server(args.server, key, host_tmp)
         base_url = "http://127.0.0.1:%d/v1" % port
         env = dict(os.environ,
