@@ -8,17 +8,7 @@
 #include "guide.h"
 #include "oaimg_dialog.h"
 #include "dialog_logic.h"
-
-static int failures;
-
-#define EXPECT(condition)                                                           \
-  do {                                                                              \
-      if (!(condition))                                                             \
-        {                                                                           \
-          printf ("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);              \
-          failures++;                                                               \
-        }                                                                           \
-  } while (0)
+#include "expect.h"
 
 static void
 test_offered (void)
