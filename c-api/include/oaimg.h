@@ -116,6 +116,9 @@ OAIMG_API const char *oaimg_model_size(const char *model, oaimg_operation operat
 OAIMG_API int oaimg_model_allows_custom_size(const char *model);
 /* 1 if the model streams partial images (stream=true, partial_images). */
 OAIMG_API int oaimg_model_supports_streaming(const char *model);
+/* 1 if the model takes a markup layer on edits (oaimg_request_set_markup_layer(); the GPT Image
+ * 2.5 models), else 0. An unknown model is judged as a request for it would be. */
+OAIMG_API int oaimg_model_accepts_markup(const char *model);
 /* The most images one request may ask for (n), e.g. 10; 1 means n is fanned out. */
 OAIMG_API int oaimg_model_max_n(const char *model);
 /* The most images one edit request takes: the edited image plus references (16 on the GPT image

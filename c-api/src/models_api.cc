@@ -103,6 +103,15 @@ int oaimg_model_supports_streaming(const char* model) {
   try { const auto* caps = known(model); return caps && caps->streaming; } catch (...) { return 0; }
 }
 
+int oaimg_model_accepts_markup(const char* model) {
+  try {
+    const auto* caps = known(model);
+    return caps ? caps->markup : oaimg::find_model(model ? model : "").markup;
+  } catch (...) {
+    return 0;
+  }
+}
+
 int oaimg_model_max_n(const char* model) {
   try {
     const auto* caps = known(model);

@@ -781,12 +781,14 @@ describe_plan (const oaimg_plan *plan, const OaimgSource *source, GString *info,
       const char    *name = NULL;
       const uint8_t *data = NULL;
       size_t         len  = 0;
-      gboolean       is_mask;
+      gboolean       is_mask, is_markup;
       uint32_t       uw = 0, uh = 0;
 
       if (oaimg_plan_upload (plan, i, &name, &data, &len) != OAIMG_OK)
         continue;
-      is_mask = strcmp (name, "mask") == 0;
+      /* A guide's markup takes the mask's place: an edit sends one or the other. */
+      is_markup = strcmp (name, "markup") == 0;
+      is_mask   = is_markup || strcmp (name, "mask") == 0;
       if (is_mask)
         {
           decode_upload (data, len, &preview->mask_rgba, &preview->mask_width,
@@ -817,7 +819,8 @@ describe_plan (const oaimg_plan *plan, const OaimgSource *source, GString *info,
         }
       if (uw > 0)
         g_string_append_printf (info, _("\n%s: %u × %u PNG, %.1f kB"),
-                                is_mask ? _("Mask") : _("Image"), uw, uh, len / 1000.0);
+                                is_markup ? _("Guide") : is_mask ? _("Mask") : _("Image"), uw,
+                                uh, len / 1000.0);
     }
   warning = oaimg_dialog_upscale_warning (w, h, tw, th,
                                           oaimg_model_allows_custom_size (oaimg_plan_model (plan)));

@@ -291,3 +291,87 @@ progress_window_destroy (ProgressWindow *window)
   dialogs_pump_events ();
   g_free (window);
 }
+
+/* ---- Guide layer ----------------------------------------------------------------------------- */
+
+const char *
+dialogs_guide_label (void)
+{
+  return _("_Guide layer:");
+}
+
+static void
+on_guide_changed (GtkComboBox *combo, GuideChoice *choice)
+{
+  gint id = -1;
+
+  if (choice->syncing)
+    return;
+  if (!gimp_int_combo_box_get_active (GIMP_INT_COMBO_BOX (combo), &id))
+    id = -1;
+  choice->wanted = id;
+  choice->changed (choice->data);
+}
+
+void
+dialogs_guide_init (GuideChoice *choice, GtkWidget *combo, GtkWidget *note, gint last,
+                    GuideReader read, void (*changed) (gpointer data), gpointer data)
+{
+  choice->combo   = combo;
+  choice->note    = note;
+  choice->wanted  = last;
+  choice->read_id = -2; /* nothing read yet */
+  choice->read    = read;
+  choice->changed = changed;
+  choice->data    = data;
+  gimp_int_combo_box_prepend (GIMP_INT_COMBO_BOX (combo), GIMP_INT_STORE_VALUE, -1,
+                              GIMP_INT_STORE_LABEL, _("None"), -1);
+  gtk_widget_set_tooltip_text (combo,
+                               _("Paint arrows or scribbles on a transparent layer and choose it "
+                                 "here: it is sent over the picture to guide the edit."));
+  gtk_widget_set_name (note, "oaimg-guide-note");
+  gtk_widget_set_no_show_all (note, TRUE);
+  g_signal_connect (combo, "changed", G_CALLBACK (on_guide_changed), choice);
+}
+
+void
+dialogs_guide_sync (GuideChoice *choice, const char *model, oaimg_operation operation)
+{
+  char    *note;
+  gboolean offered;
+  gint     id;
+
+  if (choice->combo == NULL)
+    return;
+  note    = oaimg_guide_note (model, operation);
+  offered = note == NULL;
+  /* What is shown is what is sent: None while the model takes no guide. */
+  id      = offered ? choice->wanted : -1;
+  choice->syncing = TRUE;
+  gimp_int_combo_box_set_active (GIMP_INT_COMBO_BOX (choice->combo), id);
+  choice->syncing = FALSE;
+  gtk_widget_set_sensitive (choice->combo, offered);
+  if (id != choice->read_id)
+    {
+      oaimg_guide_clear (&choice->guide);
+      if (!choice->read (choice->data, id, &choice->guide))
+        oaimg_guide_clear (&choice->guide);
+      choice->read_id = id;
+    }
+  gtk_label_set_text (GTK_LABEL (choice->note),
+                      note ? note : choice->guide.rgba ? oaimg_guide_selection_note () : "");
+  gtk_widget_set_visible (choice->note, note != NULL || choice->guide.rgba != NULL);
+  g_free (note);
+}
+
+const OaimgGuide *
+dialogs_guide_sent (const GuideChoice *choice)
+{
+  return choice->guide.rgba ? &choice->guide : NULL;
+}
+
+void
+dialogs_guide_clear (GuideChoice *choice)
+{
+  oaimg_guide_clear (&choice->guide);
+}

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "guide.h"
 #include "oaimg_plugin.h"
 #include "references.h"
 
@@ -53,6 +54,38 @@ void            dialogs_references_update    (GtkWidget *row, const char *note);
  * hidden one, every item of a combo box) is appended to FILE, so that the tests can check a
  * translation for English left over (a screenshot cannot be read). */
 void            dialogs_dump_texts           (GtkWidget *dialog);
+
+/* Inpaint Selection's Guide layer row, as both hosts draw it (common/guide.c decides): the
+ * host's GIMP layer combo box with None first, greyed out showing None for a model that takes
+ * no guide, and the line under it (which models take one, or what the selection does). */
+typedef gboolean (*GuideReader) (gpointer data, gint layer_id, OaimgGuide *guide);
+
+typedef struct
+{
+  GtkWidget  *combo;    /* NULL: no guide row (not an edit) */
+  GtkWidget  *note;
+  gint        wanted;   /* the layer chosen, kept while the choice is greyed out; -1 = None */
+  gint        read_id;  /* the layer read into guide */
+  OaimgGuide  guide;    /* what is sent; rgba NULL = no guide */
+  gboolean    syncing;
+  GuideReader read;     /* reads layer_id (-1: none) into guide; FALSE when it cannot be sent */
+  void      (*changed) (gpointer data); /* the person chose another layer */
+  gpointer    data;
+} GuideChoice;
+
+/* The row's mnemonic label (translated). */
+const char       *dialogs_guide_label (void);
+/* Takes the host's layer combo (prepending None) and its note label; last is the layer to start
+ * with (-1: None). */
+void              dialogs_guide_init  (GuideChoice *choice, GtkWidget *combo, GtkWidget *note,
+                                       gint last, GuideReader read,
+                                       void (*changed) (gpointer data), gpointer data);
+/* Shows the choice for the model the job uses and reads the guide that is then sent. */
+void              dialogs_guide_sync  (GuideChoice *choice, const char *model,
+                                       oaimg_operation operation);
+/* The guide to send (for OaimgJobParams.guide), or NULL. */
+const OaimgGuide *dialogs_guide_sent  (const GuideChoice *choice);
+void              dialogs_guide_clear (GuideChoice *choice);
 
 G_END_DECLS
 

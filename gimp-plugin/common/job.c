@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 #include "references.h"
@@ -206,6 +207,9 @@ oaimg_job_build_request (oaimg_client         *client,
         TRY (oaimg_request_set_selection (request, source->selection, source->selection_width,
                                           source->selection_height, 0, source->selection_x,
                                           source->selection_y));
+      if (params->guide != NULL &&
+          !oaimg_guide_apply (request, params->guide, model, params->operation, source, error))
+        goto fail;
       if (!oaimg_references_add_to_request (request, model, params, error))
         goto fail;
     }

@@ -99,6 +99,8 @@ typedef struct
   uint32_t           extend_top;
   uint32_t           extend_right;
   uint32_t           extend_bottom;
+  /* Inpaint Selection's guide layer (guide.h), sent as markup; NULL = none. Not owned. */
+  const struct _OaimgGuide *guide;
   /* Inpaint Selection: the layers sent after the edited one to guide it (references.h),
    * borrowed; NULL or empty = none. Sent only where the model takes them. */
   const struct _OaimgReferences *references;

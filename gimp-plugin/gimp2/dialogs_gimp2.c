@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -121,6 +122,9 @@ typedef struct
   GtkWidget       *problem_label;
   guint            preview_timeout;
   gboolean         syncing;
+  gint32           image;
+  gint32           drawable;
+  GuideChoice      guide; /* Inpaint Selection's guide layer */
 } JobDialog;
 
 static const char *
@@ -154,6 +158,7 @@ read_widgets (JobDialog *jd)
              sizeof v->background);
   v->sample_merged = jd->merged_toggle &&
                      gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (jd->merged_toggle));
+  v->guide = dialogs_guide_sent (&jd->guide) ? jd->guide.read_id : -1;
 }
 
 static oaimg_context_mode
@@ -200,6 +205,7 @@ update_preview (gpointer data)
   params.quality    = v->quality;
   params.background = v->background;
   params.references = jd->references;
+  params.guide      = dialogs_guide_sent (&jd->guide);
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
@@ -263,6 +269,64 @@ fill_combo (JobDialog *jd, GtkWidget *widget, GPtrArray *ids, OaimgChoiceParam p
   g_free (offered);
 }
 
+/* ---- Guide layer (Inpaint Selection; common/guide.c decides) ---- */
+
+static gboolean
+guide_candidate (gint32 image, gint32 item, gpointer data)
+{
+  JobDialog *jd = data;
+
+  return image == jd->image && item != jd->drawable;
+}
+
+/* Reads the layer sent as guide (id -1: none). */
+static gboolean
+guide_read (gpointer data, gint id, OaimgGuide *guide)
+{
+  JobDialog *jd    = data;
+  GError    *error = NULL;
+
+  if (id == -1 || host_gimp2_read_guide (jd->image, id, jd->drawable, guide, &error))
+    return id != -1;
+  g_clear_error (&error);
+  return FALSE;
+}
+
+static void
+guide_sync (JobDialog *jd)
+{
+  if (jd->model_combo)
+    dialogs_guide_sync (&jd->guide, model_in_use (jd), jd->operation);
+}
+
+static void
+on_guide_changed (gpointer data)
+{
+  guide_sync (data);
+  schedule_preview (data);
+}
+
+/* The "Guide layer" row and its note at rows `row` and `row` + 1 of `table` (edits only);
+ * returns the next free row. */
+static int
+guide_rows_new (JobDialog *jd, GtkTable *table, int row)
+{
+  const gint32 last = jd->values->guide;
+  GtkWidget   *note;
+
+  if (jd->operation != OAIMG_EDIT)
+    return row;
+  note = wrapped_label_new (NULL, FALSE);
+  /* A layer the last run used, when it is still one of this image's. */
+  dialogs_guide_init (&jd->guide, gimp_layer_combo_box_new (guide_candidate, jd), note,
+                      last > 0 && gimp_item_is_valid (last) && gimp_item_is_layer (last) &&
+                      guide_candidate (gimp_item_get_image (last), last, jd) ? last : -1,
+                      guide_read, on_guide_changed, jd);
+  table_row (table, row, dialogs_guide_label (), jd->guide.combo);
+  gtk_table_attach (table, note, 1, 2, row + 1, row + 2, GTK_FILL, GTK_FILL, 0, 0);
+  return row + 2;
+}
+
 /* Everything that depends on the model, keeping what was chosen where the model takes it. */
 static void
 fill_for_model (JobDialog *jd, const char *size, const char *quality, const char *background)
@@ -283,6 +347,7 @@ fill_for_model (JobDialog *jd, const char *size, const char *quality, const char
   gtk_spin_button_set_range (GTK_SPIN_BUTTON (jd->n_spin), 1,
                              oaimg_dialog_max_n (model_in_use (jd), jd->operation));
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (jd->n_spin), value);
+  guide_sync (jd);
   g_free (keep_size);
   g_free (keep_quality);
   g_free (keep_background);
@@ -421,12 +486,14 @@ gboolean
 job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *source,
                 JobSourceReader read_source, gpointer read_source_data,
                 const OaimgReferences *references,
-                const char *default_model, const char *profile_dir, JobValues *values)
+                const char *default_model, const char *profile_dir, JobValues *values,
+                gint32 image, gint32 drawable)
 {
   JobDialog  jd = { .operation = operation, .client = client, .source = source,
                     .references = references,
                     .read_source = read_source, .read_source_data = read_source_data,
-                    .default_model = default_model, .values = values };
+                    .default_model = default_model, .values = values, .image = image,
+                    .drawable = drawable };
   GtkWidget *dialog, *vbox, *table, *frame, *sent, *previews;
   gchar     *placeholder;
   gboolean   run;
@@ -474,6 +541,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
                         GTK_EXPAND | GTK_FILL, GTK_FILL, 0, 0);
       row++;
     }
+  row = guide_rows_new (&jd, GTK_TABLE (table), row);
 
   frame = gimp_frame_new (_("What will be sent"));
   gtk_box_pack_start (GTK_BOX (vbox), frame, FALSE, FALSE, 0);
@@ -545,6 +613,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   g_ptr_array_free (jd.background_ids, TRUE);
   g_strfreev (jd.history);
   g_free (jd.source_problem);
+  dialogs_guide_clear (&jd.guide);
   return run;
 }
 

@@ -23,6 +23,7 @@ typedef struct
   gchar    quality[16];
   gchar    background[16];
   gboolean sample_merged;
+  gint32   guide; /* Inpaint Selection's guide layer, -1 = none */
 } JobValues;
 
 /* The job dialog, as GIMP 3's: a labelled multi-line prompt with the focus (Ctrl+Return sends)
@@ -32,7 +33,7 @@ typedef struct
  * the request cannot be sent. TRUE when the user chose to send; values holds what the dialog
  * held either way. read_source reads the source again when "Sample merged" changes.
  * references (may be NULL) are shown as thumbnails, greyed out with a note when the model takes
- * none. */
+ * none. Edits offer the image's other layers as guide (values->guide). */
 typedef gboolean (*JobSourceReader) (gpointer data, gboolean sample_merged, OaimgSource *source,
                                      GError **error);
 
@@ -44,7 +45,9 @@ gboolean        job_dialog_run               (oaimg_operation  operation,
                                               const OaimgReferences *references,
                                               const char      *default_model,
                                               const char      *profile_dir,
-                                              JobValues       *values);
+                                              JobValues       *values,
+                                              gint32           image,
+                                              gint32           drawable);
 
 /* Said when a job dialog opens without any API key: offers Settings. TRUE when a key was then
  * stored. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dialogs_gimp2.h"
+#include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -413,6 +414,32 @@ host_insert (void *self, const char *group_name, const OaimgOutput *outputs, siz
   g_free (host->created);
   host->created   = created;
   host->n_created = (gint) count;
+  return TRUE;
+}
+
+gboolean
+host_gimp2_read_guide (gint32 image, gint32 layer, gint32 edited, OaimgGuide *guide,
+                       GError **error)
+{
+  gint     ox = 0, oy = 0, w, h;
+  uint8_t *rgba;
+  gchar   *name;
+
+  memset (guide, 0, sizeof *guide);
+  if (layer == -1 || !gimp_item_is_valid (layer) || !gimp_item_is_layer (layer) ||
+      gimp_item_get_image (layer) != image)
+    return host_error (error, _("The guide layer is not a layer of this image. Choose one of its "
+                                "layers, or none."));
+  if (layer == edited)
+    return host_error (error, oaimg_guide_message_same_layer ());
+  gimp_drawable_offsets (layer, &ox, &oy);
+  w    = gimp_drawable_width (layer);
+  h    = gimp_drawable_height (layer);
+  rgba = g_malloc ((gsize) w * h * 4);
+  read_pixels (image, layer, FALSE, ox, oy, w, h, rgba);
+  name = gimp_item_get_name (layer);
+  oaimg_guide_init (guide, rgba, w, h, ox, oy, name);
+  g_free (name);
   return TRUE;
 }
 

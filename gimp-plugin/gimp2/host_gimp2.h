@@ -36,6 +36,12 @@ void     host_gimp2_read_references (gint32 image, gint32 active, OaimgReference
 /* Extend Canvas's source: the whole image as shown, at the image's origin. */
 gboolean host_gimp2_read_canvas (gint32 image, OaimgSource *source, GError **error);
 
+struct _OaimgGuide;
+/* Inpaint Selection's guide layer: its own pixels and offsets (guide.h). FALSE with a message
+ * when it is the edited drawable or not a layer of the image. */
+gboolean host_gimp2_read_guide (gint32 image, gint32 layer, gint32 edited,
+                                struct _OaimgGuide *guide, GError **error);
+
 /* The layer group of oaimg results that holds `item` (a result, its mask, or the group itself),
  * or -1. */
 gint32 host_gimp2_result_group (gint32 item);

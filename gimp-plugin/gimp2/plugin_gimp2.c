@@ -4,6 +4,10 @@
  *   (plug-in-oaimg-edit RUN-NONINTERACTIVE image drawable prompt n model size context quality
  *    background sample-merged)
  * and likewise -variation and -generate; each returns the number of new layers and their IDs.
+ *   (plug-in-oaimg-edit-guided RUN-NONINTERACTIVE image drawable prompt n model size context
+ *    quality background sample-merged guide)
+ * is the edit with a guide layer sent as markup (-1 = none): a procedure of its own, because a
+ * GIMP 2.10 procedure takes all its arguments and one more would break every existing call.
  *   (plug-in-oaimg-extend RUN-NONINTERACTIVE image drawable prompt n model left top right bottom)
  * grows the canvas by those pixels and returns the same.
  * The API key is deliberately not an argument: GIMP remembers arguments in the profile. */
@@ -12,6 +16,7 @@
 #include <string.h>
 
 #include "dialogs_gimp2.h"
+#include "guide.h"
 #include "host_gimp2.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
@@ -22,6 +27,7 @@
 #define PROC_GENERATE  "plug-in-oaimg-generate"
 #define PROC_SETTINGS  "plug-in-oaimg-settings"
 #define PROC_EXTEND    "plug-in-oaimg-extend"
+#define PROC_EDIT_GUIDED "plug-in-oaimg-edit-guided"
 
 static void query (void);
 static void run   (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals,
@@ -76,6 +82,11 @@ static const GimpParamDef job_args[] = {
   { GIMP_PDB_INT32,    "sample-merged", "TRUE: work on the image as shown (all visible layers), FALSE: the layer alone" },
 };
 
+/* plug-in-oaimg-edit-guided takes job_args and then this. */
+static const GimpParamDef guide_arg = {
+  GIMP_PDB_LAYER, "guide", "A layer drawn over the image (arrows, scribbles on transparency) sent as markup to guide the edit, for the GPT Image 2.5 models; -1 for none"
+};
+
 static const GimpParamDef job_returns[] = {
   { GIMP_PDB_INT32,      "num-layers", "The number of new layers" },
   { GIMP_PDB_INT32ARRAY, "layer-ids",  "The new layers, one per image, in the new layer group" },
@@ -109,6 +120,7 @@ query (void)
 {
   const OaimgProcedureInfo *procs  = oaimg_procedures ();
   gchar                    *locale = locale_dir ();
+  GimpParamDef              guided_args[G_N_ELEMENTS (job_args) + 1];
 
   /* GIMP translates the menu labels and blurbs below with this domain. */
   gimp_plugin_domain_register (GETTEXT_PACKAGE, locale);
@@ -150,6 +162,17 @@ query (void)
                               GIMP_PLUGIN, n_args, n_rets, args, returns);
       gimp_plugin_menu_register (procs[i].name, OAIMG_MENU_PATH);
     }
+  /* For scripts only: the menu's Inpaint Selection offers the guide in its dialog. */
+  memcpy (guided_args, job_args, sizeof job_args);
+  guided_args[G_N_ELEMENTS (job_args)] = guide_arg;
+  gimp_install_procedure (PROC_EDIT_GUIDED, procs[OAIMG_PROC_EDIT].blurb,
+                          "Inpaint Selection with a guide layer: the layer's pixels, at its "
+                          "place over the edited layer, are sent as markup (GPT Image 2.5 models; "
+                          "the layer needs transparent pixels) and the selection is not sent as a "
+                          "mask: it still sets the area the model sees and the results replace.",
+                          "oaimg contributors", "oaimg contributors", "2026", NULL, "*",
+                          GIMP_PLUGIN, G_N_ELEMENTS (guided_args), G_N_ELEMENTS (job_returns),
+                          guided_args, job_returns);
 }
 
 /* ---- return values ------------------------------------------------------------------------- */
@@ -205,6 +228,7 @@ values_from_params (JobValues *v, const GimpParam *param)
   copy_string (v->quality, sizeof v->quality, param[8].data.d_string);
   copy_string (v->background, sizeof v->background, param[9].data.d_string);
   v->sample_merged = param[10].data.d_int32 != 0;
+  v->guide         = -1;
 }
 
 static gboolean
@@ -247,6 +271,7 @@ default_values (JobValues *v, oaimg_operation operation)
   copy_string (v->context, sizeof v->context, "auto");
   copy_string (v->quality, sizeof v->quality, "auto");
   copy_string (v->background, sizeof v->background, "auto");
+  v->guide = -1;
   (void) operation;
 }
 
@@ -325,19 +350,25 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   oaimg_client      *client  = NULL;
   OaimgHost          iface;
   GimpPDBStatusType  status  = GIMP_PDB_EXECUTION_ERROR;
+  const gboolean     guided  = strcmp (name, PROC_EDIT_GUIDED) == 0;
+  OaimgGuide         guide   = { 0 };
 
   default_values (&v, operation);
   if (run_mode == GIMP_RUN_NONINTERACTIVE)
     {
-      if (nparams != G_N_ELEMENTS (job_args))
+      if (nparams != (gint) G_N_ELEMENTS (job_args) + (guided ? 1 : 0))
         {
           g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
-                       _("%s takes %d arguments, not %d: run-mode image drawable prompt n model "
-                         "size context quality background sample-merged."),
-                       name, (int) G_N_ELEMENTS (job_args), nparams);
+                       guided ? _("%s takes %d arguments, not %d: run-mode image drawable prompt "
+                                  "n model size context quality background sample-merged guide.")
+                              : _("%s takes %d arguments, not %d: run-mode image drawable prompt "
+                                  "n model size context quality background sample-merged."),
+                       name, (int) G_N_ELEMENTS (job_args) + (guided ? 1 : 0), nparams);
           return GIMP_PDB_CALLING_ERROR;
         }
       values_from_params (&v, param);
+      if (guided)
+        v.guide = param[11].data.d_layer;
     }
   else
     gimp_get_data (name, &v);
@@ -387,7 +418,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
             goto out;
         }
       send = job_dialog_run (operation, client, &source, reread_source, &args, &references,
-                             settings.default_model, profile, &v);
+                             settings.default_model, profile, &v, args.image, args.drawable);
       store_dialog_values (profile, name, operation, &v);
       if (!send)
         {
@@ -397,6 +428,13 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
       check_values (&v, &context, NULL);
       oaimg_prompt_history_add (profile, v.prompt, NULL);
       host->window = progress_window_new (operation);
+    }
+  if (operation == OAIMG_EDIT && v.guide != -1 &&
+      !host_gimp2_read_guide (args.image, v.guide, args.drawable, &guide, error))
+    {
+      if (host->window)
+        progress_window_destroy (host->window);
+      goto out;
     }
 
   params.operation  = operation;
@@ -408,6 +446,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   params.quality    = v.quality;
   params.background = v.background;
   params.references = &references;
+  params.guide      = guide.rgba ? &guide : NULL;
 
   host->image  = args.image;
   host->anchor = operation != OAIMG_GENERATE || (args.drawable != -1 &&
@@ -429,6 +468,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
     gimp_set_data (name, &v, sizeof v);
 
 out:
+  oaimg_guide_clear (&guide);
   oaimg_client_free (client);
   oaimg_source_clear (&source);
   oaimg_references_clear (&references);
@@ -622,6 +662,11 @@ run (const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals
                          nparams, param, &error);
   else if (strcmp (name, PROC_EDIT) == 0)
     status = run_job (OAIMG_EDIT, name, run_mode, nparams, param, &host, &error);
+  else if (strcmp (name, PROC_EDIT_GUIDED) == 0)
+    {
+      id     = OAIMG_PROC_EDIT; /* returns the layers as the edit does */
+      status = run_job (OAIMG_EDIT, name, run_mode, nparams, param, &host, &error);
+    }
   else if (strcmp (name, PROC_VARIATION) == 0)
     status = run_job (OAIMG_VARIATION, name, run_mode, nparams, param, &host, &error);
   else if (strcmp (name, PROC_GENERATE) == 0)

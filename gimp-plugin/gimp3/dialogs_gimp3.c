@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -63,6 +64,7 @@ typedef struct
   GtkWidget           *problem_label;
   guint                preview_timeout;
   gboolean             syncing;
+  GuideChoice          guide; /* Inpaint Selection's guide layer */
 } JobDialog;
 
 static const char *
@@ -104,6 +106,7 @@ update_preview (gpointer data)
   params.quality    = quality;
   params.background = background;
   params.references = jd->references;
+  params.guide      = dialogs_guide_sent (&jd->guide);
 
   oaimg_dialog_preview (jd->client, &params, jd->source, jd->source_problem, jd->default_model,
                         &preview);
@@ -167,6 +170,78 @@ fill_combo (JobDialog *jd, GtkWidget *widget, const char *property, OaimgChoiceP
   g_free (current);
 }
 
+/* ---- Guide layer (Inpaint Selection; common/guide.c decides) ---- */
+
+static GtkWidget *labelled (GtkGrid *grid, int row, const char *mnemonic, GtkWidget *widget);
+
+static gboolean
+guide_candidate (GimpImage *image, GimpItem *item, gpointer data)
+{
+  JobDialog *jd = data;
+
+  return image == jd->image && item != GIMP_ITEM (jd->drawable);
+}
+
+/* Reads the layer sent as guide (id -1: none), which the config then holds too. */
+static gboolean
+guide_read (gpointer data, gint id, OaimgGuide *guide)
+{
+  JobDialog *jd    = data;
+  GimpLayer *layer = id > 0 ? gimp_layer_get_by_id (id) : NULL;
+  GError    *error = NULL;
+
+  if (layer && !host_gimp3_read_guide (jd->image, layer, jd->drawable, guide, &error))
+    {
+      layer = NULL;
+      g_clear_error (&error);
+    }
+  g_object_set (jd->config, "guide", layer, NULL);
+  return layer != NULL;
+}
+
+static void
+guide_sync (JobDialog *jd)
+{
+  gchar *model = NULL;
+
+  g_object_get (jd->config, "model", &model, NULL);
+  dialogs_guide_sync (&jd->guide, model_in_use (jd, model), jd->operation);
+  g_free (model);
+}
+
+static void
+on_guide_changed (gpointer data)
+{
+  guide_sync (data);
+  schedule_preview (data);
+}
+
+/* The "Guide layer" row and its note, at `row` of the dialog's grid (edits only). */
+static void
+guide_row_new (JobDialog *jd, GtkGrid *grid, int row)
+{
+  GimpLayer *layer = NULL;
+  gint       last  = -1;
+  GtkWidget *note;
+
+  if (jd->operation != OAIMG_EDIT)
+    return;
+  /* A layer the last run used, when it is still one of this image's. */
+  g_object_get (jd->config, "guide", &layer, NULL);
+  if (layer && guide_candidate (jd->image, GIMP_ITEM (layer), jd))
+    last = gimp_item_get_id (GIMP_ITEM (layer));
+  g_clear_object (&layer);
+
+  gtk_grid_insert_row (grid, row);
+  gtk_grid_insert_row (grid, row);
+  note = wrapped_label_new (NULL, FALSE);
+  dialogs_guide_init (&jd->guide, gimp_layer_combo_box_new (guide_candidate, jd, NULL), note,
+                      last, guide_read, on_guide_changed, jd);
+  labelled (grid, row, dialogs_guide_label (), jd->guide.combo);
+  gtk_grid_attach (grid, note, 1, row + 1, 1, 1);
+  guide_sync (jd);
+}
+
 /* Everything that depends on the model. */
 static void
 fill_for_model (JobDialog *jd)
@@ -174,6 +249,7 @@ fill_for_model (JobDialog *jd)
   fill_combo (jd, jd->size_combo, "size", OAIMG_CHOICE_SIZE);
   fill_combo (jd, jd->quality_combo, "quality", OAIMG_CHOICE_QUALITY);
   fill_combo (jd, jd->background_combo, "background", OAIMG_CHOICE_BACKGROUND);
+  guide_sync (jd);
 }
 
 static void
@@ -508,6 +584,8 @@ job_dialog_run (GimpProcedure       *procedure,
   gtk_grid_attach (GTK_GRID (grid), jd.problem_label, 0, 6, 2, 1);
   jd.references_row = dialogs_references_new (references);
   gtk_grid_attach (GTK_GRID (grid), jd.references_row, 0, 7, 2, 1);
+  /* Below the background, above the previews (the rows below move down). */
+  guide_row_new (&jd, GTK_GRID (grid), 4);
   gtk_widget_show_all (frame);
 
   g_signal_connect (jd.model_combo, "changed", G_CALLBACK (on_model_changed), &jd);
@@ -532,6 +610,7 @@ job_dialog_run (GimpProcedure       *procedure,
   gtk_widget_destroy (dialog);
   g_strfreev (jd.history);
   g_free (jd.source_problem);
+  dialogs_guide_clear (&jd.guide);
   return run;
 }
 

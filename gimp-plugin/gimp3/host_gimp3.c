@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dialogs_gimp3.h"
+#include "guide.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -470,6 +471,36 @@ host_gimp3_read_canvas (GimpImage *image, OaimgSource *source, GError **error)
   g_object_unref (buffer);
   gimp_item_delete (GIMP_ITEM (visible));
   oaimg_source_for_extend (source, w, h, rgba);
+  return TRUE;
+}
+
+gboolean
+host_gimp3_read_guide (GimpImage *image, GimpLayer *layer, GimpDrawable *edited,
+                       OaimgGuide *guide, GError **error)
+{
+  gint        ox = 0, oy = 0, w, h;
+  GeglBuffer *buffer;
+  uint8_t    *rgba;
+  char       *name;
+
+  memset (guide, 0, sizeof *guide);
+  if (layer == NULL || !gimp_item_is_valid (GIMP_ITEM (layer)) ||
+      gimp_item_get_image (GIMP_ITEM (layer)) != image)
+    return host_error (error, _("The guide layer is not a layer of this image. Choose one of its "
+                                "layers, or none."));
+  if (edited && GIMP_ITEM (layer) == GIMP_ITEM (edited))
+    return host_error (error, oaimg_guide_message_same_layer ());
+  gimp_drawable_get_offsets (GIMP_DRAWABLE (layer), &ox, &oy);
+  w      = gimp_drawable_get_width (GIMP_DRAWABLE (layer));
+  h      = gimp_drawable_get_height (GIMP_DRAWABLE (layer));
+  rgba   = g_malloc ((gsize) w * h * 4);
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"), rgba,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  name = gimp_item_get_name (GIMP_ITEM (layer));
+  oaimg_guide_init (guide, rgba, w, h, ox, oy, name);
+  g_free (name);
   return TRUE;
 }
 

@@ -37,6 +37,12 @@ void     host_gimp3_read_references (GimpImage *image, GimpDrawable **drawables,
 /* Extend Canvas's source: the whole image as shown, at the image's origin. */
 gboolean host_gimp3_read_canvas (GimpImage *image, OaimgSource *source, GError **error);
 
+struct _OaimgGuide;
+/* Inpaint Selection's guide layer: its own pixels and offsets (guide.h). FALSE with a message
+ * when it is the edited drawable or not a layer of the image. */
+gboolean host_gimp3_read_guide (GimpImage *image, GimpLayer *layer, GimpDrawable *edited,
+                                struct _OaimgGuide *guide, GError **error);
+
 /* The layer group of oaimg results that holds `item` (or is it), or NULL. */
 GimpGroupLayer *host_gimp3_result_group (GimpItem *item);
 

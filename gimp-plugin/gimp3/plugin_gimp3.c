@@ -7,6 +7,7 @@
 #include <libgimp/gimpui.h>
 
 #include "dialogs_gimp3.h"
+#include "guide.h"
 #include "host_gimp3.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
@@ -170,6 +171,24 @@ store_dialog_values (const char *profile, oaimg_operation operation,
   oaimg_dialog_values_clear (&values);
 }
 
+/* Inpaint Selection's guide layer argument (NULL = none), read as the run sends it. */
+static gboolean
+read_guide_argument (GimpImage *image, GimpDrawable *drawable, GimpProcedureConfig *config,
+                     OaimgGuide *guide, gboolean *has_guide, GError **error)
+{
+  GimpLayer *layer = NULL;
+  gboolean   ok    = TRUE;
+
+  g_object_get (config, "guide", &layer, NULL);
+  *has_guide = layer != NULL;
+  if (layer)
+    {
+      ok = host_gimp3_read_guide (image, layer, drawable, guide, error);
+      g_object_unref (layer);
+    }
+  return ok;
+}
+
 static GimpValueArray *
 run_job (GimpProcedure        *procedure,
          GimpRunMode           run_mode,
@@ -195,6 +214,8 @@ run_job (GimpProcedure        *procedure,
   gint             n = 1;
   gboolean         sample_merged = FALSE;
   gboolean         ok;
+  OaimgGuide       guide     = { 0 };
+  gboolean         has_guide = FALSE;
 
   gegl_init (NULL, NULL);
   /* Read before the dialog: the source it previews depends on it. Sending only what is shown
@@ -269,6 +290,13 @@ run_job (GimpProcedure        *procedure,
         }
       host.window = progress_window_new (operation);
     }
+  if (operation == OAIMG_EDIT &&
+      !read_guide_argument (image, drawable, config, &guide, &has_guide, &error))
+    {
+      if (host.window)
+        progress_window_destroy (host.window);
+      goto fail;
+    }
 
   /* Choice arguments hold their nick ("auto", "low", ...), which is what the API takes. */
   g_object_get (config, "prompt", &prompt, "n", &n, "model", &model, "size", &size,
@@ -282,6 +310,7 @@ run_job (GimpProcedure        *procedure,
   params.quality    = quality;
   params.background = background;
   params.references = &references;
+  params.guide      = has_guide ? &guide : NULL;
   if (run_mode == GIMP_RUN_INTERACTIVE)
     oaimg_prompt_history_add (profile, prompt, NULL);
 
@@ -313,9 +342,11 @@ run_job (GimpProcedure        *procedure,
   oaimg_source_clear (&source);
   oaimg_references_clear (&references);
   oaimg_settings_clear (&settings);
+  oaimg_guide_clear (&guide);
   return values;
 
 fail:
+  oaimg_guide_clear (&guide);
   oaimg_client_free (client);
   oaimg_source_clear (&source);
   oaimg_references_clear (&references);
@@ -737,6 +768,13 @@ oaimg_create_procedure (GimpPlugIn *plug_in, const gchar *name)
           break;
         }
       add_job_arguments (procedure, operation);
+      /* Last and optional, so that calls written before it still work. */
+      if (operation == OAIMG_EDIT)
+        gimp_procedure_add_layer_argument (procedure, "guide", _("_Guide layer"),
+                                           _("A layer drawn over the image (arrows, scribbles "
+                                             "on transparency) that guides the edit, for the "
+                                             "GPT Image 2.5 models; none for no guide"),
+                                           TRUE, G_PARAM_READWRITE);
     }
 
   /* Sections: the three jobs, choosing among results, then Settings last after a separator. */

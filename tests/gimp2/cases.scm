@@ -382,6 +382,12 @@
   (interactive-edit "edit")
   (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE))))))
 
+; The dialog with a guide layer chosen in it (guide-image is defined further down).
+(define (case-interactive_guide)
+  (let* ((made (guide-image)) (image (car made)) (layer (cadr made)))
+    (call-mode RUN-INTERACTIVE "edit" image layer plug-in-oaimg-edit "" 1 "" "auto" "auto" "auto"
+               "auto" FALSE)))
+
 ; Settings opened twice, Test Connection pressed in each and closed without saving.
 (define (case-interactive_test_connection)
   (report "first" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))
@@ -421,7 +427,7 @@
           (report name "missing")))
     '("plug-in-oaimg-edit" "plug-in-oaimg-variation" "plug-in-oaimg-generate"
       "plug-in-oaimg-next-result" "plug-in-oaimg-previous-result" "plug-in-oaimg-keep-result"
-      "plug-in-oaimg-settings" "plug-in-oaimg-extend")))
+      "plug-in-oaimg-settings" "plug-in-oaimg-extend" "plug-in-oaimg-edit-guided")))
 
 ; ---- Extend Canvas and edits past the layer (issue 12) ----
 
@@ -470,6 +476,46 @@
           "auto" FALSE)
     (let ((p (try (lambda () (gimp-image-get-parasite image "oaimg-usage")))))
       (if (eq? (car p) 'ok) (write-file "usage-2.json" (caddr (cadr p)))))))
+
+; ---- The guide layer (markup), on its own procedure plug-in-oaimg-edit-guided ----
+
+(define GUIDE-MODEL "gpt-image-2.5-flare")
+
+; An offset layer "photo" (160 x 120 at (40, 20)) with a green block at image (120, 70), a
+; selection on it, and a transparent guide layer "Arrows" (120 x 80 at (90, 50)) above it with a
+; red block at the same place: (image layer guide).
+(define (guide-image)
+  (let* ((made (new-image 240 160 RGB-IMAGE WHITE)) (image (car made))
+         (layer (car (gimp-layer-new image 160 120 RGBA-IMAGE "photo" 100 LAYER-MODE-NORMAL)))
+         (guide (car (gimp-layer-new image 120 80 RGBA-IMAGE "Arrows" 100 LAYER-MODE-NORMAL))))
+    (gimp-image-insert-layer image layer 0 0)
+    (gimp-layer-set-offsets layer 40 20)
+    (fill-rect image layer 0 0 160 120 BLUE)
+    (fill-rect image layer 80 50 12 12 GREEN)
+    (gimp-image-insert-layer image guide 0 0)
+    (gimp-layer-set-offsets guide 90 50)
+    (gimp-drawable-fill guide FILL-TRANSPARENT)
+    (fill-rect image guide 30 20 12 12 RED)
+    (gimp-image-select-ellipse image CHANNEL-OP-REPLACE 60 30 50 40)
+    (list image layer guide)))
+
+(define (case-edit_guide)
+  (let* ((made (guide-image)) (image (car made)) (layer (cadr made)) (guide (caddr made)))
+    (call "edit" image layer plug-in-oaimg-edit-guided PROMPT 1 GUIDE-MODEL "auto" "image"
+          "auto" "auto" FALSE guide)))
+
+(define (case-edit_guide_refused)
+  (let* ((made (guide-image)) (image (car made)) (layer (cadr made)) (guide (caddr made)))
+    (call "model" image layer plug-in-oaimg-edit-guided PROMPT 1 "gpt-image-1.5" "auto" "auto"
+          "auto" "auto" FALSE guide)
+    (call "same" image layer plug-in-oaimg-edit-guided PROMPT 1 GUIDE-MODEL "auto" "auto"
+          "auto" "auto" FALSE layer)
+    (fill-rect image guide 0 0 120 80 WHITE)
+    (call "opaque" image layer plug-in-oaimg-edit-guided PROMPT 1 GUIDE-MODEL "auto" "auto"
+          "auto" "auto" FALSE guide)
+    ; The edit as every script called it before: unchanged, and no guide.
+    (call "plain" image layer plug-in-oaimg-edit PROMPT 1 GUIDE-MODEL "auto" "auto" "auto"
+          "auto" FALSE)))
 
 ; Reference layers: the layers linked to the active one go after it, in stack order (top first).
 (define (linked-layer image name w h rgb opacity)

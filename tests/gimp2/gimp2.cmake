@@ -32,6 +32,8 @@ set(OAIMG_GIMP2_CASES
   extend_right                # Extend Canvas by 256 px: new area filled, old pixels kept, group
   extend_failure_restores_canvas # a failing server and bad margins: canvas and image as they were
   edit_past_layer             # a selection past the active layer's edges is filled there too
+  edit_guide                  # plug-in-oaimg-edit-guided: the guide as markup on 2.5, aligned, no mask
+  edit_guide_refused          # a guide on 1.5, the edited layer, an opaque one: words, nothing sent
   usage_total                 # tokens in each provenance, the image's total parasite after two runs
   edit_without_selection      # "select the area to repaint", nothing sent, nothing changed
   edit_without_selection_zh   # the same message from the Simplified Chinese catalogue
@@ -64,7 +66,8 @@ set(OAIMG_GIMP2_DIALOG_CASES
   interactive_references      # linked layers as thumbnails with names in the GTK 2 dialog; Send sends them
   interactive_settings        # a key typed into Settings is stored (0600) and used
   interactive_test_connection # Settings ▸ Test Connection: accepted, then a typed wrong key refused
-  interactive_dialogs_zh)     # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
+  interactive_dialogs_zh      # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
+  interactive_guide)          # the Guide layer chosen by keyboard once a 2.5 model is typed: sent as markup
 foreach(case IN LISTS OAIMG_GIMP2_DIALOG_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 400)
 endforeach()

@@ -56,6 +56,10 @@ INTERACTIVE_STEPS = {
     # LANG=zh_CN.UTF-8, LANGUAGE=zh_CN: the job dialog (Ctrl+Return sends), the progress window,
     # then Settings closed; every text they showed must be Chinese.
     "interactive_dialogs_zh": ["重绘选区|ctrl+Return|{short}", "OpenAI 图像设置|Escape"],
+    # The prompt typed, gpt-image-2.5-flare typed over the model (Alt+M, select all), the Guide
+    # layer (Alt+G) moved from None to the first layer offered; the screen kept, then Send.
+    "interactive_guide": ["Inpaint Selection|alt+m ctrl+a g p t minus i m a g e minus 2 period 5 "
+                          "minus f l a r e alt+g Down|{short}", "!guided|alt+e"],
     # Test Connection, then close: with the key in use, then with a wrong one typed in.
     "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
                                     "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
@@ -369,6 +373,10 @@ def check_registered(c):
     c.check(c.report.get("plug-in-oaimg-extend") == ["10", "2", extend],
             "plug-in-oaimg-extend is registered as %s, not (%s) returning 2 values"
             % (c.report.get("plug-in-oaimg-extend"), extend.strip()))
+    guided = order + "guide "
+    c.check(c.report.get("plug-in-oaimg-edit-guided") == ["12", "2", guided],
+            "plug-in-oaimg-edit-guided is registered as %s, not (%s) returning 2 values"
+            % (c.report.get("plug-in-oaimg-edit-guided"), guided.strip()))
     c.check(c.report.get("plug-in-oaimg-settings", [""])[0] == "1",
             "plug-in-oaimg-settings is registered as %s" % c.report.get("plug-in-oaimg-settings"))
 
@@ -465,6 +473,24 @@ def check_interactive_dialogs_zh(c):
             "the dialogs' texts were not all collected: %r" % texts)
     english = english_left(texts)
     c.check(not english, "English in the Chinese dialogs: %s" % english)
+
+
+def check_interactive_guide(c):
+    """The 2.10 dialog's Guide layer: offered once a 2.5 model is typed in, the layer chosen with
+    the keyboard is sent as markup (no mask), and the dialog says what the selection then does."""
+    ok, results = c.call("edit")
+    c.check(ok, "the guided dialog's run failed: %s" % c.messages())
+    log = c.requests()
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    c.facts["sent"] = fields
+    c.facts["models"] = [r["fields"].get("model") for r in log]
+    c.check(fields == [["image", "markup"]] and c.facts["models"] == ["gpt-image-2.5-flare"],
+            "the dialog sent %s to %s" % (fields, c.facts["models"]))
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    c.check("Guide layer:" in texts, "the dialog shows no Guide layer choice")
+    c.check("not sent as a mask" in texts, "the dialog does not say what the selection does")
 
 
 def check_interactive_test_connection(c):
@@ -664,6 +690,78 @@ def check_usage_total(c):
                     "%s total %s is not %s + %s" % (key, t2[key], u1[key], u2[key]))
 
 
+def decode_upload(entry):
+    """(rgba, width, height) of an upload the stand-in kept (keep_uploads)."""
+    sys.path.insert(0, os.path.join(HERE, "..", "server"))
+    import base64
+    import images
+    decoded = images.decode_png(base64.b64decode(entry["b64"]))
+    return decoded.pixels, decoded.width, decoded.height
+
+
+def box_of(data, w, h, test):
+    hits = [i for i in range(w * h) if test(data[i * 4:i * 4 + 4])]
+    if not hits:
+        return None
+    return (min(i % w for i in hits), min(i // w for i in hits), max(i % w for i in hits),
+            max(i // w for i in hits))
+
+
+def check_edit_guide(c):
+    """The guide layer sent as markup on 2.5: the image's size, no mask, its opaque pixels
+    exactly where the guide was painted over the edited layer (the image's green block)."""
+    ok, results = c.call("edit")
+    if not c.check(ok, "guided edit failed: %s" % c.messages()):
+        return
+    c.source_untouched("edit")
+    # Above the edited layer, below the guide layer at the top.
+    c.check(len(results) == 1, "returned %d layers" % len(results))
+    group = c.report.get("edit-group")
+    c.check(group is not None and group[2] == "1", "the group is not right above the layer: %s"
+            % group)
+    log = c.requests()
+    if not c.check(len(log) == 1, "server saw %d requests" % len(log)):
+        return
+    files = {f["field"]: f for f in log[0]["files"]}
+    c.facts["fields"] = sorted(files)
+    c.check("mask" not in files, "a mask was sent with the markup")
+    if not c.check("markup" in files and "image" in files, "uploads %s" % sorted(files)):
+        return
+    c.check((files["markup"]["width"], files["markup"]["height"]) ==
+            (files["image"]["width"], files["image"]["height"]), "markup and image sizes differ")
+    img, iw, ih = decode_upload(files["image"])
+    mk, mw, mh = decode_upload(files["markup"])
+    green = box_of(img, iw, ih, lambda p: p[1] > 200 and p[0] < 60 and p[2] < 60)
+    opaque = box_of(mk, mw, mh, lambda p: p[3] > 128)
+    c.facts["green_in_image"], c.facts["opaque_in_markup"] = green, opaque
+    c.check(any(mk[i * 4 + 3] == 0 for i in range(mw * mh)), "the markup has no transparency")
+    c.check(green is not None and opaque is not None and
+            all(abs(a - b) <= 1 for a, b in zip(green, opaque)),
+            "the guide's strokes %s are not where they were painted %s" % (opaque, green))
+
+
+def check_edit_guide_refused(c):
+    """A guide on gpt-image-1.5, the edited layer as guide, an opaque guide: each refused with a
+    message naming what is wrong and what would be right, nothing sent, the image as it was; the
+    edit without guide (the old procedure) then works as before."""
+    words = {"model": ["gpt-image-1.5 takes no guide layer", "gpt-image-2.5-flare"],
+             "same": ["guide layer is the layer being repainted", "None"],
+             "opaque": ["“Arrows” has no transparent pixels", "Transparency"]}
+    for tag, expected in words.items():
+        ok, _ = c.call(tag)
+        c.check(not ok, "%s: the guided edit succeeded" % tag)
+        c.unchanged(tag)
+        for w in expected:
+            c.check(w in c.output, "%s: GIMP's output does not say %r: %s"
+                    % (tag, w, c.messages()))
+    ok, _ = c.call("plain")
+    c.check(ok, "the edit without guide failed: %s" % c.messages())
+    log = c.requests()
+    c.check(len(log) == 1 and {f["field"] for f in log[0]["files"]} == {"image", "mask"},
+            "expected only the plain edit (image and mask), server saw %s"
+            % [[f["field"] for f in r["files"]] for r in log])
+
+
 CHECKS = {name[len("check_"):]: fn for name, fn in globals().items()
           if name.startswith("check_")}
 FAULTS = {
@@ -676,6 +774,7 @@ FAULTS = {
 }
 # The stand-in's own settings for a case: a slow answer to cancel during.
 CONFIG = {"interactive_cancel": {"delay": 20}, "interactive_edit": {"delay": 4},
+          "edit_guide": {"keep_uploads": True},
           "edit_references": {"keep_uploads": True}}
 
 

@@ -42,6 +42,8 @@ set(OAIMG_GIMP3_CASES
   extend_right                # Extend Canvas by 256 px: new area filled, old pixels kept, group
   extend_failure_restores_canvas # a failing server and bad margins: canvas and image as they were
   edit_past_layer             # a selection past the active layer's edges is filled there too
+  edit_guide                  # a guide layer sent as markup on 2.5: the image's size, aligned, no mask
+  edit_guide_refused          # a guide on 1.5, an opaque one, the edited layer: words, nothing sent
   edit_references             # three layers given: one edit, the edited region then two references in stack order; none on dall-e-2
   edit_references_limit       # 16 references on a model taking 15: the limit named, nothing sent, image unchanged
   usage_total                 # tokens in each provenance, the image's total parasite after two runs
@@ -60,6 +62,7 @@ set(OAIMG_GIMP3_CASES
   interactive_retry           # a 429's reason and countdown, elapsed time, results received of n
   interactive_no_key          # no key: said when the dialog opens, its button opens Settings
   interactive_sample_merged   # the Sample merged checkbox sends the visible image
+  interactive_guide           # the Guide layer choice: sent as markup on 2.5, greyed out on 1.5
   interactive_references      # three selected layers: the references' thumbnails and names, Send; greyed out on dall-e-2
   help_domain                 # the plug-in's help domain and a page for every help id (en, zh_CN)
   safety_identifier           # Settings' safety identifier sent, an empty one not

@@ -1382,6 +1382,151 @@ def case_usage_total():
                   "%s total %s is not %s + %s" % (key, t2[key], u1[key], u2[key]))
 
 
+# ---- the guide layer (markup) --------------------------------------------------------------------
+
+GUIDE_MODEL = "gpt-image-2.5-flare"
+# Where a 12 x 12 block is painted, in image coordinates: red on the guide layer, and green on the
+# edited layer underneath, so that the uploads show whether the two line up.
+GUIDE_MARK = (120, 70, 12, 12)
+
+
+def guide_image():
+    """An offset layer (160 x 120 at (40, 20)) to edit, a selection on it, and a guide layer
+    (120 x 80 at (90, 50), transparent) above it with a red block painted at GUIDE_MARK."""
+    image, _ = new_image(240, 160, fill=WHITE)
+    layer = Gimp.Layer.new(image, "photo", 160, 120, Gimp.ImageType.RGBA_IMAGE, 100.0,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(layer, None, 0)
+    layer.set_offsets(40, 20)
+    fill_rect(layer, 0, 0, 160, 120, BLUE)
+    x, y, w, h = GUIDE_MARK
+    fill_rect(layer, x - 40, y - 20, w, h, GREEN)
+    guide = Gimp.Layer.new(image, "Arrows", 120, 80, Gimp.ImageType.RGBA_IMAGE, 100.0,
+                           Gimp.LayerMode.NORMAL)
+    image.insert_layer(guide, None, 0)
+    guide.set_offsets(90, 50)
+    fill_rect(guide, x - 90, y - 50, w, h, RED)
+    image.select_ellipse(Gimp.ChannelOps.REPLACE, 60, 30, 50, 40)
+    return image, layer, guide
+
+
+def box_of(data, w, h, test):
+    xs = [i % w for i in range(w * h) if test(data[i * 4:i * 4 + 4])]
+    ys = [i // w for i in range(w * h) if test(data[i * 4:i * 4 + 4])]
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def case_edit_guide():
+    """A guide layer sent as markup on a GPT Image 2.5 model: a "markup" part of the image's
+    size and no mask, its opaque pixels exactly where the guide was painted over the edited
+    layer (the green block the image part shows there), and the results inserted."""
+    control("/_control/config", {"keep_uploads": True})
+    image, layer, guide = guide_image()
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto", context="image", guide=guide)
+    if not check(status == Gimp.PDBStatusType.SUCCESS, "guided edit failed: %s" % message):
+        return
+    check_group(image, layers, 1, PROMPT, anchor_index=1, model=GUIDE_MODEL)
+    log = image_requests(1)
+    if not check(len(log) == 1, "expected one request, the server saw %d" % len(log)):
+        return
+    files = {f["field"]: f for f in log[0]["files"]}
+    facts["fields"] = sorted(files)
+    facts["sizes"] = {k: (f["width"], f["height"]) for k, f in files.items()}
+    check("mask" not in files, "a mask was sent with the markup")
+    if not check("markup" in files and "image" in files, "uploads %s" % sorted(files)):
+        return
+    check((files["markup"]["width"], files["markup"]["height"]) ==
+          (files["image"]["width"], files["image"]["height"]),
+          "markup %s is not the image's size" % facts["sizes"])
+    decoded = dict(uploads_of(log[0]))
+    img, iw, ih = decoded["image"].pixels, decoded["image"].width, decoded["image"].height
+    mk, mw, mh = decoded["markup"].pixels, decoded["markup"].width, decoded["markup"].height
+    green = box_of(img, iw, ih, lambda p: p[1] > 200 and p[0] < 60 and p[2] < 60)
+    opaque = box_of(mk, mw, mh, lambda p: p[3] > 128)
+    facts["green_in_image"], facts["opaque_in_markup"] = green, opaque
+    check(opaque is not None and sum(1 for i in range(mw * mh) if mk[i * 4 + 3] == 0) > 0,
+          "the markup has no transparent or no opaque pixels")
+    check(green is not None and opaque is not None and
+          all(abs(a - b) <= 1 for a, b in zip(green, opaque)),
+          "the guide's strokes %s are not where they were painted %s" % (opaque, green))
+    if opaque:
+        x, y = (opaque[0] + opaque[2]) // 2, (opaque[1] + opaque[3]) // 2
+        check(near(pixel(mk, mw, x, y)[:3], RED, 8), "the markup's stroke is %s, not red" %
+              (pixel(mk, mw, x, y),))
+
+
+def case_edit_guide_refused():
+    """A guide where none can be sent: on gpt-image-1.5 (no markup), a guide without transparent
+    pixels, the edited layer itself. Each a message naming what is wrong and what would be right,
+    nothing sent, the image exactly as it was."""
+    image, layer, guide = guide_image()
+    before_tree, before_pixels = layer_tree(image), pixels_of(layer)
+    before_composite = composite(image)[0]
+
+    def refused(model, guide_layer, words, what):
+        status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                      model=model, size="auto", guide=guide_layer)
+        facts.setdefault("messages", []).append(message)
+        check(status == Gimp.PDBStatusType.EXECUTION_ERROR, "status %s for %s" % (status, what))
+        for w in words:
+            check(message is not None and w in message, "%s: %r does not say %r" %
+                  (what, message, w))
+        check(not layers and layer_tree(image) == before_tree and
+              pixels_of(layer) == before_pixels and composite(image)[0] == before_composite,
+              "the image changed after %s" % what)
+
+    refused("gpt-image-1.5", guide, ["gpt-image-1.5", "guide", "gpt-image-2.5-flare"],
+            "a guide on gpt-image-1.5")
+    refused(GUIDE_MODEL, layer, ["guide", "repainted", "None"], "the edited layer as guide")
+    fill_rect(guide, 0, 0, guide.get_width(), guide.get_height(), WHITE)
+    before_composite = composite(image)[0]
+    refused(GUIDE_MODEL, guide, ["Arrows", "transparent"], "an opaque guide")
+    check(image_requests(0) == [], "something was sent: %s" % image_requests(0))
+    # Without the argument, as every call written before it: an edit as before.
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer], prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto")
+    check(status == Gimp.PDBStatusType.SUCCESS, "an edit without guide failed: %s" % message)
+    log = image_requests(1)
+    check(len(log) == 1 and {f["field"] for f in log[0]["files"]} == {"image", "mask"},
+          "an edit without guide sent %s" % [[f["field"] for f in r["files"]] for r in log])
+
+
+def case_interactive_guide():
+    """The dialog's Guide layer under Xvfb: on gpt-image-2.5-flare it shows the layer passed and
+    sends it as markup; with gpt-image-1.5 typed over the model it is greyed out with the line
+    naming the models that take one, and what is sent is the plain masked edit it shows."""
+    control("/_control/config", {"keep_uploads": True})
+    image, layer, guide = guide_image()
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto", guide=guide)
+    check(status == Gimp.PDBStatusType.SUCCESS, "guided dialog: %s %s" % (status, message))
+    log = image_requests(1)
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    facts["sent_guided"] = fields
+    check(fields == [["image", "markup"]], "the dialog with a guide sent %s" % fields)
+
+    control("/_control/reset", {})
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto", guide=guide)
+    check(status == Gimp.PDBStatusType.SUCCESS, "dialog on 1.5: %s %s" % (status, message))
+    log = image_requests(1)
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    facts["sent_greyed"] = fields
+    facts["models"] = [r["fields"].get("model") for r in log]
+    check(fields == [["image", "mask"]] and facts["models"] == ["gpt-image-1.5"],
+          "the dialog with the guide greyed out sent %s to %s" % (fields, facts["models"]))
+    texts_path = os.environ["OAIMG_DIALOG_TEXTS"]
+    texts = open(texts_path).read() if os.path.exists(texts_path) else ""
+    facts["texts"] = texts
+    check("Guide layer:" in texts, "the dialog shows no Guide layer choice")
+    check("gpt-image-1.5 takes no guide layer" in texts and "gpt-image-2.5-flare" in texts,
+          "the greyed-out guide has no line naming the models that take one")
+    check("not sent as a mask" in texts, "the dialog does not say what the selection does")
+
+
 def uploads_of(entry):
     """The files a logged request carried, decoded (the stand-in's keep_uploads): (field, Rgba)."""
     import base64

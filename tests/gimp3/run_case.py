@@ -79,6 +79,11 @@ INTERACTIVE_STEPS = {
     # Filters (Alt+R) ▸ OpenAI Images (its mnemonic O), then the screen is kept.
     "interactive_menu": ["@{dir}/ready", ".*Untitled.*|alt+r pause o", "!menu"],
     "interactive_prompt": ["Inpaint Selection|ctrl+Return|{prompt}", "Inpaint Selection|ctrl+Return"],
+    # Sent with the guide layer on 2.5; then the model typed over with gpt-image-1.5 (Alt+M,
+    # select all), the greyed-out guide's screen kept, and sent without it.
+    "interactive_guide": ["Inpaint Selection|alt+e", "Inpaint Selection|alt+m ctrl+a",
+                          "!typing|g p t minus i m a g e minus 1 period 5",
+                          "!greyed|alt+e"],
 }
 # What the user types into the prompt box: it starts with a space (which once pressed a button
 # of the dialog) and is long enough (330 characters) to have widened the old one-line entry.
