@@ -55,6 +55,10 @@ endforeach()
 add_test(NAME gimp2.dialog_logic COMMAND $<TARGET_FILE:oaimg_plugin_dialog_logic_test>)
 set_tests_properties(gimp2.dialog_logic PROPERTIES LABELS gimp2)
 
+# What the Extend Canvas dialog decides (common/extend_logic.c), which both hosts draw.
+add_test(NAME gimp2.extend_dialog_logic COMMAND $<TARGET_FILE:oaimg_plugin_extend_dialog_test>)
+set_tests_properties(gimp2.extend_dialog_logic PROPERTIES LABELS gimp2)
+
 # The dialogs on GIMP 2.10's GUI under Xvfb, tests/gimp3/interactive.sh playing the user.
 set(OAIMG_GIMP2_DIALOG_CASES
   interactive_prompt          # typed straight in, Ctrl+Return; width; back after a failed run
