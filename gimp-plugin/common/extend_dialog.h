@@ -26,7 +26,7 @@ typedef enum
 } OaimgExtendEdge;
 
 /* Everything the dialog holds, stored on every interactive run (sent, failed or cancelled). */
-typedef struct
+typedef struct _OaimgExtendValues
 {
   char           *prompt;
   int             n;
@@ -55,7 +55,7 @@ const char *oaimg_extend_edge_label (char axis, OaimgExtendEdge edge);
 /* What the dialog shows below the growth, decided for a width x height image and the model in
  * use: the margins the values mean (all 0 while they mean nothing valid), the new canvas, the
  * translated plan line, and why OK must stay insensitive (NULL when the run can go). */
-typedef struct
+typedef struct _OaimgExtendPlan
 {
   uint32_t margins[4];
   uint32_t new_width;
