@@ -66,7 +66,8 @@ set(OAIMG_GIMP2_DIALOG_CASES
   interactive_cancel          # Cancel in the progress window: the image as it was
   interactive_settings        # a key typed into Settings is stored (0600) and used
   interactive_test_connection # Settings ▸ Test Connection: accepted, then a typed wrong key refused
-  interactive_dialogs_zh)     # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
+  interactive_dialogs_zh      # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
+  interactive_extend)         # Extend Canvas from the menu: 16:9 chosen, the plan shown, the canvas 16:9
 foreach(case IN LISTS OAIMG_GIMP2_DIALOG_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 400)
 endforeach()
