@@ -327,31 +327,33 @@ values_margins (const OaimgExtendValues *v, uint32_t width, uint32_t height, uin
   return TRUE;
 }
 
-/* The grown canvas within oaimg's limits, or the translated reason naming what would fit. */
+/* The grown canvas within oaimg's limits, or the translated reason naming what would fit.
+ * (unsigned long long, not G_GUINT64_FORMAT: xgettext cannot see through the macro.) */
 static char *
 canvas_problem (uint32_t width, uint32_t height, const uint32_t m[4])
 {
-  uint64_t w = (uint64_t) width + m[0] + m[2], h = (uint64_t) height + m[1] + m[3];
+  unsigned long long w = (unsigned long long) width + m[0] + m[2];
+  unsigned long long h = (unsigned long long) height + m[1] + m[3];
 
   if (w > EXTEND_MAX_SIDE)
     /* TRANSLATORS: the sizes are pixels; the last number is how many may be added. */
-    return g_strdup_printf (_("The new canvas would be %" G_GUINT64_FORMAT " × %"
-                              G_GUINT64_FORMAT " pixels, wider than the %u a side oaimg "
-                              "takes: add at most %u pixels across (left and right together)."),
+    return g_strdup_printf (_("The new canvas would be %llu × %llu pixels, wider than the %u a "
+                              "side oaimg takes: add at most %u pixels across (left and right "
+                              "together)."),
                             w, h, EXTEND_MAX_SIDE,
                             width < EXTEND_MAX_SIDE ? EXTEND_MAX_SIDE - width : 0);
   if (h > EXTEND_MAX_SIDE)
-    return g_strdup_printf (_("The new canvas would be %" G_GUINT64_FORMAT " × %"
-                              G_GUINT64_FORMAT " pixels, taller than the %u a side oaimg "
-                              "takes: add at most %u pixels down (top and bottom together)."),
+    return g_strdup_printf (_("The new canvas would be %llu × %llu pixels, taller than the %u a "
+                              "side oaimg takes: add at most %u pixels down (top and bottom "
+                              "together)."),
                             w, h, EXTEND_MAX_SIDE,
                             height < EXTEND_MAX_SIDE ? EXTEND_MAX_SIDE - height : 0);
   if (w * h > EXTEND_MAX_PIXELS)
-    return g_strdup_printf (_("The new canvas would be %" G_GUINT64_FORMAT " × %"
-                              G_GUINT64_FORMAT " pixels, more than the %" G_GUINT64_FORMAT
-                              " pixels in all that oaimg takes: at this height it may be at "
-                              "most %" G_GUINT64_FORMAT " wide."),
-                            w, h, (guint64) EXTEND_MAX_PIXELS, (guint64) EXTEND_MAX_PIXELS / h);
+    return g_strdup_printf (_("The new canvas would be %llu × %llu pixels, more than the %llu "
+                              "pixels in all that oaimg takes: at this height it may be at most "
+                              "%llu wide."),
+                            w, h, (unsigned long long) EXTEND_MAX_PIXELS,
+                            (unsigned long long) EXTEND_MAX_PIXELS / h);
   return NULL;
 }
 
