@@ -339,6 +339,21 @@ OAIMG_API oaimg_status oaimg_extend_margins_for_aspect(uint32_t width, uint32_t 
                                                        uint32_t aspect_w, uint32_t aspect_h,
                                                        uint32_t *left, uint32_t *top,
                                                        uint32_t *right, uint32_t *bottom);
+/* What an extend of a width x height source by these margins does about its size on `model`
+ * (NULL or "": permissive caps, as for a name oaimg does not know), decided by the same geometry
+ * as oaimg_client_plan(), without pixels or traffic, for a dialog to say before the run. *parts is
+ * 1 when one request per result fills the new area: *scale is then the factor the region is sent
+ * at (1 = full resolution, down to 0.5) and *sent_width x *sent_height the image sent. Otherwise
+ * *parts is the number of overlapping parts (requests) per result, each at full resolution in a
+ * window of up to *sent_width x *sent_height (either orientation), neighbours overlapping by
+ * *overlap pixels (0 when not in parts). OAIMG_ERR_INVALID_ARGUMENT when the margins are all 0
+ * or the extended canvas is over the limits of oaimg_request_set_canvas(). Any out-pointer may
+ * be NULL. */
+OAIMG_API oaimg_status oaimg_extend_strategy(const char *model, uint32_t width, uint32_t height,
+                                             uint32_t left, uint32_t top, uint32_t right,
+                                             uint32_t bottom, int allow_experimental_size,
+                                             int *parts, double *scale, uint32_t *sent_width,
+                                             uint32_t *sent_height, int *overlap);
 /* Reference images guide an edit or variation (an object, a style, a face to keep): appended in
  * call order and sent after the edited image as repeated "image[]" parts, each scaled down to the
  * largest size the model makes and encoded under its per-image limit. Up to 15 on the GPT image

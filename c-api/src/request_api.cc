@@ -478,6 +478,36 @@ oaimg_status oaimg_extend_margins_for_aspect(uint32_t width, uint32_t height, ui
 }
 
 
+oaimg_status oaimg_extend_strategy(const char* model, uint32_t width, uint32_t height,
+                                   uint32_t left, uint32_t top, uint32_t right, uint32_t bottom,
+                                   int allow_experimental_size, int* parts, double* scale,
+                                   uint32_t* sent_width, uint32_t* sent_height, int* overlap) {
+  try {
+    const oaimg::Margins margins{left, top, right, bottom};
+    if (margins.empty() || width == 0 || height == 0) return OAIMG_ERR_INVALID_ARGUMENT;
+    auto canvas = oaimg::extended_canvas(width, height, margins);
+    if (!canvas) return to_c(canvas.error().status);
+    const oaimg::PngDecodeLimits limits;
+    const uint64_t cw = uint64_t(canvas->width), ch = uint64_t(canvas->height);
+    if (cw > limits.max_side || ch > limits.max_side || cw * ch > limits.max_pixels)
+      return OAIMG_ERR_INVALID_ARGUMENT;
+    auto strategy = oaimg::choose_extend_strategy(oaimg::find_model(model ? model : ""), width,
+                                                  height, margins, allow_experimental_size != 0);
+    if (!strategy) return to_c(strategy.error().status);
+    const bool in_parts = strategy->kind == oaimg::ExtendStrategy::Parts;
+    if (parts) *parts = in_parts ? int(strategy->parts.size()) : 1;
+    if (scale) *scale = in_parts ? 1.0 : strategy->scale;
+    if (sent_width) *sent_width = strategy->sent.width;
+    if (sent_height) *sent_height = strategy->sent.height;
+    if (overlap) *overlap = in_parts ? strategy->overlap : 0;
+    return OAIMG_OK;
+  } catch (const std::bad_alloc&) {
+    return OAIMG_ERR_NO_MEMORY;
+  } catch (...) {
+    return OAIMG_ERR_INTERNAL;
+  }
+}
+
 oaimg_status oaimg_request_add_reference(oaimg_request* request, const uint8_t* pixels,
                                          uint32_t width, uint32_t height, size_t stride,
                                          oaimg_pixel_format format) {

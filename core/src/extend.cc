@@ -228,6 +228,7 @@ Result<ExtendStrategy> choose_extend_strategy(const ModelCaps& caps, uint32_t wi
   if (!plan) return plan.take_error();
   strategy.scale = std::min(1.0, std::min(double(plan->target_width) / plan->padded.width,
                                           double(plan->target_height) / plan->padded.height));
+  strategy.sent = TargetSize{plan->target_width, plan->target_height};
   if (strategy.scale >= 1.0 - 1e-9) {
     strategy.scale = 1.0;
     return strategy;
@@ -241,6 +242,8 @@ Result<ExtendStrategy> choose_extend_strategy(const ModelCaps& caps, uint32_t wi
   if (!parts) return parts.take_error();
   strategy.kind = ExtendStrategy::Parts;
   strategy.parts = std::move(*parts);
+  strategy.sent = window;
+  strategy.overlap = extend_part_overlap(window);
   return strategy;
 }
 

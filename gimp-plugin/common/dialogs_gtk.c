@@ -2,11 +2,13 @@
 #include "dialogs_gtk.h"
 
 #include <libgimp/gimp.h>
+#include <gdk/gdkkeysyms.h>
 #include <libgimp/gimpui.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dialog_logic.h"
+#include "extend_dialog.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
 
@@ -374,4 +376,399 @@ void
 dialogs_guide_clear (GuideChoice *choice)
 {
   oaimg_guide_clear (&choice->guide);
+}
+
+/* ---- Extend Canvas dialog -------------------------------------------------------------------- */
+
+/* As the job dialogs: the prompt box keeps this size whatever is typed (long prompts wrap and
+ * scroll instead of widening the dialog), and the labels under it wrap within the same width. */
+#define EXTEND_PROMPT_WIDTH  460
+#define EXTEND_PROMPT_HEIGHT 96
+
+typedef struct
+{
+  OaimgExtendValues *values;
+  uint32_t           width;
+  uint32_t           height;
+  oaimg_client      *client;
+  const char        *default_model;
+  GtkWidget         *dialog;
+  GtkWidget         *prompt_view;
+  GtkWidget         *history_combo;
+  char             **history;
+  GtkWidget         *n_spin;
+  GtkWidget         *model_combo;
+  GtkWidget         *pixels_radio;
+  GtkWidget         *aspect_radio;
+  GtkWidget         *side_spins[4];
+  GtkWidget         *aspect_combo;
+  GtkWidget         *edge_combo;
+  char               edge_axis; /* the axis the edge combo's labels name */
+  GtkWidget         *plan_label;
+  GtkWidget         *problem_label;
+  gboolean           syncing;
+} ExtendDialog;
+
+static GtkWidget *
+extend_wrapped_label (void)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.0);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  /* GTK 2 wraps a label at its requested width, so it is given one (GTK 3 as well). */
+  gtk_widget_set_size_request (label, EXTEND_PROMPT_WIDTH, -1);
+  return label;
+}
+
+/* A labelled row of a table; the label's mnemonic focuses the widget. */
+static GtkWidget *
+extend_row (GtkTable *table, int row, int column, const char *mnemonic, GtkWidget *widget)
+{
+  GtkWidget *label = gtk_label_new_with_mnemonic (mnemonic);
+
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), widget);
+  gtk_table_attach (table, label, column, column + 1, row, row + 1, GTK_FILL, GTK_FILL, 0, 0);
+  gtk_table_attach (table, widget, column + 1, column + 2, row, row + 1, GTK_EXPAND | GTK_FILL,
+                    GTK_FILL, 0, 0);
+  return widget;
+}
+
+static const char *
+extend_model_typed (ExtendDialog *ed)
+{
+  char *name = oaimg_dialog_model_from_label (
+    gtk_entry_get_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (ed->model_combo)))));
+
+  g_object_set_data_full (G_OBJECT (ed->model_combo), "oaimg-model", name, g_free);
+  return name;
+}
+
+/* The widgets' state into the values. */
+static void
+extend_read_widgets (ExtendDialog *ed)
+{
+  OaimgExtendValues *v      = ed->values;
+  GtkTextBuffer     *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view));
+  GtkTextIter        start, end;
+  int                aspect = gtk_combo_box_get_active (GTK_COMBO_BOX (ed->aspect_combo));
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  g_free (v->prompt);
+  v->prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  v->n      = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ed->n_spin));
+  g_free (v->model);
+  v->model = g_strdup (extend_model_typed (ed));
+  v->mode  = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (ed->pixels_radio))
+               ? OAIMG_EXTEND_BY_PIXELS : OAIMG_EXTEND_TO_ASPECT;
+  for (int i = 0; i < 4; i++)
+    v->margins[i] = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ed->side_spins[i]));
+  if (aspect >= 0)
+    {
+      g_free (v->aspect);
+      /* The combo lists oaimg_extend_aspects() without its leading "none". */
+      v->aspect = g_strdup (oaimg_extend_aspects ()[aspect + 1]);
+    }
+  v->edge = (OaimgExtendEdge) MAX (0, gtk_combo_box_get_active (GTK_COMBO_BOX (ed->edge_combo)));
+}
+
+/* The edge choice's labels for the axis the chosen aspect grows, keeping the choice. */
+static void
+extend_fill_edges (ExtendDialog *ed)
+{
+  char axis   = oaimg_extend_axis (ed->width, ed->height, ed->values->aspect);
+  int  active = gtk_combo_box_get_active (GTK_COMBO_BOX (ed->edge_combo));
+
+  if (active >= 0 && axis == ed->edge_axis)
+    return;
+  ed->syncing = TRUE;
+  for (int i = 2; active >= 0 && i >= 0; i--)
+    gtk_combo_box_text_remove (GTK_COMBO_BOX_TEXT (ed->edge_combo), i);
+  for (int e = OAIMG_EXTEND_BOTH_SIDES; e <= OAIMG_EXTEND_SECOND_SIDE; e++)
+    gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (ed->edge_combo),
+                                    oaimg_extend_edge_label (axis, (OaimgExtendEdge) e));
+  gtk_combo_box_set_active (GTK_COMBO_BOX (ed->edge_combo),
+                            active >= 0 ? active : (int) ed->values->edge);
+  ed->edge_axis = axis;
+  ed->syncing   = FALSE;
+}
+
+/* The plan line and whether OK may be pressed (extend_dialog.h decides), on every change: it
+ * is geometry alone, nothing is encoded. */
+static void
+extend_update (ExtendDialog *ed)
+{
+  OaimgExtendPlan plan;
+  gboolean        by_pixels;
+  const char     *model;
+
+  extend_read_widgets (ed);
+  extend_fill_edges (ed);
+  by_pixels = ed->values->mode == OAIMG_EXTEND_BY_PIXELS;
+  for (int i = 0; i < 4; i++)
+    gtk_widget_set_sensitive (ed->side_spins[i], by_pixels);
+  gtk_widget_set_sensitive (ed->aspect_combo, !by_pixels);
+  gtk_widget_set_sensitive (ed->edge_combo, !by_pixels && ed->edge_axis != 0);
+  model = oaimg_dialog_model_in_use (ed->client, OAIMG_EDIT, ed->values->model,
+                                     ed->default_model);
+  oaimg_extend_dialog_plan (ed->values, ed->width, ed->height, model, &plan);
+  gtk_label_set_text (GTK_LABEL (ed->plan_label), plan.plan ? plan.plan : "");
+  gtk_widget_set_visible (ed->plan_label, plan.plan != NULL);
+  gtk_label_set_text (GTK_LABEL (ed->problem_label), plan.problem ? plan.problem : "");
+  gtk_widget_set_visible (ed->problem_label, plan.problem != NULL);
+  gtk_dialog_set_response_sensitive (GTK_DIALOG (ed->dialog), GTK_RESPONSE_OK,
+                                     plan.problem == NULL);
+  /* No more results than the model makes in one run. */
+  ed->syncing = TRUE;
+  gtk_spin_button_set_range (GTK_SPIN_BUTTON (ed->n_spin), 1,
+                             oaimg_dialog_max_n (model, OAIMG_EDIT));
+  ed->syncing = FALSE;
+  oaimg_extend_plan_clear (&plan);
+}
+
+static void
+on_extend_changed (GtkWidget *widget, ExtendDialog *ed)
+{
+  (void) widget;
+  if (!ed->syncing)
+    extend_update (ed);
+}
+
+static void
+on_extend_history (GtkComboBox *combo, ExtendDialog *ed)
+{
+  gint active = gtk_combo_box_get_active (combo);
+
+  if (active < 0 || ed->history[active] == NULL)
+    return;
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view)),
+                            ed->history[active], -1);
+  gtk_widget_grab_focus (ed->prompt_view);
+}
+
+/* Ctrl+Return sends from anywhere in the dialog; in the prompt box Return alone starts a new
+ * line. Caught on the window, before the focused widget sees the key. */
+static gboolean
+on_extend_key (GtkWidget *widget, GdkEventKey *event, ExtendDialog *ed)
+{
+  (void) widget;
+  if ((event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter) &&
+      (event->state & GDK_CONTROL_MASK))
+    {
+      extend_update (ed);
+      if (gtk_widget_is_sensitive (gtk_dialog_get_widget_for_response (GTK_DIALOG (ed->dialog),
+                                                                       GTK_RESPONSE_OK)))
+        gtk_dialog_response (GTK_DIALOG (ed->dialog), GTK_RESPONSE_OK);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_extend_shown (GtkWidget *dialog, ExtendDialog *ed)
+{
+  (void) dialog;
+  gtk_widget_grab_focus (ed->prompt_view);
+}
+
+/* The labelled prompt box and the prompts used before. */
+static GtkWidget *
+extend_prompt_box (ExtendDialog *ed, const char *profile_dir)
+{
+  GtkWidget *box    = gtk_vbox_new (FALSE, 4);
+  GtkWidget *label  = gtk_label_new_with_mnemonic (_("_Prompt (Ctrl+Return sends):"));
+  GtkWidget *scroll = gtk_scrolled_window_new (NULL, NULL);
+  GtkWidget *row    = gtk_hbox_new (FALSE, 6);
+  GtkWidget *recent = gtk_label_new_with_mnemonic (_("_Used before:"));
+
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  ed->prompt_view = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (ed->prompt_view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (ed->prompt_view), FALSE);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view)),
+                            ed->values->prompt ? ed->values->prompt : "", -1);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), ed->prompt_view);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroll), GTK_SHADOW_IN);
+  gtk_widget_set_size_request (scroll, EXTEND_PROMPT_WIDTH, EXTEND_PROMPT_HEIGHT);
+  gtk_container_add (GTK_CONTAINER (scroll), ed->prompt_view);
+
+  ed->history       = oaimg_prompt_history_load (profile_dir);
+  ed->history_combo = gtk_combo_box_text_new ();
+  for (int i = 0; ed->history[i]; i++)
+    {
+      char *first = oaimg_prompt_history_label (ed->history[i]);
+      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (ed->history_combo), first);
+      g_free (first);
+    }
+  gtk_widget_set_sensitive (ed->history_combo, ed->history[0] != NULL);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (recent), ed->history_combo);
+  gtk_box_pack_start (GTK_BOX (row), recent, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), ed->history_combo, TRUE, TRUE, 0);
+  /* A long prompt in the list must not widen the dialog either. */
+  gtk_widget_set_size_request (ed->history_combo, 1, -1);
+
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), scroll, TRUE, TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view)), "changed",
+                    G_CALLBACK (on_extend_changed), ed);
+  g_signal_connect (ed->history_combo, "changed", G_CALLBACK (on_extend_history), ed);
+  return box;
+}
+
+/* By pixels (four spin buttons) or to an aspect ratio (the ratio and where it grows). */
+static GtkWidget *
+extend_growth_frame (ExtendDialog *ed)
+{
+  static const char *const sides[4] = { N_("_Left:"), N_("_Top:"), N_("_Right:"),
+                                        N_("B_ottom:") };
+  const char *const *aspects = oaimg_extend_aspects ();
+  GtkWidget         *frame   = gimp_frame_new (_("Growth"));
+  GtkWidget         *table   = gtk_table_new (5, 4, FALSE);
+  GtkWidget         *aspects_table;
+
+  gtk_table_set_row_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_col_spacings (GTK_TABLE (table), 12);
+  gtk_container_add (GTK_CONTAINER (frame), table);
+
+  ed->pixels_radio = gtk_radio_button_new_with_mnemonic (NULL, _("By pi_xels"));
+  gtk_table_attach (GTK_TABLE (table), ed->pixels_radio, 0, 4, 0, 1, GTK_FILL, GTK_FILL, 0, 0);
+  for (int i = 0; i < 4; i++)
+    {
+      ed->side_spins[i] = gtk_spin_button_new_with_range (0, OAIMG_EXTEND_MAX_MARGIN, 1);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (ed->side_spins[i]),
+                                 CLAMP (ed->values->margins[i], 0, OAIMG_EXTEND_MAX_MARGIN));
+      /* Left and top in the first column, right and bottom in the second. */
+      extend_row (GTK_TABLE (table), 1 + i % 2, (i / 2) * 2, _(sides[i]), ed->side_spins[i]);
+      g_signal_connect (ed->side_spins[i], "value-changed", G_CALLBACK (on_extend_changed), ed);
+    }
+
+  ed->aspect_radio = gtk_radio_button_new_with_mnemonic_from_widget (
+    GTK_RADIO_BUTTON (ed->pixels_radio), _("To _aspect ratio"));
+  gtk_table_attach (GTK_TABLE (table), ed->aspect_radio, 0, 4, 3, 4, GTK_FILL, GTK_FILL, 0, 0);
+  aspects_table = gtk_table_new (1, 4, FALSE);
+  gtk_table_set_col_spacings (GTK_TABLE (aspects_table), 12);
+  gtk_table_attach (GTK_TABLE (table), aspects_table, 0, 4, 4, 5, GTK_FILL, GTK_FILL, 0, 0);
+  ed->aspect_combo = extend_row (GTK_TABLE (aspects_table), 0, 0, _("Rat_io:"),
+                                 gtk_combo_box_text_new ());
+  for (int i = 1; aspects[i]; i++)
+    {
+      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (ed->aspect_combo), aspects[i]);
+      if (g_strcmp0 (aspects[i], ed->values->aspect) == 0)
+        gtk_combo_box_set_active (GTK_COMBO_BOX (ed->aspect_combo), i - 1);
+    }
+  if (gtk_combo_box_get_active (GTK_COMBO_BOX (ed->aspect_combo)) < 0)
+    gtk_combo_box_set_active (GTK_COMBO_BOX (ed->aspect_combo), 0);
+  ed->edge_combo = extend_row (GTK_TABLE (aspects_table), 0, 2, _("_Grow:"),
+                               gtk_combo_box_text_new ());
+  extend_fill_edges (ed);
+
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (ed->values->mode == OAIMG_EXTEND_BY_PIXELS
+                                                     ? ed->pixels_radio : ed->aspect_radio),
+                                TRUE);
+  g_signal_connect (ed->pixels_radio, "toggled", G_CALLBACK (on_extend_changed), ed);
+  g_signal_connect (ed->aspect_combo, "changed", G_CALLBACK (on_extend_changed), ed);
+  g_signal_connect (ed->edge_combo, "changed", G_CALLBACK (on_extend_changed), ed);
+  return frame;
+}
+
+static gboolean
+extend_dialog_show (OaimgExtendValues *values, uint32_t image_width, uint32_t image_height,
+                    oaimg_client *client, const char *default_model, const char *profile_dir)
+{
+  ExtendDialog ed = { .values = values, .width = image_width, .height = image_height,
+                      .client = client, .default_model = default_model };
+  GtkWidget   *dialog, *vbox, *table, *models;
+  const char **names = oaimg_dialog_models (OAIMG_EDIT);
+  char        *label, *tip;
+  gboolean     run;
+
+  dialog = gimp_dialog_new (_("Extend Canvas"), "oaimg", NULL, 0,
+                            gimp_standard_help_func, oaimg_procedures ()[OAIMG_PROC_EXTEND].name,
+                            _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
+                            NULL);
+  ed.dialog = dialog;
+  gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog), GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL, -1);
+  gimp_window_set_transient (GTK_WINDOW (dialog));
+
+  vbox = gtk_vbox_new (FALSE, 12);
+  gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), vbox, TRUE,
+                      TRUE, 0);
+  gtk_box_pack_start (GTK_BOX (vbox), extend_prompt_box (&ed, profile_dir), FALSE, FALSE, 0);
+
+  table = gtk_table_new (2, 2, FALSE);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_col_spacings (GTK_TABLE (table), 12);
+  gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
+  ed.n_spin = extend_row (GTK_TABLE (table), 0, 0, _("_Number of images:"),
+                          gtk_spin_button_new_with_range (1, 10, 1));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ed.n_spin), CLAMP (values->n, 1, 10));
+  models = gtk_combo_box_text_new_with_entry ();
+  for (int i = 0; names[i]; i++)
+    {
+      char *item = oaimg_dialog_model_label (names[i]);
+      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (models), item);
+      g_free (item);
+    }
+  g_free (names);
+  label = oaimg_dialog_model_label (values->model ? values->model : "");
+  gtk_entry_set_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (models))), label);
+  g_free (label);
+  /* An empty Model box names its default: a tooltip, which GTK 2 entries also have. */
+  tip = g_strdup_printf (_("Default (%s)"),
+                         oaimg_dialog_model_in_use (client, OAIMG_EDIT, NULL, default_model));
+  gtk_widget_set_tooltip_text (models, tip);
+  g_free (tip);
+  ed.model_combo = extend_row (GTK_TABLE (table), 1, 0, _("_Model:"), models);
+
+  gtk_box_pack_start (GTK_BOX (vbox), extend_growth_frame (&ed), FALSE, FALSE, 0);
+  /* What the run will do, and why Send cannot be pressed, in the words of what to change. */
+  ed.plan_label    = extend_wrapped_label ();
+  ed.problem_label = extend_wrapped_label ();
+  gtk_box_pack_start (GTK_BOX (vbox), ed.plan_label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (vbox), ed.problem_label, FALSE, FALSE, 0);
+
+  g_signal_connect (ed.n_spin, "value-changed", G_CALLBACK (on_extend_changed), &ed);
+  g_signal_connect (ed.model_combo, "changed", G_CALLBACK (on_extend_changed), &ed);
+  g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_extend_key), &ed);
+  g_signal_connect_after (dialog, "show", G_CALLBACK (on_extend_shown), &ed);
+
+  gtk_widget_show_all (dialog);
+  extend_update (&ed);
+  gtk_widget_grab_focus (ed.prompt_view);
+
+  run = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
+  dialogs_dump_texts (dialog);
+  /* Kept whether sent or not: a cancelled dialog comes back as the user left it. */
+  extend_read_widgets (&ed);
+  gtk_widget_destroy (dialog);
+  g_strfreev (ed.history);
+  return run;
+}
+
+gboolean
+extend_dialog_run (OaimgExtendValues *values, uint32_t image_width, uint32_t image_height,
+                   oaimg_client *client, const char *default_model, const char *profile_dir,
+                   OaimgExtendPlan *plan)
+{
+  gboolean send;
+
+  oaimg_extend_values_load (profile_dir, values);
+  send = extend_dialog_show (values, image_width, image_height, client, default_model,
+                             profile_dir);
+  /* Not being able to remember is no reason to fail the run. */
+  oaimg_extend_values_save (profile_dir, values, NULL);
+  oaimg_extend_dialog_plan (values, image_width, image_height,
+                            oaimg_dialog_model_in_use (client, OAIMG_EDIT, values->model,
+                                                       default_model),
+                            plan);
+  if (send)
+    oaimg_prompt_history_add (profile_dir, values->prompt, NULL);
+  return send;
 }

@@ -87,6 +87,23 @@ void              dialogs_guide_sync  (GuideChoice *choice, const char *model,
 const OaimgGuide *dialogs_guide_sent  (const GuideChoice *choice);
 void              dialogs_guide_clear (GuideChoice *choice);
 
+/* Extend Canvas's dialog, the same on both GIMPs: the prompt (multi-line, with the focus;
+ * Ctrl+Return sends) and the prompts used before, the number of images, the model, and the
+ * growth, either by pixels on each side or to an aspect ratio on both sides or one, with the
+ * plan line of extend_dialog.h under it (the new canvas, and what is done when the new area is
+ * larger than the model makes) and OK insensitive, with the reason shown, while it cannot run.
+ * It opens with what it held last time (stored in the profile on every run, also a failed or
+ * cancelled one), else with values as given. TRUE when the user chose to send; values holds what
+ * the dialog held either way, and plan (cleared by the caller) what they mean for the image. A
+ * sent prompt joins the prompts used before. */
+struct _OaimgExtendValues;
+struct _OaimgExtendPlan;
+gboolean        extend_dialog_run            (struct _OaimgExtendValues *values,
+                                              uint32_t image_width, uint32_t image_height,
+                                              oaimg_client *client, const char *default_model,
+                                              const char *profile_dir,
+                                              struct _OaimgExtendPlan *plan);
+
 G_END_DECLS
 
 #endif

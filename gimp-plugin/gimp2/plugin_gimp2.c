@@ -17,6 +17,7 @@
 
 #include "dialogs_gimp2.h"
 #include "guide.h"
+#include "extend_dialog.h"
 #include "host_gimp2.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
@@ -335,6 +336,68 @@ store_dialog_values (const char *profile, const char *name, oaimg_operation oper
   gimp_set_data (name, v, sizeof *v);
 }
 
+/* The settings and a client for a run; interactively, without any key, first the dialog saying
+ * so (before the job's dialog is filled in, not after Send), which may store one. NULL with
+ * error set; settings are loaded either way. */
+static oaimg_client *
+open_client (const char *profile, GimpRunMode run_mode, OaimgSettings *settings, GError **error)
+{
+  oaimg_client *client;
+
+  oaimg_settings_load (profile, settings);
+  client = oaimg_settings_make_client (profile, settings, error);
+  if (client == NULL || run_mode != GIMP_RUN_INTERACTIVE)
+    return client;
+  gimp_ui_init ("oaimg", FALSE);
+  if (oaimg_key_source (profile) == OAIMG_KEY_NONE && no_key_dialog_run (profile))
+    {
+      oaimg_client_free (client);
+      oaimg_settings_clear (settings);
+      oaimg_settings_load (profile, settings);
+      client = oaimg_settings_make_client (profile, settings, error);
+    }
+  return client;
+}
+
+/* Every job after its dialog: the progress window (interactive) or GIMP's bar, the job, and its
+ * status for GIMP (a cancel is a cancel, not an error). */
+static GimpPDBStatusType
+run_with_progress (GimpRunMode run_mode, HostGimp2 *host, oaimg_client *client,
+                   const OaimgJobParams *params, const OaimgSource *source,
+                   const OaimgSettings *settings, GError **error)
+{
+  OaimgHost         iface;
+  GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    host->window = progress_window_new (params->operation);
+  iface = host_gimp2_interface (host);
+  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
+  if (host->window == NULL)
+    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  if (oaimg_job_run (&iface, client, params, source, settings, error))
+    status = GIMP_PDB_SUCCESS;
+  if (host->window == NULL)
+    gimp_progress_end ();
+  else
+    progress_window_destroy (host->window);
+  host->window = NULL;
+  return status;
+}
+
+/* A failed run's status: a cancel is a cancel, not an error. */
+static GimpPDBStatusType
+failure_status (GimpPDBStatusType status, GError **error)
+{
+  if (status == GIMP_PDB_EXECUTION_ERROR && error && *error &&
+      (*error)->domain == OAIMG_PLUGIN_ERROR && (*error)->code == OAIMG_ERR_CANCELLED)
+    {
+      g_clear_error (error);
+      return GIMP_PDB_CANCEL;
+    }
+  return status;
+}
+
 static GimpPDBStatusType
 run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint nparams,
          const GimpParam *param, HostGimp2 *host, GError **error)
@@ -348,7 +411,6 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   OaimgReferences    references = { 0 };
   oaimg_context_mode context = OAIMG_CONTEXT_AUTO;
   oaimg_client      *client  = NULL;
-  OaimgHost          iface;
   GimpPDBStatusType  status  = GIMP_PDB_EXECUTION_ERROR;
   const gboolean     guided  = strcmp (name, PROC_EDIT_GUIDED) == 0;
   OaimgGuide         guide   = { 0 };
@@ -397,8 +459,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
   if (operation == OAIMG_EDIT)
     host_gimp2_read_references (args.image, args.drawable, &references);
 
-  oaimg_settings_load (profile, &settings);
-  client = oaimg_settings_make_client (profile, &settings, error);
+  client = open_client (profile, run_mode, &settings, error);
   if (client == NULL)
     goto out;
 
@@ -406,17 +467,6 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
     {
       gboolean send;
 
-      gimp_ui_init ("oaimg", FALSE);
-      /* Said before the dialog is filled in, not after Send. */
-      if (oaimg_key_source (profile) == OAIMG_KEY_NONE && no_key_dialog_run (profile))
-        {
-          oaimg_client_free (client);
-          oaimg_settings_clear (&settings);
-          oaimg_settings_load (profile, &settings);
-          client = oaimg_settings_make_client (profile, &settings, error);
-          if (client == NULL)
-            goto out;
-        }
       send = job_dialog_run (operation, client, &source, reread_source, &args, &references,
                              settings.default_model, profile, &v, args.image, args.drawable);
       store_dialog_values (profile, name, operation, &v);
@@ -427,7 +477,6 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
         }
       check_values (&v, &context, NULL);
       oaimg_prompt_history_add (profile, v.prompt, NULL);
-      host->window = progress_window_new (operation);
     }
   if (operation == OAIMG_EDIT && v.guide != -1 &&
       !host_gimp2_read_guide (args.image, v.guide, args.drawable, &guide, error))
@@ -453,17 +502,7 @@ run_job (oaimg_operation operation, const char *name, GimpRunMode run_mode, gint
                                                  gimp_item_is_layer (args.drawable) &&
                                                  !gimp_item_is_layer_mask (args.drawable))
                    ? args.drawable : -1;
-  iface        = host_gimp2_interface (host);
-
-  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
-  if (host->window == NULL)
-    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  if (oaimg_job_run (&iface, client, &params, &source, &settings, error))
-    status = GIMP_PDB_SUCCESS;
-  if (host->window == NULL)
-    gimp_progress_end ();
-  if (host->window)
-    progress_window_destroy (host->window);
+  status       = run_with_progress (run_mode, host, client, &params, &source, &settings, error);
   if (run_mode == GIMP_RUN_WITH_LAST_VALS || run_mode == GIMP_RUN_NONINTERACTIVE)
     gimp_set_data (name, &v, sizeof v);
 
@@ -473,13 +512,7 @@ out:
   oaimg_source_clear (&source);
   oaimg_references_clear (&references);
   oaimg_settings_clear (&settings);
-  if (status == GIMP_PDB_EXECUTION_ERROR && error && *error &&
-      (*error)->domain == OAIMG_PLUGIN_ERROR && (*error)->code == OAIMG_ERR_CANCELLED)
-    {
-      g_clear_error (error);
-      status = GIMP_PDB_CANCEL;
-    }
-  return status;
+  return failure_status (status, error);
 }
 
 /* The values Extend Canvas remembers between runs of a session. */
@@ -491,7 +524,34 @@ typedef struct
   gint  margins[4];
 } ExtendValues;
 
-/* Extend Canvas: the image as shown is the source, grown by the pixels given. */
+/* Extend Canvas's dialog, started from the last values; afterwards v holds the margins it
+ * decided on, which GIMP repeats with the last values. FALSE when cancelled. */
+static gboolean
+extend_dialog (gint32 image, oaimg_client *client, const OaimgSettings *settings,
+               const char *profile, ExtendValues *v, OaimgExtendPlan *plan)
+{
+  OaimgExtendValues values;
+  gboolean          send;
+
+  oaimg_extend_values_init (&values);
+  g_free (values.prompt);
+  values.prompt = g_strdup (v->prompt);
+  values.n      = v->n;
+  g_free (values.model);
+  values.model = g_strdup (v->model);
+  send = extend_dialog_run (&values, gimp_image_width (image), gimp_image_height (image), client,
+                            settings->default_model, profile, plan);
+  copy_string (v->prompt, sizeof v->prompt, values.prompt);
+  v->n = values.n;
+  copy_string (v->model, sizeof v->model, values.model);
+  for (int i = 0; i < 4; i++)
+    v->margins[i] = (gint) plan->margins[i];
+  oaimg_extend_values_clear (&values);
+  return send;
+}
+
+/* Extend Canvas: the image as shown is the source, grown by what the dialog decided or the
+ * pixels given. */
 static GimpPDBStatusType
 run_extend (GimpRunMode run_mode, gint nparams, const GimpParam *param, HostGimp2 *host,
             GError **error)
@@ -503,8 +563,8 @@ run_extend (GimpRunMode run_mode, gint nparams, const GimpParam *param, HostGimp
   OaimgSettings     settings;
   OaimgSource       source   = { 0 };
   OaimgJobParams    params   = { 0 };
+  OaimgExtendPlan   plan     = { 0 };
   oaimg_client     *client;
-  OaimgHost         iface;
   GimpPDBStatusType status   = GIMP_PDB_EXECUTION_ERROR;
 
   if (run_mode == GIMP_RUN_NONINTERACTIVE)
@@ -525,11 +585,34 @@ run_extend (GimpRunMode run_mode, gint nparams, const GimpParam *param, HostGimp
     }
   else
     gimp_get_data (PROC_EXTEND, &v);
+
+  client = open_client (profile, run_mode, &settings, error);
+  if (client == NULL)
+    goto out;
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      gboolean send = extend_dialog (image, client, &settings, profile, &v, &plan);
+
+      gimp_set_data (PROC_EXTEND, &v, sizeof v);
+      if (!send)
+        {
+          status = GIMP_PDB_CANCEL;
+          goto out;
+        }
+      if (plan.problem)
+        {
+          /* Send is off while there is one. */
+          g_set_error_literal (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                               plan.problem);
+          goto out;
+        }
+    }
   if (v.n < 1 || v.n > 10)
     {
       g_set_error (error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
                    _("n is %d: ask for 1 to 10 images."), v.n);
-      return GIMP_PDB_CALLING_ERROR;
+      status = GIMP_PDB_CALLING_ERROR;
+      goto out;
     }
   params.operation = OAIMG_EDIT;
   params.prompt    = v.prompt;
@@ -539,38 +622,30 @@ run_extend (GimpRunMode run_mode, gint nparams, const GimpParam *param, HostGimp
   if (!oaimg_extend_margins (gimp_image_width (image), gimp_image_height (image), NULL,
                              v.margins[0], v.margins[1], v.margins[2], v.margins[3], &params,
                              error))
-    return GIMP_PDB_CALLING_ERROR;
-  if (!host_gimp2_read_canvas (image, &source, error))
-    return GIMP_PDB_EXECUTION_ERROR;
-
-  oaimg_settings_load (profile, &settings);
-  client = oaimg_settings_make_client (profile, &settings, error);
-  if (client != NULL)
     {
-      host->image     = image;
-      host->anchor    = drawable != -1 && gimp_item_is_layer (drawable) &&
-                        !gimp_item_is_layer_mask (drawable) ? drawable : -1;
-      host->extend[0] = params.extend_left;
-      host->extend[1] = params.extend_top;
-      host->extend[2] = params.extend_right;
-      host->extend[3] = params.extend_bottom;
-      iface           = host_gimp2_interface (host);
-      gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-      if (oaimg_job_run (&iface, client, &params, &source, &settings, error))
-        status = GIMP_PDB_SUCCESS;
-      gimp_progress_end ();
-      gimp_set_data (PROC_EXTEND, &v, sizeof v);
+      status = GIMP_PDB_CALLING_ERROR;
+      goto out;
     }
+  if (!host_gimp2_read_canvas (image, &source, error))
+    goto out;
+
+  host->image     = image;
+  host->anchor    = drawable != -1 && gimp_item_is_layer (drawable) &&
+                    !gimp_item_is_layer_mask (drawable) ? drawable : -1;
+  host->extend[0] = params.extend_left;
+  host->extend[1] = params.extend_top;
+  host->extend[2] = params.extend_right;
+  host->extend[3] = params.extend_bottom;
+  status = run_with_progress (run_mode, host, client, &params, &source, &settings, error);
+  if (run_mode != GIMP_RUN_INTERACTIVE)
+    gimp_set_data (PROC_EXTEND, &v, sizeof v);
+
+out:
   oaimg_client_free (client);
   oaimg_source_clear (&source);
   oaimg_settings_clear (&settings);
-  if (status == GIMP_PDB_EXECUTION_ERROR && error && *error &&
-      (*error)->domain == OAIMG_PLUGIN_ERROR && (*error)->code == OAIMG_ERR_CANCELLED)
-    {
-      g_clear_error (error);
-      status = GIMP_PDB_CANCEL;
-    }
-  return status;
+  oaimg_extend_plan_clear (&plan);
+  return failure_status (status, error);
 }
 
 /* Next, previous and keep: choosing among the results of the group under the active layer. */

@@ -8,6 +8,7 @@
 
 #include "dialogs_gimp3.h"
 #include "guide.h"
+#include "extend_dialog.h"
 #include "host_gimp3.h"
 #include "i18n.h"
 #include "oaimg_dialog.h"
@@ -189,6 +190,73 @@ read_guide_argument (GimpImage *image, GimpDrawable *drawable, GimpProcedureConf
   return ok;
 }
 
+/* The settings and a client for a run; interactively, without any key, first the dialog saying
+ * so (before the job's dialog is filled in, not after Send), which may store one. NULL with
+ * error set; settings are loaded either way. */
+static oaimg_client *
+open_client (const char *profile, GimpRunMode run_mode, OaimgSettings *settings, GError **error)
+{
+  oaimg_client *client;
+
+  oaimg_settings_load (profile, settings);
+  client = oaimg_settings_make_client (profile, settings, error);
+  if (client == NULL || run_mode != GIMP_RUN_INTERACTIVE)
+    return client;
+  gimp_ui_init ("oaimg");
+  if (oaimg_key_source (profile) == OAIMG_KEY_NONE && no_key_dialog_run (profile))
+    {
+      oaimg_client_free (client);
+      oaimg_settings_clear (settings);
+      oaimg_settings_load (profile, settings);
+      client = oaimg_settings_make_client (profile, settings, error);
+    }
+  return client;
+}
+
+/* What GIMP gets for a failed run: a cancel is a cancel, not an error. */
+static GimpValueArray *
+failure_return (GimpProcedure *procedure, GError *error)
+{
+  if (error && error->domain == OAIMG_PLUGIN_ERROR && error->code == OAIMG_ERR_CANCELLED)
+    {
+      g_clear_error (&error);
+      return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+    }
+  return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+}
+
+/* Every job after its dialog: the progress window (interactive) or GIMP's bar, the job, and the
+ * new layers or the failure for GIMP. The caller keeps what it passed. */
+static GimpValueArray *
+run_and_return (GimpProcedure *procedure, GimpRunMode run_mode, HostGimp3 *host,
+                oaimg_client *client, const OaimgJobParams *params, const OaimgSource *source,
+                const OaimgSettings *settings)
+{
+  OaimgHost       iface;
+  GError         *error = NULL;
+  GimpValueArray *values;
+  gboolean        ok;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    host->window = progress_window_new (params->operation);
+  iface = host_gimp3_interface (host);
+  /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
+  if (host->window == NULL)
+    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
+  ok = oaimg_job_run (&iface, client, params, source, settings, &error);
+  if (host->window == NULL)
+    gimp_progress_end ();
+  else
+    progress_window_destroy (host->window);
+  host->window = NULL;
+  if (!ok)
+    return failure_return (procedure, error);
+  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_CORE_OBJECT_ARRAY (values, 1, host->created);
+  g_clear_pointer (&host->created, g_free);
+  return values;
+}
+
 static GimpValueArray *
 run_job (GimpProcedure        *procedure,
          GimpRunMode           run_mode,
@@ -206,14 +274,12 @@ run_job (GimpProcedure        *procedure,
   OaimgReferences  references = { 0 };
   oaimg_client    *client    = NULL;
   HostGimp3        host      = { 0 };
-  OaimgHost        iface;
   GError          *error     = NULL;
   GimpValueArray  *values;
   gchar           *prompt = NULL, *model = NULL, *size = NULL;
   gchar           *quality = NULL, *background = NULL;
   gint             n = 1;
   gboolean         sample_merged = FALSE;
-  gboolean         ok;
   OaimgGuide       guide     = { 0 };
   gboolean         has_guide = FALSE;
 
@@ -257,8 +323,7 @@ run_job (GimpProcedure        *procedure,
   if (operation == OAIMG_EDIT)
     host_gimp3_read_references (image, drawables, &references);
 
-  oaimg_settings_load (profile, &settings);
-  client = oaimg_settings_make_client (profile, &settings, &error);
+  client = open_client (profile, run_mode, &settings, &error);
   if (client == NULL)
     goto fail;
 
@@ -266,17 +331,6 @@ run_job (GimpProcedure        *procedure,
     {
       gboolean send;
 
-      gimp_ui_init ("oaimg");
-      /* Said before the dialog is filled in, not after Send. */
-      if (oaimg_key_source (profile) == OAIMG_KEY_NONE && no_key_dialog_run (profile))
-        {
-          oaimg_client_free (client);
-          oaimg_settings_clear (&settings);
-          oaimg_settings_load (profile, &settings);
-          client = oaimg_settings_make_client (profile, &settings, &error);
-          if (client == NULL)
-            goto fail;
-        }
       send = job_dialog_run (procedure, config, operation, client, image, drawable, &source,
                              &references, settings.default_model, profile);
       store_dialog_values (profile, operation, config);
@@ -288,15 +342,10 @@ run_job (GimpProcedure        *procedure,
           oaimg_settings_clear (&settings);
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
         }
-      host.window = progress_window_new (operation);
     }
   if (operation == OAIMG_EDIT &&
       !read_guide_argument (image, drawable, config, &guide, &has_guide, &error))
-    {
-      if (host.window)
-        progress_window_destroy (host.window);
-      goto fail;
-    }
+    goto fail;
 
   /* Choice arguments hold their nick ("auto", "low", ...), which is what the API takes. */
   g_object_get (config, "prompt", &prompt, "n", &n, "model", &model, "size", &size,
@@ -317,27 +366,13 @@ run_job (GimpProcedure        *procedure,
   host.image  = image;
   host.anchor = drawable && GIMP_IS_LAYER (drawable) && !GIMP_IS_LAYER_MASK (drawable)
                   ? GIMP_LAYER (drawable) : NULL;
-  iface       = host_gimp3_interface (&host);
-
-  if (host.window == NULL)
-    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  ok = oaimg_job_run (&iface, client, &params, &source, &settings, &error);
-  if (host.window == NULL)
-    gimp_progress_end ();
-  if (host.window)
-    progress_window_destroy (host.window);
+  values = run_and_return (procedure, run_mode, &host, client, &params, &source, &settings);
 
   g_free (prompt);
   g_free (model);
   g_free (size);
   g_free (quality);
   g_free (background);
-  if (!ok)
-    goto fail;
-
-  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_CORE_OBJECT_ARRAY (values, 1, host.created);
-  g_free (host.created);
   oaimg_client_free (client);
   oaimg_source_clear (&source);
   oaimg_references_clear (&references);
@@ -351,16 +386,30 @@ fail:
   oaimg_source_clear (&source);
   oaimg_references_clear (&references);
   oaimg_settings_clear (&settings);
-  if (error && error->domain == OAIMG_PLUGIN_ERROR && error->code == OAIMG_ERR_CANCELLED)
-    {
-      g_clear_error (&error);
-      return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-    }
-  return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  return failure_return (procedure, error);
 }
 
-/* Extend Canvas: the image as shown is the source; the margins come from the arguments, or from
- * the aspect ratio when one is chosen. */
+/* Extend Canvas's dialog, started from the config; afterwards the config holds the margins it
+ * decided on (aspect "none"), which GIMP repeats with the last values. FALSE when cancelled. */
+static gboolean
+extend_dialog (GimpProcedureConfig *config, GimpImage *image, oaimg_client *client,
+               const OaimgSettings *settings, const char *profile, OaimgExtendValues *v,
+               OaimgExtendPlan *plan)
+{
+  gboolean send = extend_dialog_run (v, gimp_image_get_width (image),
+                                     gimp_image_get_height (image), client,
+                                     settings->default_model, profile, plan);
+
+  g_object_set (config, "prompt", v->prompt, "n", v->n, "model", v->model, NULL);
+  if (plan->problem == NULL)
+    g_object_set (config, "left", (gint) plan->margins[0], "top", (gint) plan->margins[1],
+                  "right", (gint) plan->margins[2], "bottom", (gint) plan->margins[3],
+                  "aspect", "none", NULL);
+  return send;
+}
+
+/* Extend Canvas: the image as shown is the source; the margins come from the dialog, or from
+ * the arguments (the aspect ratio when one is given). */
 static GimpValueArray *
 run_extend (GimpProcedure        *procedure,
             GimpRunMode           run_mode,
@@ -369,55 +418,60 @@ run_extend (GimpProcedure        *procedure,
             GimpProcedureConfig  *config,
             gpointer              run_data)
 {
-  const char     *profile = gimp_directory ();
-  OaimgSettings   settings;
-  OaimgSource     source  = { 0 };
-  OaimgJobParams  params  = { 0 };
-  oaimg_client   *client  = NULL;
-  HostGimp3       host    = { 0 };
-  OaimgHost       iface;
-  GError         *error   = NULL;
-  GimpValueArray *values;
-  gchar          *prompt = NULL, *model = NULL, *aspect = NULL;
-  gint            n = 1, left = 0, top = 0, right = 0, bottom = 0;
-  gboolean        ok;
+  const char       *profile = gimp_directory ();
+  OaimgSettings     settings;
+  OaimgSource       source  = { 0 };
+  OaimgJobParams    params  = { 0 };
+  OaimgExtendValues v;
+  OaimgExtendPlan   plan    = { 0 };
+  oaimg_client     *client  = NULL;
+  HostGimp3         host    = { 0 };
+  GError           *error   = NULL;
+  GimpValueArray   *values  = NULL;
+  gchar            *aspect  = NULL;
 
   (void) run_data;
   gegl_init (NULL, NULL);
-  if (run_mode == GIMP_RUN_INTERACTIVE)
-    {
-      GtkWidget *dialog;
-      gboolean   send;
-
-      gimp_ui_init ("oaimg");
-      dialog = gimp_procedure_dialog_new (procedure, config, _("Extend Canvas"));
-      gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), NULL);
-      send = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
-      gtk_widget_destroy (dialog);
-      if (!send)
-        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-    }
-  g_object_get (config, "prompt", &prompt, "n", &n, "model", &model, "left", &left, "top", &top,
-                "right", &right, "bottom", &bottom, "aspect", &aspect, NULL);
-  params.operation = OAIMG_EDIT;
-  params.prompt    = prompt;
-  params.n         = n;
-  params.model     = model;
-  params.size      = "auto";
-  if (!oaimg_extend_margins (gimp_image_get_width (image), gimp_image_get_height (image), aspect,
-                             left, top, right, bottom, &params, &error) ||
-      !host_gimp3_read_canvas (image, &source, &error))
-    goto fail;
-
-  oaimg_settings_load (profile, &settings);
-  client = oaimg_settings_make_client (profile, &settings, &error);
+  oaimg_extend_values_init (&v);
+  g_clear_pointer (&v.prompt, g_free);
+  g_clear_pointer (&v.model, g_free);
+  g_object_get (config, "prompt", &v.prompt, "n", &v.n, "model", &v.model, "left", &v.margins[0],
+                "top", &v.margins[1], "right", &v.margins[2], "bottom", &v.margins[3],
+                "aspect", &aspect, NULL);
+  client = open_client (profile, run_mode, &settings, &error);
   if (client == NULL)
-    {
-      oaimg_settings_clear (&settings);
-      goto fail;
-    }
+    goto out;
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    host.window = progress_window_new (OAIMG_EDIT);
+    {
+      if (!extend_dialog (config, image, client, &settings, profile, &v, &plan))
+        {
+          values = gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+          goto out;
+        }
+      if (plan.problem)
+        {
+          /* Send is off while there is one: only a changed image gets here. */
+          g_set_error_literal (&error, OAIMG_PLUGIN_ERROR, OAIMG_ERR_INVALID_ARGUMENT,
+                               plan.problem);
+          goto out;
+        }
+      oaimg_extend_params (&v, &plan, &params);
+    }
+  else
+    {
+      params.operation = OAIMG_EDIT;
+      params.prompt    = v.prompt;
+      params.n         = v.n;
+      params.model     = v.model;
+      params.size      = "auto";
+      if (!oaimg_extend_margins (gimp_image_get_width (image), gimp_image_get_height (image),
+                                 aspect, v.margins[0], v.margins[1], v.margins[2], v.margins[3],
+                                 &params, &error))
+        goto out;
+    }
+  if (!host_gimp3_read_canvas (image, &source, &error))
+    goto out;
+
   host.image     = image;
   host.anchor    = drawables && drawables[0] && GIMP_IS_LAYER (drawables[0]) &&
                    !GIMP_IS_LAYER_MASK (drawables[0]) ? GIMP_LAYER (drawables[0]) : NULL;
@@ -425,39 +479,16 @@ run_extend (GimpProcedure        *procedure,
   host.extend[1] = params.extend_top;
   host.extend[2] = params.extend_right;
   host.extend[3] = params.extend_bottom;
-  iface          = host_gimp3_interface (&host);
-  if (host.window == NULL)
-    gimp_progress_init (oaimg_message_for_stage (OAIMG_STAGE_PREPARING));
-  ok = oaimg_job_run (&iface, client, &params, &source, &settings, &error);
-  if (host.window == NULL)
-    gimp_progress_end ();
-  else
-    progress_window_destroy (host.window);
+  values = run_and_return (procedure, run_mode, &host, client, &params, &source, &settings);
+
+out:
   oaimg_client_free (client);
   oaimg_settings_clear (&settings);
-  if (!ok)
-    goto fail;
-
-  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
-  GIMP_VALUES_SET_CORE_OBJECT_ARRAY (values, 1, host.created);
-  g_free (host.created);
   oaimg_source_clear (&source);
-  g_free (prompt);
-  g_free (model);
+  oaimg_extend_values_clear (&v);
+  oaimg_extend_plan_clear (&plan);
   g_free (aspect);
-  return values;
-
-fail:
-  oaimg_source_clear (&source);
-  g_free (prompt);
-  g_free (model);
-  g_free (aspect);
-  if (error && error->domain == OAIMG_PLUGIN_ERROR && error->code == OAIMG_ERR_CANCELLED)
-    {
-      g_clear_error (&error);
-      return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-    }
-  return error_return (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  return values ? values : failure_return (procedure, error);
 }
 
 /* Next, previous and keep: choosing among the results of the group under the active layer. */

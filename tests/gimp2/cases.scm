@@ -452,6 +452,23 @@
     (call "nothing" image layer plug-in-oaimg-extend PROMPT 1 MODEL 0 0 0 0)
     (report "nothing-image" (car (gimp-image-width image)) (car (gimp-image-height image)))))
 
+; Extend Canvas opened from the image window's menu (interactive.sh plays the user). Script-Fu
+; cannot sleep, so it waits in the Settings dialog, which the user closes after the run.
+(define (case-interactive_extend)
+  (let* ((made (new-image 512 512 RGB-IMAGE BLUE)) (image (car made)) (layer (cadr made)))
+    (fill-rect image layer 0 0 100 512 GREEN)
+    (let ((display (car (gimp-display-new image))))
+      (gimp-displays-flush)
+      (write-file "ready" "")
+      (report "settings" (car (try (lambda () (plug-in-oaimg-settings RUN-INTERACTIVE)))))
+      (report-image image)
+      (report "layer-offsets" (car (gimp-drawable-offsets layer))
+              (cadr (gimp-drawable-offsets layer)))
+      (report-tree image "extend-tree-after")
+      ; Else (gimp-quit 0) asks about the changed image and GIMP never ends.
+      (gimp-image-clean-all image)
+      (gimp-display-delete display))))
+
 (define (case-edit_past_layer)
   (let* ((made (new-image 200 120 RGB-IMAGE WHITE)) (image (car made))
          (layer (car (gimp-layer-new image 100 80 RGBA-IMAGE "small" 100 LAYER-MODE-NORMAL))))

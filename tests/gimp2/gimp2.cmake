@@ -58,6 +58,10 @@ endforeach()
 add_test(NAME gimp2.dialog_logic COMMAND $<TARGET_FILE:oaimg_plugin_dialog_logic_test>)
 set_tests_properties(gimp2.dialog_logic PROPERTIES LABELS gimp2)
 
+# What the Extend Canvas dialog decides (common/extend_logic.c), which both hosts draw.
+add_test(NAME gimp2.extend_dialog_logic COMMAND $<TARGET_FILE:oaimg_plugin_extend_dialog_test>)
+set_tests_properties(gimp2.extend_dialog_logic PROPERTIES LABELS gimp2)
+
 # The dialogs on GIMP 2.10's GUI under Xvfb, tests/gimp3/interactive.sh playing the user.
 set(OAIMG_GIMP2_DIALOG_CASES
   interactive_prompt          # typed straight in, Ctrl+Return; width; back after a failed run
@@ -67,7 +71,8 @@ set(OAIMG_GIMP2_DIALOG_CASES
   interactive_settings        # a key typed into Settings is stored (0600) and used
   interactive_test_connection # Settings ▸ Test Connection: accepted, then a typed wrong key refused
   interactive_dialogs_zh      # LANG=zh_CN.UTF-8: the job, progress and Settings dialogs hold no English
-  interactive_guide)          # the Guide layer chosen by keyboard once a 2.5 model is typed: sent as markup
+  interactive_guide           # the Guide layer chosen by keyboard once a 2.5 model is typed: sent as markup
+  interactive_extend)         # Extend Canvas from the menu: 16:9 chosen, the plan shown, the canvas 16:9
 foreach(case IN LISTS OAIMG_GIMP2_DIALOG_CASES)
   oaimg_gimp2_case(${case} FIXTURES_REQUIRED oaimg_gimp2_profile TIMEOUT 400)
 endforeach()

@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,7 +64,19 @@ INTERACTIVE_STEPS = {
     # Test Connection, then close: with the key in use, then with a wrong one typed in.
     "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
                                     "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
+    # The script waits in Settings; Filters ▸ OpenAI Images (above Script-Fu, the last) ▸ Extend
+    # Canvas in the image window; the prompt typed, To aspect ratio (Alt+A), its ratio (Alt+I)
+    # moved up from the stored 3:2 to 16:9, the screen kept, sent; once the progress window is
+    # gone, Settings closed.
+    "interactive_extend": ["OpenAI Images Settings|", "@{dir}/ready",
+                           ".*Untitled.*|alt+r pause Up Up Right", "!menu|e",
+                           "Extend Canvas|alt+a alt+i Up|{short}", "!extend|ctrl+Return",
+                           PROGRESS_TITLE + "|", "OpenAI Images Settings|Escape"],
 }
+# What the Extend Canvas dialog held when last closed (By pixels, nothing to add, 3:2): the
+# interactive case starts from it, so that choosing the aspect ratio is the user's doing.
+EXTEND_LAST_VALUES = ("[extend]\nprompt=\nn=1\nmodel=dall-e-2\nmode=0\nleft=0\ntop=0\nright=0\n"
+                      "bottom=0\naspect=3:2\nedge=0\n")
 # It starts with a space (which once pressed a button of the dialog) and is long enough (330
 # characters) to have widened the old one-line entry.
 TYPED_PROMPT = (" a lighthouse on a rocky shore at dusk, " * 9)[:330]
@@ -600,6 +613,33 @@ def check_extend_failure_restores_canvas(c):
             % len(c.requests()))
 
 
+def check_interactive_extend(c):
+    """The square became 16:9 from the dialog opened in the menu; the stand-in got the typed
+    prompt; the dialog showed its plan; the next dialog opens as this one was left."""
+    size = [int(v) for v in c.report.get("image", ["0", "0"])[:2]]
+    c.facts["canvas"] = size
+    if not c.check(size[1] == 512 and abs(size[0] * 9 - 512 * 16) <= 9,
+                   "the canvas is %s, not 16:9 of the 512 square: %s" % (size, c.messages())):
+        return
+    left = (size[0] - 512) // 2
+    c.check(c.report.get("layer-offsets") == [str(left), "0"],
+            "the old layer is at %s, not centred (%d, 0)" % (c.report.get("layer-offsets"), left))
+    tree = c.report.get("extend-tree-after", ["0", ""])
+    c.check(tree[0] == "2" and tree[1].split(";")[0].endswith(":group"),
+            "no result group above the image: %s" % tree)
+    log = c.requests()
+    c.check(len(log) == 1 and log[0]["path"] == "/v1/images/edits" and
+            log[0]["fields"].get("prompt") == PROMPT and log[0]["fields"].get("model") == MODEL,
+            "server saw %s" % [(r["path"], r["fields"].get("prompt")) for r in log])
+    texts_path = os.path.join(c.out, "texts")
+    texts = open(texts_path, encoding="utf-8").read() if os.path.exists(texts_path) else ""
+    c.facts["texts"] = texts
+    c.check("New canvas %d × 512" % size[0] in texts, "the dialog did not show the new canvas")
+    stored = open(os.path.join(c.profile, "oaimg", "last-values.ini"), encoding="utf-8").read()
+    c.check("aspect=16:9" in stored and "mode=1" in stored and "prompt=" + PROMPT in stored,
+            "the next dialog would not open as this one was left: %s" % stored)
+
+
 def check_edit_past_layer(c):
     def before(x, y):
         return gc.BLUE if 20 <= x < 120 and 20 <= y < 100 else gc.WHITE
@@ -775,7 +815,8 @@ FAULTS = {
 # The stand-in's own settings for a case: a slow answer to cancel during.
 CONFIG = {"interactive_cancel": {"delay": 20}, "interactive_edit": {"delay": 4},
           "edit_guide": {"keep_uploads": True},
-          "edit_references": {"keep_uploads": True}}
+          "edit_references": {"keep_uploads": True},
+          "interactive_extend": {"delay": 4}}
 
 
 def make_profile(root, plugin_dir):
@@ -888,6 +929,10 @@ def main():
             with open(os.path.join(stored, "settings.ini"), "w") as f:
                 f.write("[connection]\nbase_url=\ndefault_model=\ntimeout_s=120\n"
                         "safety_identifier=%s\n" % SAFETY_IDENTIFIER)
+        if args.case == "interactive_extend":
+            os.makedirs(os.path.join(profile, "oaimg"), mode=0o700)
+            with open(os.path.join(profile, "oaimg", "last-values.ini"), "w") as f:
+                f.write(EXTEND_LAST_VALUES)
         if args.case.endswith("_zh"):
             env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
             env["LANGUAGE"] = "zh_CN"
@@ -923,14 +968,18 @@ def main():
             cmd = ["sh", INTERACTIVE_SH, batch] + steps
             timeout = GIMP_GUI_TIMEOUT_S
         started = time.monotonic()
+        # Its own process group, so that a hung GIMP is stopped with its plug-ins and Xvfb.
+        gimp = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
         try:
-            proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, timeout=timeout,
-                                  start_new_session=True)
-        except subprocess.TimeoutExpired as e:
-            print((e.output or b"").decode(errors="replace")[-6000:])
+            stdout, _ = gimp.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(gimp.pid, signal.SIGKILL)
+            stdout, _ = gimp.communicate(timeout=30)
+            print(stdout.decode(errors="replace")[-6000:])
             print("FAIL: GIMP did not finish in %d s" % timeout)
             return 1
+        proc = subprocess.CompletedProcess(cmd, gimp.returncode, stdout)
         output = proc.stdout.decode(errors="replace")
         print("gimp exited %d after %.1f s" % (proc.returncode, time.monotonic() - started))
 

@@ -79,6 +79,7 @@ set(OAIMG_GIMP3_CASES
   interactive_test_connection # Settings ▸ Test Connection: success, and a refused key in words
   interactive_reset_defaults  # Reset to Factory Defaults: the widgets show what will be sent
   interactive_menu            # Filters ▸ OpenAI Images by keyboard; Settings in its own last section
+  interactive_extend          # Extend Canvas from the menu: 16:9 chosen, the plan shown, the canvas 16:9
   interactive_menu_zh         # LANG=zh_CN.UTF-8: Filters ▸ OpenAI 图像(E) ▸ 重绘选区(I) by keyboard opens the dialog
   interactive_settings        # a key typed into Settings is stored (0600 file) and then used
   interactive_settings_keyring) # the same with a running Secret Service: in the keyring, no file

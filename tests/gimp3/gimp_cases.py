@@ -1325,6 +1325,47 @@ def case_extend_failure_restores_canvas():
           % (layer.get_offsets()[1:],))
 
 
+def case_interactive_extend():
+    """Extend Canvas from the menu under Xvfb: interactive.sh opens Filters ▸ OpenAI Images ▸
+    Extend Canvas, types the prompt, picks To aspect ratio and 16:9 (the dialog opens as it was
+    left: By pixels, 3:2), and sends. The square image becomes 16:9, the stand-in got the typed
+    prompt, the dialog's plan line said what would be done, and the next dialog keeps it all."""
+    typed = os.environ["OAIMG_E2E_TYPED_PROMPT"]
+    image, layer = new_image(1024, 1024)
+    fill_rect(layer, 0, 0, 200, 1024, GREEN)
+    Gimp.Display.new(image)
+    Gimp.displays_flush()
+    open(os.path.join(os.environ["OAIMG_E2E_DIR"], "ready"), "w").close()
+    # The progress window's texts arrive as it closes, once the results are in the image.
+    texts = dialog_texts("Working: ", 300)
+    facts["texts"] = texts
+    w, h = image.get_width(), image.get_height()
+    facts["canvas"] = (w, h)
+    if not check(h == 1024 and abs(w * 9 - h * 16) <= 9,
+                 "the canvas is %dx%d, not 16:9 of the 1024 square" % (w, h)):
+        return
+    left = (w - 1024) // 2
+    check(layer.get_offsets()[1:] == (left, 0),
+          "the old layer is at %s, not centred (%d, 0)" % (layer.get_offsets()[1:], left))
+    check(len(image.get_layers()) == 2 and image.get_layers()[0].is_group(),
+          "no result group above the image: %s" % layer_tree(image))
+    log = image_requests(1)
+    check(len(log) == 1 and log[0]["path"] == "/v1/images/edits",
+          "server saw %s" % [(r["path"], r["status"]) for r in log])
+    if log:
+        check(log[0]["fields"].get("prompt") == typed,
+              "sent %r, not the typed prompt" % log[0]["fields"].get("prompt"))
+        check(log[0]["fields"].get("model") == "dall-e-2", "sent model %r"
+              % log[0]["fields"].get("model"))
+    # What the dialog said before OK: the new canvas and that DALL·E 2 gets it scaled.
+    check("New canvas %d × 1024" % w in texts, "the dialog did not show the new canvas")
+    check("scaled to 56%" in texts, "the dialog did not say the region is sent scaled")
+    stored = open(os.path.join(Gimp.directory(), "oaimg", "last-values.ini")).read()
+    facts["stored"] = stored
+    check("aspect=16:9" in stored and "mode=1" in stored and typed.strip()[:30] in stored,
+          "the next dialog would not open as this one was left: %s" % stored)
+
+
 def case_edit_past_layer():
     """A selection reaching past the active layer into canvas it does not cover is filled there
     too, not only where the layer is."""

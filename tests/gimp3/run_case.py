@@ -84,7 +84,16 @@ INTERACTIVE_STEPS = {
     "interactive_guide": ["Inpaint Selection|alt+e", "Inpaint Selection|alt+m ctrl+a",
                           "!typing|g p t minus i m a g e minus 1 period 5",
                           "!greyed|alt+e"],
+    # Filters ▸ OpenAI Images ▸ Extend Canvas by keyboard (OpenAI Images is the Filters menu's
+    # last entry: Up reaches it, where O would stop at Combine and Decor first); the prompt typed, To aspect ratio
+    # (Alt+A), its ratio (Alt+I) moved up from the stored 3:2 to 16:9, the screen kept, then sent.
+    "interactive_extend": ["@{dir}/ready", ".*Untitled.*|alt+r pause Up Right", "!menu|e",
+                           "Extend Canvas|alt+a alt+i Up|{prompt}", "!extend|ctrl+Return"],
 }
+# What the Extend Canvas dialog held when last closed (By pixels, nothing to add, 3:2): the
+# interactive case starts from it, so that choosing the aspect ratio is the user's doing.
+EXTEND_LAST_VALUES = ("[extend]\nprompt=\nn=1\nmodel=dall-e-2\nmode=0\nleft=0\ntop=0\nright=0\n"
+                      "bottom=0\naspect=3:2\nedge=0\n")
 # What the user types into the prompt box: it starts with a space (which once pressed a button
 # of the dialog) and is long enough (330 characters) to have widened the old one-line entry.
 TYPED_PROMPT = (" a lighthouse on a rocky shore at dusk, " * 9)[:330]
@@ -210,6 +219,10 @@ def main():
             env["LANG"] = "zh_CN.UTF-8"
             env["OAIMG_CHROOT_PASS_ENV"] += " LANG"
         os.makedirs(inside + "/home", exist_ok=True)
+        if args.case == "interactive_extend":
+            os.makedirs(inside + "/home/.config/GIMP/3.0/oaimg", mode=0o700)
+            with open(inside + "/home/.config/GIMP/3.0/oaimg/last-values.ini", "w") as f:
+                f.write(EXTEND_LAST_VALUES)
         if args.case in INTERACTIVE_STEPS:
             steps = INTERACTIVE_STEPS[args.case]
             if args.case.startswith("interactive_settings"):

@@ -68,6 +68,10 @@ struct ExtendStrategy {
   } kind = Single;
   double scale = 1.0;
   std::vector<ExtendPart> parts;
+  // What a dialog tells the user before the run: the image sent (Single, Scaled), or the largest
+  // window of a part and how far neighbouring parts overlap (Parts).
+  TargetSize sent;
+  int overlap = 0;
 };
 // Below this scale a single request loses more detail than overlapping parts would.
 inline constexpr double kMinExtendScale = 0.5;
