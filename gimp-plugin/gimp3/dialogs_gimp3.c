@@ -65,6 +65,7 @@ typedef struct
   guint                preview_timeout;
   gboolean             syncing;
   GuideChoice          guide; /* Inpaint Selection's guide layer */
+  gboolean             writing_guide; /* the row itself is setting the config's guide */
 } JobDialog;
 
 static const char *
@@ -195,7 +196,9 @@ guide_read (gpointer data, gint id, OaimgGuide *guide)
       layer = NULL;
       g_clear_error (&error);
     }
+  jd->writing_guide = TRUE;
   g_object_set (jd->config, "guide", layer, NULL);
+  jd->writing_guide = FALSE;
   return layer != NULL;
 }
 
@@ -214,6 +217,24 @@ on_guide_changed (gpointer data)
 {
   guide_sync (data);
   schedule_preview (data);
+}
+
+/* The config's guide changed behind the row (Reset, Load Saved Settings): the row follows it, so
+ * that the guide shown is the one sent. */
+static void
+on_config_guide (GObject *config, GParamSpec *pspec, JobDialog *jd)
+{
+  GimpLayer *layer = NULL;
+
+  (void) pspec;
+  if (jd->writing_guide || jd->guide.combo == NULL)
+    return;
+  g_object_get (config, "guide", &layer, NULL);
+  jd->guide.wanted = layer && guide_candidate (jd->image, GIMP_ITEM (layer), jd)
+                       ? gimp_item_get_id (GIMP_ITEM (layer)) : -1;
+  g_clear_object (&layer);
+  guide_sync (jd);
+  schedule_preview (jd);
 }
 
 /* The "Guide layer" row and its note, at `row` of the dialog's grid (edits only). */
@@ -596,6 +617,8 @@ job_dialog_run (GimpProcedure       *procedure,
        *p; p++)
     g_signal_connect (config, *p, G_CALLBACK (on_config_changed), &jd);
   g_signal_connect (config, "notify::sample-merged", G_CALLBACK (on_sample_merged), &jd);
+  if (jd.guide.combo)
+    g_signal_connect (config, "notify::guide", G_CALLBACK (on_config_guide), &jd);
   g_signal_connect_after (dialog, "show", G_CALLBACK (on_dialog_shown), &jd);
   g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_prompt_key), &jd);
   update_preview (&jd);

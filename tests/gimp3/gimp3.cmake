@@ -63,6 +63,7 @@ set(OAIMG_GIMP3_CASES
   interactive_no_key          # no key: said when the dialog opens, its button opens Settings
   interactive_sample_merged   # the Sample merged checkbox sends the visible image
   interactive_guide           # the Guide layer choice: sent as markup on 2.5, greyed out on 1.5
+  interactive_guide_reset     # Reset to Factory Defaults sets the Guide layer row back to None
   interactive_references      # three selected layers: the references' thumbnails and names, Send; greyed out on dall-e-2
   help_domain                 # the plug-in's help domain and a page for every help id (en, zh_CN)
   safety_identifier           # Settings' safety identifier sent, an empty one not

@@ -1533,6 +1533,34 @@ def case_edit_guide_refused():
           "an edit without guide sent %s" % [[f["field"] for f in r["files"]] for r in log])
 
 
+def case_interactive_guide_reset():
+    """Reset ▸ Reset to Factory Defaults in a dialog opened with a guide layer, on a profile whose
+    default model takes one: the Guide layer row follows the config back to None, so what is
+    sent is the plain masked edit the dialog then shows, not the guide it showed before."""
+    write_settings(base_url="", default_model=GUIDE_MODEL, timeout_s=120)
+    control("/_control/config", {"keep_uploads": True})
+    image, layer, guide = guide_image()
+    status, layers, message = run("plug-in-oaimg-edit", image, [layer],
+                                  run_mode=Gimp.RunMode.INTERACTIVE, prompt=PROMPT, n=1,
+                                  model=GUIDE_MODEL, size="auto", guide=guide)
+    check(status == Gimp.PDBStatusType.SUCCESS, "dialog after the reset: %s %s" % (status, message))
+    log = image_requests(1)
+    fields = [sorted(f["field"] for f in r["files"]) for r in log]
+    facts["sent"] = fields
+    facts["models"] = [r["fields"].get("model") for r in log]
+    check(facts["models"] == [GUIDE_MODEL], "sent to %s" % facts["models"])
+    check(fields == [["image", "mask"]],
+          "after Reset to Factory Defaults (guide None) the dialog sent %s" % fields)
+    # What the dialog showed as it closed: no guide either (it once kept showing the layer and
+    # planning its upload while the reset config, which is what is sent, held none).
+    texts_path = os.environ["OAIMG_DIALOG_TEXTS"]
+    texts = open(texts_path).read() if os.path.exists(texts_path) else ""
+    facts["texts"] = texts
+    check("Guide layer:" in texts, "the dialog texts were not written: %r" % texts[:200])
+    check("Guide: " not in texts and "With a guide" not in texts,
+          "after the reset the dialog still showed a guide while sending none")
+
+
 def case_interactive_guide():
     """The dialog's Guide layer under Xvfb: on gpt-image-2.5-flare it shows the layer passed and
     sends it as markup; with gpt-image-1.5 typed over the model it is greyed out with the line

@@ -81,6 +81,9 @@ INTERACTIVE_STEPS = {
     "interactive_prompt": ["Inpaint Selection|ctrl+Return|{prompt}", "Inpaint Selection|ctrl+Return"],
     # Sent with the guide layer on 2.5; then the model typed over with gpt-image-1.5 (Alt+M,
     # select all), the greyed-out guide's screen kept, and sent without it.
+    # Reset ▸ Reset to Factory Defaults (Alt+R, Alt+F) with a guide chosen, a prompt typed
+    # (Alt+P, then "ab"), then sent with Ctrl+Return.
+    "interactive_guide_reset": ["Inpaint Selection|alt+r pause alt+f pause", "!reset|alt+p a b ctrl+Return"],
     "interactive_guide": ["Inpaint Selection|alt+e", "Inpaint Selection|alt+m ctrl+a",
                           "!typing|g p t minus i m a g e minus 1 period 5",
                           "!greyed|alt+e"],
