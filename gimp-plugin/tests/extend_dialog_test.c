@@ -6,19 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "expect.h"
 #include "extend_dialog.h"
 #include "oaimg_dialog.h"
-
-static int failures;
-
-#define EXPECT(condition)                                                           \
-  do {                                                                              \
-      if (!(condition))                                                             \
-        {                                                                           \
-          printf ("FAIL %s:%d: %s\n", __FILE__, __LINE__, #condition);              \
-          failures++;                                                               \
-        }                                                                           \
-  } while (0)
 
 /* The plan of `v` for a width x height image on `model`; the caller clears it. */
 static void
