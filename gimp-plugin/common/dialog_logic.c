@@ -952,11 +952,21 @@ oaimg_dialog_title (oaimg_operation operation)
     }
 }
 
-char *
-oaimg_dialog_progress_title (oaimg_operation operation)
+const char *
+oaimg_dialog_extend_title (void)
 {
+  return _("Extend Canvas");
+}
+
+char *
+oaimg_dialog_progress_title (const OaimgJobParams *params)
+{
+  /* An extend is an edit to the API, but not to the person who asked for it. */
+  const char *what = oaimg_job_is_extend (params) ? oaimg_dialog_extend_title ()
+                                                   : oaimg_dialog_title (params->operation);
+
   /* TRANSLATORS: the progress window's title; %s is the operation, e.g. "Inpaint Selection". */
-  return g_strdup_printf (_("Working: %s"), oaimg_dialog_title (operation));
+  return g_strdup_printf (_("Working: %s"), what);
 }
 
 char *

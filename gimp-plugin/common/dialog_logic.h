@@ -55,7 +55,9 @@ char *oaimg_dialog_environment_notes (void);
 /* The job dialog's title for the operation, and the progress window's ("Working: …"), so that the
  * two windows are told apart by people and by the tests. Translated; the second is g_free'd. */
 const char *oaimg_dialog_title          (oaimg_operation operation);
-char       *oaimg_dialog_progress_title (oaimg_operation operation);
+/* Extend Canvas's title (translated). */
+const char *oaimg_dialog_extend_title (void);
+char       *oaimg_dialog_progress_title (const OaimgJobParams *params);
 
 /* Settings' Test Connection with what a run would use: the typed key (trimmed), else
  * OPENAI_API_KEY, else the stored key; OPENAI_BASE_URL, else the typed base URL, else OpenAI's.

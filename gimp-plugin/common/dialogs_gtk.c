@@ -215,14 +215,14 @@ on_progress_response (GtkDialog *dialog, gint response, ProgressWindow *window)
 }
 
 ProgressWindow *
-progress_window_new (oaimg_operation operation)
+progress_window_new (const OaimgJobParams *params)
 {
   ProgressWindow *window = g_new0 (ProgressWindow, 1);
   GtkWidget      *box;
   gchar          *title;
 
   /* Not the job dialog's title: the two windows are told apart, by people and by the tests. */
-  title          = oaimg_dialog_progress_title (operation);
+  title          = oaimg_dialog_progress_title (params);
   window->dialog = gimp_dialog_new (title, "oaimg", NULL, 0, NULL, NULL,
                                     _("_Cancel"), GTK_RESPONSE_CANCEL, NULL);
   g_free (title);
@@ -687,7 +687,7 @@ extend_dialog_show (OaimgExtendValues *values, uint32_t image_width, uint32_t im
   char        *label, *tip;
   gboolean     run;
 
-  dialog = gimp_dialog_new (_("Extend Canvas"), "oaimg", NULL, 0,
+  dialog = gimp_dialog_new (oaimg_dialog_extend_title (), "oaimg", NULL, 0,
                             gimp_standard_help_func, oaimg_procedures ()[OAIMG_PROC_EXTEND].name,
                             _("_Cancel"), GTK_RESPONSE_CANCEL, _("S_end"), GTK_RESPONSE_OK,
                             NULL);

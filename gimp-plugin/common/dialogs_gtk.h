@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 typedef struct ProgressWindow ProgressWindow;
 
 /* A small window with the stage, a progress bar, the streamed partial image and Cancel. */
-ProgressWindow *progress_window_new          (oaimg_operation operation);
+ProgressWindow *progress_window_new          (const OaimgJobParams *params);
 /* Shows the stage and lets GTK handle pending events; TRUE once Cancel was pressed. */
 gboolean        progress_window_update       (ProgressWindow      *window,
                                               const OaimgProgress *progress);

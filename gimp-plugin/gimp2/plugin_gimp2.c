@@ -370,7 +370,7 @@ run_with_progress (GimpRunMode run_mode, HostGimp2 *host, oaimg_client *client,
   GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    host->window = progress_window_new (params->operation);
+    host->window = progress_window_new (params);
   iface = host_gimp2_interface (host);
   /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
   if (host->window == NULL)

@@ -238,7 +238,7 @@ run_and_return (GimpProcedure *procedure, GimpRunMode run_mode, HostGimp3 *host,
   gboolean        ok;
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    host->window = progress_window_new (params->operation);
+    host->window = progress_window_new (params);
   iface = host_gimp3_interface (host);
   /* With the progress window up, GIMP's own progress (and its second Cancel) stays away. */
   if (host->window == NULL)

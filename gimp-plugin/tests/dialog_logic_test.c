@@ -423,9 +423,17 @@ test_preview (void)
 
   EXPECT (strcmp (oaimg_dialog_title (OAIMG_EDIT), "Inpaint Selection") == 0);
   EXPECT (strcmp (oaimg_dialog_title (OAIMG_GENERATE), "New Layers from Prompt") == 0);
-  title = oaimg_dialog_progress_title (OAIMG_VARIATION);
+  params.operation = OAIMG_VARIATION;
+  title = oaimg_dialog_progress_title (&params);
   EXPECT (strcmp (title, "Working: Variations") == 0);
   g_free (title);
+  /* Extend Canvas is an edit with margins: its progress window says what the person chose. */
+  params.operation    = OAIMG_EDIT;
+  params.extend_right = 256;
+  title = oaimg_dialog_progress_title (&params);
+  EXPECT (strcmp (title, "Working: Extend Canvas") == 0);
+  g_free (title);
+  params.extend_right = 0;
 }
 
 /* Saving Settings and testing the connection with what a run would use (dialog_logic.h). */

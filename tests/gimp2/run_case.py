@@ -71,7 +71,7 @@ INTERACTIVE_STEPS = {
     "interactive_extend": ["OpenAI Images Settings|", "@{dir}/ready",
                            ".*Untitled.*|alt+r pause Up Up Right", "!menu|e",
                            "Extend Canvas|alt+a alt+i Up|{short}", "!extend|ctrl+Return",
-                           PROGRESS_TITLE + "|", "OpenAI Images Settings|Escape"],
+                           "Working: Extend Canvas|", "OpenAI Images Settings|Escape"],
 }
 # What the Extend Canvas dialog held when last closed (By pixels, nothing to add, 3:2): the
 # interactive case starts from it, so that choosing the aspect ratio is the user's doing.
