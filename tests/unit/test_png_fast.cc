@@ -500,9 +500,12 @@ std::vector<uint8_t> with_image_data(uint32_t rows, uint32_t odd_row, uint8_t od
   const size_t row_bytes = image->stride();
   std::vector<uint8_t> filtered;
   for (uint32_t y = 0; y < rows; ++y) {
+    // Rows past the image's height (a stream longer than its header says) repeat the image's
+    // rows: reading past the decoded pixels would be the test's own overflow.
+    const size_t from = size_t(y % image->height) * row_bytes;
     filtered.push_back(y == odd_row ? odd_filter : 0);
-    filtered.insert(filtered.end(), image->pixels.begin() + y * row_bytes,
-                    image->pixels.begin() + (y + 1) * row_bytes);
+    filtered.insert(filtered.end(), image->pixels.begin() + from,
+                    image->pixels.begin() + from + row_bytes);
   }
   uLongf size = compressBound(uLong(filtered.size()));
   std::vector<uint8_t> deflated(size);
