@@ -166,7 +166,7 @@ oaimg_status oaimg_result_layer_mask(const oaimg_result* result, size_t index,
   if (!result || index >= result->job.result.images.size()) return OAIMG_ERR_INVALID_ARGUMENT;
   if (index >= result->job.layers.size()) return OAIMG_ERR_UNSUPPORTED;
   const oaimg::PlacedLayer& layer = result->job.layers[index];
-  if (mask) *mask = layer.mask.data();
+  if (mask) *mask = layer.mask->data();
   if (width) *width = layer.rgba.width;
   if (height) *height = layer.rgba.height;
   return OAIMG_OK;

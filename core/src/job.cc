@@ -200,7 +200,7 @@ void composite_part(Image& canvas, const Rect& area, const ExtendPart& part, con
       if (cx < 0 || cx >= int64_t(canvas.width)) continue;
       const uint8_t* l = layer.rgba.pixels.data() + (size_t(y) * layer.rgba.width + x) * 4;
       uint8_t* d = canvas.pixels.data() + (size_t(cy) * canvas.width + size_t(cx)) * 4;
-      const double a = l[3] / 255.0 * (layer.mask[size_t(y) * layer.rgba.width + x] / 255.0);
+      const double a = l[3] / 255.0 * ((*layer.mask)[size_t(y) * layer.rgba.width + x] / 255.0);
       const double da = d[3] / 255.0, oa = a + da * (1 - a);
       for (int c = 0; c < 3; ++c)
         d[c] = uint8_t(oa > 0 ? (l[c] * a + d[c] * da * (1 - a)) / oa + 0.5 : 0);
@@ -264,7 +264,7 @@ Result<FinishedJob> run_extend_parts(const ClientConfig& config, const PlannedJo
     layer.y = area.y;
     // The extend's own blend: the new area whole, and the ramp into the old image, across
     // which the parts' bands already blended.
-    layer.mask = prepared.made_selection->coverage;
+    layer.mask = std::make_shared<const std::vector<uint8_t>>(prepared.made_selection->coverage);
     layer.rgba = std::move(canvas);
     done.layers.push_back(std::move(layer));
   }
@@ -401,6 +401,13 @@ Result<FinishedJob> run_planned_job(const ClientConfig& config, const PlannedJob
   if (plan.prepared) {
     if (callbacks.progress && !callbacks.progress(Stage::Placing, -1))
       return Error(Status::Cancelled, "cancelled while placing the results");
+    // One put-back mask for all the results: it depends on the job, not on the result.
+    SharedMask mask;
+    if (!done.result.images.empty()) {
+      Result<SharedMask> made = put_back_mask_for(*plan.prepared, original);
+      if (!made) return made.take_error();
+      mask = std::move(*made);
+    }
     for (size_t i = 0; i < done.result.images.size(); ++i) {
       const ResultImage& image = done.result.images[i];
       if (image.format != FileFormat::Png)
@@ -417,7 +424,7 @@ Result<FinishedJob> run_planned_job(const ClientConfig& config, const PlannedJob
         e.message = "result " + std::to_string(i + 1) + ": " + e.message;
         return e;
       }
-      Result<PlacedLayer> placed = place_result(*plan.prepared, original, decoded.value());
+      Result<PlacedLayer> placed = place_result(*plan.prepared, decoded.value(), mask);
       if (!placed) return placed.take_error();
       done.layers.push_back(std::move(placed.value()));
     }

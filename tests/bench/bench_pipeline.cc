@@ -288,7 +288,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "place_result failed: %s\n", layer.error().message.c_str());
         return 1;
       }
-      placed_bytes = layer->rgba.pixels.size() + layer->mask.size();
+      placed_bytes = layer->rgba.pixels.size() + layer->mask->size();
       layers.push_back(std::move(*layer));
     }
     place_ms.push_back(ms_since(start));

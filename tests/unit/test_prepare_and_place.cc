@@ -107,7 +107,7 @@ void expect_lands_under_selection(const PreparedJob& job, const ImageRequest& re
   ASSERT_EQ(layer.y, job.plan.region.y);
   ASSERT_EQ(layer.rgba.width, uint32_t(job.plan.region.width));
   ASSERT_EQ(layer.rgba.height, uint32_t(job.plan.region.height));
-  ASSERT_EQ(layer.mask.size(), size_t(layer.rgba.width) * layer.rgba.height);
+  ASSERT_EQ(layer.mask->size(), size_t(layer.rgba.width) * layer.rgba.height);
   // Lanczos reaches three result pixels; beyond that the colour is exact.
   const double reach = 3.5 * std::max(1.0, double(job.plan.padded.width) / result_w) + 1;
   size_t inside_checked = 0, outside_checked = 0;
@@ -115,7 +115,7 @@ void expect_lands_under_selection(const PreparedJob& job, const ImageRequest& re
     for (uint32_t x = 0; x < layer.rgba.width; ++x) {
       const double depth = e.depth(layer.x + x + 0.5, layer.y + y + 0.5);
       const uint8_t* p = layer.rgba.pixels.data() + (size_t(y) * layer.rgba.width + x) * 4;
-      const uint8_t m = layer.mask[size_t(y) * layer.rgba.width + x];
+      const uint8_t m = (*layer.mask)[size_t(y) * layer.rgba.width + x];
       if (depth > reach) {
         ASSERT_EQ(p[0], kRed[0]) << x << "," << y;
         ASSERT_EQ(p[1], kRed[1]);
@@ -297,7 +297,7 @@ TEST(PlaceResult, VariationOfAOnePixelWideImage) {
   for (uint32_t y = 0; y < 300; ++y) {
     ASSERT_EQ(placed->rgba.pixels[y * 4 + 1], 255);
     ASSERT_EQ(placed->rgba.pixels[y * 4 + 0], 0);
-    ASSERT_EQ(placed->mask[y], 255);  // no selection: the whole region
+    ASSERT_EQ((*placed->mask)[y], 255);  // no selection: the whole region
   }
 }
 

@@ -2,6 +2,7 @@
 // each result placed back under the selection. Pure functions over pixel buffers, no GIMP, no I/O.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,14 +63,24 @@ const Selection* effective_selection(const PreparedJob& job, const ImageRequest&
 // Plans and encodes the uploads for req.source / req.selection within the model's limits.
 Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps);
 
+// The put-back mask, rgba.width * rgba.height. Every result of a job has the same one, so the
+// job's layers share a single copy (n results cost one mask, not n).
+using SharedMask = std::shared_ptr<const std::vector<uint8_t>>;
+
 struct PlacedLayer {
   Image rgba;                    // Rgba8, the result scaled to the region, padding cut off
   int32_t x = 0, y = 0;          // top-left in source coordinates
-  std::vector<uint8_t> mask;     // put-back mask, rgba.width * rgba.height
+  SharedMask mask;               // never null in a placed layer
 };
+
+// The put-back mask of the job's region: the selection's coverage with the feathered band (255
+// everywhere without a selection; an extend's own blend). The same for every result of the job.
+Result<SharedMask> put_back_mask_for(const PreparedJob& job, const ImageRequest& req);
 
 // Places one decoded result (any size; scaled to the padded region) back over the source.
 Result<PlacedLayer> place_result(const PreparedJob& job, const ImageRequest& req,
                                  const Image& result_rgba);
+// The same with the job's put-back mask already made (put_back_mask_for), shared, not rebuilt.
+Result<PlacedLayer> place_result(const PreparedJob& job, const Image& result_rgba, SharedMask mask);
 
 }  // namespace oaimg
