@@ -268,6 +268,16 @@ OAIMG_API oaimg_status oaimg_request_set_markup(oaimg_request *request, const ui
 OAIMG_API oaimg_status oaimg_request_set_source(oaimg_request *request, const uint8_t *pixels,
                                                 uint32_t width, uint32_t height, size_t stride,
                                                 oaimg_pixel_format format);
+/* The same source without a copy: sets a width x height source of the given format, fully
+ * transparent (all bytes 0), owned by the request, and returns its pixels for the caller to fill
+ * in place, with *stride (if non-NULL) set to its row distance in bytes (tightly packed). The
+ * pointer stays valid until the next oaimg_request_set_source*() / oaimg_request_source_buffer()
+ * call on this request or oaimg_request_free(); fill it before oaimg_client_run(). A host reading
+ * a large layer this way holds its pixels once, not twice. Returns NULL on bad arguments or when
+ * the memory cannot be had (see oaimg_request_error_message()), with *stride 0. */
+OAIMG_API uint8_t *oaimg_request_source_buffer(oaimg_request *request, uint32_t width,
+                                               uint32_t height, oaimg_pixel_format format,
+                                               size_t *stride);
 OAIMG_API oaimg_status oaimg_request_set_selection(oaimg_request *request, const uint8_t *coverage,
                                                    uint32_t width, uint32_t height, size_t stride,
                                                    int32_t offset_x, int32_t offset_y);

@@ -310,6 +310,39 @@ oaimg_status oaimg_request_set_source(oaimg_request* request, const uint8_t* pix
                     });
 }
 
+uint8_t* oaimg_request_source_buffer(oaimg_request* request, uint32_t width, uint32_t height,
+                                    oaimg_pixel_format format, size_t* stride) {
+  if (stride) *stride = 0;
+  if (!request) return nullptr;
+  RequestFailAdapter adapter{request};
+  uint8_t* pixels = nullptr;
+  const int raw_format = oaimg_capi::enum_value(format);
+  guarded(&adapter, [&] {
+    if (raw_format < OAIMG_RGBA8 || raw_format > OAIMG_GRAYA8)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "source format " + std::to_string(raw_format) +
+                               ": use OAIMG_RGBA8, OAIMG_RGB8, OAIMG_GRAY8 or OAIMG_GRAYA8");
+    oaimg::Image image;
+    image.format = static_cast<oaimg::PixelFormat>(raw_format);
+    const size_t row = size_t(width) * size_t(oaimg::channels(image.format));
+    if (width == 0 || height == 0 || row / size_t(oaimg::channels(image.format)) != width ||
+        row > std::numeric_limits<size_t>::max() / height)
+      return request->fail(OAIMG_ERR_INVALID_ARGUMENT,
+                           "source buffer " + std::to_string(width) + "x" + std::to_string(height) +
+                               ": width and height must be at least 1 and the image must fit in "
+                               "memory");
+    image.width = width;
+    image.height = height;
+    image.pixels.assign(row * height, 0);
+    request->request.source = std::move(image);
+    request->request.source_png.reset();
+    pixels = request->request.source->pixels.data();
+    if (stride) *stride = row;
+    return request->succeed();
+  });
+  return pixels;
+}
+
 oaimg_status oaimg_request_set_selection(oaimg_request* request, const uint8_t* coverage,
                                          uint32_t width, uint32_t height, size_t stride,
                                          int32_t offset_x, int32_t offset_y) {

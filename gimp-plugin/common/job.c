@@ -19,6 +19,7 @@ oaimg_source_clear (OaimgSource *source)
 {
   g_clear_pointer (&source->rgba, g_free);
   g_clear_pointer (&source->selection, g_free);
+  g_clear_pointer (&source->read_data, g_free);
   memset (source, 0, sizeof *source);
 }
 
@@ -42,7 +43,6 @@ oaimg_source_for_generation (OaimgSource *source, uint32_t canvas_width, uint32_
       source->width  = canvas_width;
       source->height = canvas_height;
     }
-  source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
 }
 
 void
@@ -194,8 +194,18 @@ oaimg_job_build_request (oaimg_client         *client,
 
   if (source != NULL)
     {
-      TRY (oaimg_request_set_source (request, source->rgba, source->width, source->height, 0,
-                                     OAIMG_RGBA8));
+      if (source->rgba != NULL)
+        TRY (oaimg_request_set_source (request, source->rgba, source->width, source->height, 0,
+                                       OAIMG_RGBA8));
+      else
+        {
+          uint8_t *own = oaimg_request_source_buffer (request, source->width, source->height,
+                                                      OAIMG_RGBA8, NULL);
+
+          TRY (own != NULL ? OAIMG_OK : OAIMG_ERR_INVALID_ARGUMENT);
+          if (source->read_rgba != NULL)
+            source->read_rgba (source->read_data, own);
+        }
       /* An extension's selection is the new area, which the core makes itself. */
       if (oaimg_job_is_extend (params))
         TRY (oaimg_request_set_extend (request, params->extend_left, params->extend_top,

@@ -28,7 +28,12 @@ GQuark oaimg_plugin_error_quark (void);
  * where the source's top-left pixel lies in image coordinates: results are reported there. */
 typedef struct
 {
+  /* g_malloc'ed, or NULL: then read_rgba fills the request's own buffer (a large layer held once,
+   * not once by the host and once more by liboaimg), or without read_rgba the source is fully
+   * transparent (a generation's, which sends no pixels). */
   uint8_t  *rgba;
+  void    (*read_rgba) (const void *read_data, uint8_t *rgba);
+  void     *read_data; /* g_free'd by oaimg_source_clear() */
   uint32_t  width;
   uint32_t  height;
   int32_t   origin_x;

@@ -152,13 +152,31 @@ host_gimp2_read_references (gint32 image, gint32 active, OaimgReferences *refere
   g_array_free (stack, TRUE);
 }
 
+/* What read_source_rgba reads once liboaimg's buffer for it exists. */
+typedef struct
+{
+  gint32   image;
+  gint32   drawable;
+  gboolean sample_merged;
+  gint     x, y, w, h;
+} SourceRead;
+
+static void
+read_source_rgba (const void *data, uint8_t *rgba)
+{
+  const SourceRead *read = data;
+
+  read_pixels (read->image, read->drawable, read->sample_merged, read->x, read->y, read->w,
+               read->h, rgba);
+}
+
 gboolean
 host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation,
                         gboolean sample_merged, OaimgSource *source, GError **error)
 {
   OaimgCoverage selection;
   gint          ox = 0, oy = 0, w, h;
-  uint8_t      *rgba;
+  SourceRead   *read;
 
   memset (source, 0, sizeof *source);
   if (operation == OAIMG_GENERATE)
@@ -178,15 +196,17 @@ host_gimp2_read_source (gint32 image, gint32 drawable, oaimg_operation operation
   gimp_drawable_offsets (drawable, &ox, &oy);
   w    = gimp_drawable_width (drawable);
   h    = gimp_drawable_height (drawable);
-  rgba = g_malloc ((gsize) w * h * 4);
-  read_pixels (image, drawable, sample_merged, ox, oy, w, h, rgba);
   /* An edit may select canvas the layer does not cover: that part is filled too. */
   if (operation == OAIMG_EDIT)
     selection = read_selection (image, 0, 0, gimp_image_width (image), gimp_image_height (image));
   else
     selection = read_selection (image, ox, oy, w, h);
-  oaimg_source_for_layer_on_canvas (source, ox, oy, w, h, rgba, &selection,
+  oaimg_source_for_layer_on_canvas (source, ox, oy, w, h, NULL, &selection,
                                     gimp_image_width (image), gimp_image_height (image));
+  read                = g_new (SourceRead, 1);
+  *read               = (SourceRead) { image, drawable, sample_merged, ox, oy, w, h };
+  source->read_rgba   = read_source_rgba;
+  source->read_data   = read;
   return TRUE;
 }
 

@@ -50,6 +50,25 @@ read_selection (GimpImage *image, gint x, gint y, gint w, gint h, GeglRectangle 
   return coverage;
 }
 
+/* What read_source_rgba reads once liboaimg's buffer for it exists: the drawable stays alive
+ * for the run (GIMP keeps its proxy object), so it is not referenced here. */
+typedef struct
+{
+  GimpDrawable *drawable;
+  gint          w, h;
+} SourceRead;
+
+static void
+read_source_rgba (const void *data, uint8_t *rgba)
+{
+  const SourceRead *read   = data;
+  GeglBuffer       *buffer = gimp_drawable_get_buffer (read->drawable);
+
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, read->w, read->h), 1.0,
+                   babl_format ("R'G'B'A u8"), rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+}
+
 gboolean
 host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operation operation,
                         gboolean sample_merged, OaimgSource *source, GError **error)
@@ -80,7 +99,6 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
           source->width  = w;
           source->height = h;
         }
-      source->rgba = g_malloc0 ((gsize) source->width * source->height * 4);
       return TRUE;
     }
 
@@ -109,13 +127,18 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
         h        = gimp_drawable_get_height (drawable);
       }
     gimp_drawable_get_offsets (drawable, &ox, &oy);
-    rgba   = g_malloc ((gsize) w * h * 4);
-    buffer = gimp_drawable_get_buffer (drawable);
-    gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
-                     rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
-    g_object_unref (buffer);
+    /* A layer is read later, straight into liboaimg's buffer (read_source_rgba); the temporary
+     * layer of the projection is gone by then, so that one is read now. */
+    rgba = NULL;
     if (visible)
-      gimp_item_delete (GIMP_ITEM (visible));
+      {
+        rgba   = g_malloc ((gsize) w * h * 4);
+        buffer = gimp_drawable_get_buffer (drawable);
+        gegl_buffer_get (buffer, GEGL_RECTANGLE (0, 0, w, h), 1.0, babl_format ("R'G'B'A u8"),
+                         rgba, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+        g_object_unref (buffer);
+        gimp_item_delete (GIMP_ITEM (visible));
+      }
 
     /* An edit may select canvas the layer does not cover: that part is filled too. */
     if (operation == OAIMG_EDIT)
@@ -130,6 +153,14 @@ host_gimp3_read_source (GimpImage *image, GimpDrawable *drawable, oaimg_operatio
         selection.height = sel_rect.height;
       }
     oaimg_source_for_layer_on_canvas (source, ox, oy, w, h, rgba, &selection, iw, ih);
+    if (rgba == NULL)
+      {
+        SourceRead *read = g_new (SourceRead, 1);
+
+        *read             = (SourceRead) { drawable, w, h };
+        source->read_rgba = read_source_rgba;
+        source->read_data = read;
+      }
   }
   return TRUE;
 }

@@ -585,3 +585,39 @@ TEST_F(ExtendJob, TheResultCarriesTheUsageHostsShow) {
 }
 
 }  // namespace
+
+// A host filling liboaimg's own source buffer (no copy of its pixels) gets the same placed
+// results as one handing over its pixels to be copied.
+TEST_F(ExtendJob, SourceFilledInPlaceIsTheSameAsACopiedOne) {
+  ASSERT_EQ(oaimg_request_new(OAIMG_EDIT, &request_), OAIMG_OK);
+  oaimg_request_set_model(request_, "dall-e-2");
+  oaimg_request_set_prompt(request_, "more of the same");
+  source_ = pattern(512, 384);
+  source_w_ = 512;
+  source_h_ = 384;
+  size_t stride = 1;
+  uint8_t* own = oaimg_request_source_buffer(request_, 512, 384, OAIMG_RGBA8, &stride);
+  ASSERT_NE(own, nullptr) << oaimg_request_error_message(request_);
+  ASSERT_EQ(stride, size_t(512) * 4);
+  EXPECT_TRUE(std::all_of(own, own + source_.size(), [](uint8_t b) { return b == 0; }));
+  std::copy(source_.begin(), source_.end(), own);
+  oaimg_request_set_n(request_, 2);
+  ASSERT_EQ(oaimg_request_set_extend(request_, 0, 0, 256, 0), OAIMG_OK);
+  ASSERT_EQ(run(), OAIMG_OK) << error();
+  check_extended_right(result_, source_, source_w_, source_h_, 256);
+}
+
+TEST_F(ExtendJob, SourceBufferRefusesBadSizesAndFormats) {
+  ASSERT_EQ(oaimg_request_new(OAIMG_EDIT, &request_), OAIMG_OK);
+  size_t stride = 7;
+  EXPECT_EQ(oaimg_request_source_buffer(request_, 0, 10, OAIMG_RGBA8, &stride), nullptr);
+  EXPECT_EQ(stride, 0u);
+  EXPECT_NE(std::string(oaimg_request_error_message(request_)).find("at least 1"),
+            std::string::npos);
+  EXPECT_EQ(oaimg_request_source_buffer(request_, 4, 4, static_cast<oaimg_pixel_format>(99),
+                                        nullptr),
+            nullptr);
+  EXPECT_NE(std::string(oaimg_request_error_message(request_)).find("OAIMG_RGBA8"),
+            std::string::npos);
+  EXPECT_EQ(oaimg_request_source_buffer(nullptr, 4, 4, OAIMG_RGBA8, nullptr), nullptr);
+}
