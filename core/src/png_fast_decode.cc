@@ -619,6 +619,37 @@ Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& ar
   }
 }
 
+Outcome stream_png_region(const uint8_t* data, size_t size, const Rect& area,
+                          const PngDecodeLimits& limits, const PngConsumed& consumed,
+                          const std::function<bool(const PngRegionRows&)>& start,
+                          const std::function<void(uint32_t, const uint8_t*)>& visit) {
+  try {
+    auto image = read_chunks(data, size, limits);
+    if (!image) return image.take_error();
+    auto clipped = clip_to(area, image->width, image->height);
+    if (!clipped) return clipped.take_error();
+    const Rect r = *clipped;
+    const PngRegionRows rows{r, format_for(*image), !read_whole(*image, limits)};
+    if (!start(rows) || !rows.streams) return {};
+    const size_t left = size_t(r.x) * size_t(channels(rows.format));
+    const uint32_t top = uint32_t(r.y);
+    const bool as_filed = natural_as_filed(*image);
+    std::vector<uint8_t> expanded(as_filed ? 0 : size_t(image->width) * channels(rows.format));
+    return stream_rows(
+        *image, top, top + uint32_t(r.height),
+        [&](uint32_t y, const uint8_t* row) {
+          if (!as_filed) {
+            expand_row(*image, row, expanded.data());
+            row = expanded.data();
+          }
+          visit(y - top, row + left);
+        },
+        consumed, data);
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory decoding a PNG");
+  }
+}
+
 Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
                                       const PngDecodeLimits& limits) {
   try {
