@@ -53,7 +53,8 @@ Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
                                       const PngDecodeLimits& limits = {});
 
 // Told, as the streaming reader goes, how many of the file's bytes from the start it is done
-// with: a caller reading a mapped file may drop those pages.
+// with: a caller reading a mapped file may drop those pages. Also told the whole size once the
+// chunks are walked, before the image data is read: the pages dropped then are read again.
 using PngConsumed = std::function<void(size_t done)>;
 
 // The rectangle `area` of a PNG (clipped to the image; an empty intersection is an error) in
