@@ -610,14 +610,32 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
   }
 }
 
+namespace {
+
+// A file's checked chunks and `area` clipped to its image: where both region readers start.
+struct RegionChunks {
+  ImageData image;
+  Rect rect;
+};
+
+Result<RegionChunks> read_region_chunks(const uint8_t* data, size_t size, const Rect& area,
+                                        const PngDecodeLimits& limits) {
+  auto image = read_chunks(data, size, limits);
+  if (!image) return image.take_error();
+  auto clipped = clip_to(area, image->width, image->height);
+  if (!clipped) return clipped.take_error();
+  return RegionChunks{std::move(*image), *clipped};
+}
+
+}  // namespace
+
 Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& area,
                                 const PngDecodeLimits& limits, const PngConsumed& consumed) {
   try {
-    auto image = read_chunks(data, size, limits);
-    if (!image) return image.take_error();
-    auto clipped = clip_to(area, image->width, image->height);
-    if (!clipped) return clipped.take_error();
-    const Rect r = *clipped;
+    auto chunks = read_region_chunks(data, size, area, limits);
+    if (!chunks) return chunks.take_error();
+    ImageData* image = &chunks->image;
+    const Rect r = chunks->rect;
     Image out;
     out.width = uint32_t(r.width);
     out.height = uint32_t(r.height);
@@ -649,11 +667,10 @@ Outcome stream_png_region(const uint8_t* data, size_t size, const Rect& area,
                           const std::function<bool(const PngRegionRows&)>& start,
                           const std::function<void(uint32_t, const uint8_t*)>& visit) {
   try {
-    auto image = read_chunks(data, size, limits);
-    if (!image) return image.take_error();
-    auto clipped = clip_to(area, image->width, image->height);
-    if (!clipped) return clipped.take_error();
-    const Rect r = *clipped;
+    auto chunks = read_region_chunks(data, size, area, limits);
+    if (!chunks) return chunks.take_error();
+    ImageData* image = &chunks->image;
+    const Rect r = chunks->rect;
     const PngRegionRows rows{r, format_for(*image), !read_whole(*image, limits)};
     if (!start(rows) || !rows.streams) return {};
     const size_t left = size_t(r.x) * size_t(channels(rows.format));
