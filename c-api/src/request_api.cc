@@ -411,6 +411,9 @@ oaimg_status oaimg_request_set_source_png_file(oaimg_request* request, const cha
       return request->fail(to_c(header.error().status), "source: " + header.error().message);
     if (oaimg::Outcome budget = oaimg::check_png_budget(*header, file->data, file->size, {}); !budget)
       return request->fail(to_c(budget.error().status), "source: " + budget.error().message);
+    // The chunk walk brought the mapped file's cached pages in (the kernel maps those around
+    // each page touched): given back until the region is read.
+    file->consumed(file->size);
     file->width = header->width;
     file->height = header->height;
     request->request.source_png = std::move(file);

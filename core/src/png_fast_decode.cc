@@ -29,6 +29,7 @@ struct ImageData {
   uint32_t width = 0, height = 0;
   int bit_depth = 0, color_type = 0;
   bool interlaced = false;
+  size_t file_size = 0;
   bool gamma_not_srgb = false;
   uint8_t palette[256][4] = {};  // RGBA; entries past the file's palette stay opaque black
   bool has_trns = false;
@@ -77,6 +78,7 @@ Result<ImageData> read_chunks(const uint8_t* data, size_t size, const PngDecodeL
   auto header = read_png_header(data, size);
   if (!header) return header.take_error();
   ImageData image;
+  image.file_size = size;
   image.width = header->width;
   image.height = header->height;
   image.bit_depth = header->bit_depth;
@@ -107,12 +109,13 @@ Result<ImageData> read_chunks(const uint8_t* data, size_t size, const PngDecodeL
                      " bytes runs past the end of the file");
     }
     const uint8_t* body = type + 4;
-    const uint32_t stored_crc = be32(body + length);
-    if (libdeflate_crc32(0, type, size_t(length) + 4) != stored_crc) {
+    const bool is_idat = std::memcmp(type, "IDAT", 4) == 0;
+    // The image data's CRCs are checked as it is read (idat_crc_ok): a CRC pass here would
+    // bring the whole of a mapped file into memory before the streaming reader gives it back.
+    if (!is_idat && libdeflate_crc32(0, type, size_t(length) + 4) != be32(body + length)) {
       return corrupt("chunk " + chunk_name(type) + " has a bad CRC");
     }
     offset += size_t(length) + 12;
-    const bool is_idat = std::memcmp(type, "IDAT", 4) == 0;
     if (!is_idat && !idat.empty()) idat_ended = true;
     if (is_idat) {
       if (idat_ended) return corrupt("IDAT chunks are not consecutive");
@@ -152,6 +155,17 @@ Result<ImageData> read_chunks(const uint8_t* data, size_t size, const PngDecodeL
   if (image.color_type == 3 && !seen_plte) return corrupt("a palette image without PLTE");
   image.idat = std::move(idat);
   return image;
+}
+
+// Whether one IDAT payload's chunk CRC is right (read_chunks() leaves them to the reader).
+bool idat_crc_ok(const std::pair<const uint8_t*, size_t>& idat) {
+  return libdeflate_crc32(0, idat.first - 4, idat.second + 4) == be32(idat.first + idat.second);
+}
+
+Outcome check_idat_crcs(const ImageData& image) {
+  for (const auto& span : image.idat)
+    if (!idat_crc_ok(span)) return corrupt("chunk IDAT has a bad CRC");
+  return {};
 }
 
 // The IDAT payloads as the one buffer libdeflate needs.
@@ -391,26 +405,32 @@ Outcome stream_rows(const ImageData& image, uint32_t first, uint32_t last,
   const size_t run_rows = std::max<size_t>(1, std::min<size_t>(image.height, (size_t(1) << 20) / filtered_row));
   std::vector<uint8_t> run(run_rows * filtered_row), above(rowbytes);
 
+  // The chunk walk touched a page of every chunk, and the kernel maps a mapped file's cached
+  // pages around each touched one: all of it. Given back now, each page comes back as it is read.
+  if (consumed) consumed(image.file_size);
   z_stream z{};
   if (inflateInit(&z) != Z_OK) throw std::bad_alloc();
   std::unique_ptr<z_stream, InflateEnd> owner(&z);
   size_t span = 0;
-  auto feed = [&] {  // the next IDAT payload, once zlib has used up the last
+  auto feed = [&] {  // the next IDAT payload, once zlib has used up the last; false: a bad CRC
     while (z.avail_in == 0 && span < image.idat.size()) {
       if (consumed && span > 0) consumed(size_t(image.idat[span - 1].first - file) + image.idat[span - 1].second);
+      if (!idat_crc_ok(image.idat[span])) return false;
       z.next_in = const_cast<Bytef*>(image.idat[span].first);
       // IDAT chunks are at most 2^31 - 1 bytes (read_chunks): they fit zlib's uInt.
       z.avail_in = uInt(image.idat[span].second);
       ++span;
     }
+    return true;
   };
+  const Error crc_error = corrupt("chunk IDAT has a bad CRC");
   bool ended = false;
   for (uint32_t y = 0; y < image.height;) {
     const uint32_t rows = uint32_t(std::min<size_t>(run_rows, image.height - y));
     z.next_out = run.data();
     z.avail_out = uInt(rows * filtered_row);
     while (z.avail_out > 0) {
-      feed();
+      if (!feed()) return crc_error;
       const int rc = ended ? Z_BUF_ERROR : inflate(&z, Z_NO_FLUSH);
       if (rc == Z_STREAM_END) {
         ended = true;
@@ -438,7 +458,7 @@ Outcome stream_rows(const ImageData& image, uint32_t first, uint32_t last,
   }
   // Nothing may follow the last row but the end of the stream and its checksum.
   while (!ended) {
-    feed();
+    if (!feed()) return crc_error;
     uint8_t extra = 0;
     z.next_out = &extra;
     z.avail_out = 1;
@@ -455,6 +475,9 @@ Outcome stream_rows(const ImageData& image, uint32_t first, uint32_t last,
       return corrupt("the image data (zlib) is damaged or its checksum is wrong");
     }
   }
+  // IDAT chunks after the end of the stream are never given to zlib: their CRCs still count.
+  for (; span < image.idat.size(); ++span)
+    if (!idat_crc_ok(image.idat[span])) return crc_error;
   if (consumed && !image.idat.empty()) consumed(size_t(image.idat.back().first - file) + image.idat.back().second);
   return {};
 }
@@ -574,6 +597,7 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
   try {
     auto image = read_chunks(data, size, limits);
     if (!image) return image.take_error();
+    if (Outcome crc = check_idat_crcs(*image); !crc) return crc.take_error();
     if (image->interlaced || image->gamma_not_srgb) {
       auto rgba = decode_png(data, size, limits);
       if (!rgba) return rgba.take_error();
@@ -586,20 +610,39 @@ Result<Image> decode_png_pixels(const uint8_t* data, size_t size, const PngDecod
   }
 }
 
+namespace {
+
+// A file's checked chunks and `area` clipped to its image: where both region readers start.
+struct RegionChunks {
+  ImageData image;
+  Rect rect;
+};
+
+Result<RegionChunks> read_region_chunks(const uint8_t* data, size_t size, const Rect& area,
+                                        const PngDecodeLimits& limits) {
+  auto image = read_chunks(data, size, limits);
+  if (!image) return image.take_error();
+  auto clipped = clip_to(area, image->width, image->height);
+  if (!clipped) return clipped.take_error();
+  return RegionChunks{std::move(*image), *clipped};
+}
+
+}  // namespace
+
 Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& area,
                                 const PngDecodeLimits& limits, const PngConsumed& consumed) {
   try {
-    auto image = read_chunks(data, size, limits);
-    if (!image) return image.take_error();
-    auto clipped = clip_to(area, image->width, image->height);
-    if (!clipped) return clipped.take_error();
-    const Rect r = *clipped;
+    auto chunks = read_region_chunks(data, size, area, limits);
+    if (!chunks) return chunks.take_error();
+    ImageData* image = &chunks->image;
+    const Rect r = chunks->rect;
     Image out;
     out.width = uint32_t(r.width);
     out.height = uint32_t(r.height);
     out.format = format_for(*image);
     const int n = channels(out.format);
     if (read_whole(*image, limits) && !image->interlaced && !image->gamma_not_srgb) {
+      if (Outcome crc = check_idat_crcs(*image); !crc) return crc.take_error();
       join_idat(*image);
       auto fast = decode_fast(*image, r);
       if (fast && consumed) consumed(size);
@@ -614,6 +657,36 @@ Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& ar
                                 });
     if (!read) return read.take_error();
     return out;
+  } catch (const std::bad_alloc&) {
+    return Error(Status::NoMemory, "out of memory decoding a PNG");
+  }
+}
+
+Outcome stream_png_region(const uint8_t* data, size_t size, const Rect& area,
+                          const PngDecodeLimits& limits, const PngConsumed& consumed,
+                          const std::function<bool(const PngRegionRows&)>& start,
+                          const std::function<void(uint32_t, const uint8_t*)>& visit) {
+  try {
+    auto chunks = read_region_chunks(data, size, area, limits);
+    if (!chunks) return chunks.take_error();
+    ImageData* image = &chunks->image;
+    const Rect r = chunks->rect;
+    const PngRegionRows rows{r, format_for(*image), !read_whole(*image, limits)};
+    if (!start(rows) || !rows.streams) return {};
+    const size_t left = size_t(r.x) * size_t(channels(rows.format));
+    const uint32_t top = uint32_t(r.y);
+    const bool as_filed = natural_as_filed(*image);
+    std::vector<uint8_t> expanded(as_filed ? 0 : size_t(image->width) * channels(rows.format));
+    return stream_rows(
+        *image, top, top + uint32_t(r.height),
+        [&](uint32_t y, const uint8_t* row) {
+          if (!as_filed) {
+            expand_row(*image, row, expanded.data());
+            row = expanded.data();
+          }
+          visit(y - top, row + left);
+        },
+        consumed, data);
   } catch (const std::bad_alloc&) {
     return Error(Status::NoMemory, "out of memory decoding a PNG");
   }

@@ -273,26 +273,45 @@ Result<PreparedJob> prepare_job(const ImageRequest& req, const ModelCaps& caps) 
     const Image* pixels_from = req.source ? &*req.source : nullptr;
     Image window;
     int32_t window_x = 0, window_y = 0;
-    if (!pixels_from) {
-      const EncodedSource& png = *req.source_png;
-      const Rect inside = intersect(p.region, Rect{0, 0, int32_t(source.width), int32_t(source.height)});
-      if (!inside.empty()) {
-        auto read = decode_png_region(png.data, png.size, inside, png.limits,
-                                      [&png](size_t done) { png.consumed(done); });
-        if (!read) {
-          Error e = read.take_error();
-          e.message = "source: " + e.message;
-          return e;
-        }
-        window = std::move(*read);
-        window_x = inside.x;
-        window_y = inside.y;
-      }
+    const EncodedSource* png = req.source_png.get();
+    const PngConsumed consumed = [png](size_t done) { png->consumed(done); };
+    auto source_error = [](Error e) {
+      e.message = "source: " + e.message;
+      return e;
+    };
+    // A region inside a large PNG is resampled as the file is inflated (shrink on load), at every
+    // size tried; any other is decoded once.
+    bool on_load = !pixels_from &&
+                   intersect(p.region, Rect{0, 0, int32_t(source.width), int32_t(source.height)}) == p.region;
+    auto decode_window = [&]() -> Outcome {
       pixels_from = &window;
-    }
+      const Rect inside = intersect(p.region, Rect{0, 0, int32_t(source.width), int32_t(source.height)});
+      if (inside.empty()) return {};
+      auto read = decode_png_region(png->data, png->size, inside, png->limits, consumed);
+      if (!read) return source_error(read.take_error());
+      window = std::move(*read);
+      window_x = inside.x;
+      window_y = inside.y;
+      return {};
+    };
+    if (!pixels_from && !on_load)
+      if (Outcome read = decode_window(); !read) return read.take_error();
     uint32_t width = p.target_width, height = p.target_height;
     for (;;) {
-      auto pixels = render_region(*pixels_from, window_x, window_y, p, width, height);
+      std::optional<Image> loaded;
+      if (on_load) {
+        const AxisMap x = map_span(p.padded.x - p.region.x, p.padded.width, width, 0, p.region.width);
+        const AxisMap y = map_span(p.padded.y - p.region.y, p.padded.height, height, 0, p.region.height);
+        auto streamed = resample_png_region(png->data, png->size, p.region, png->limits, consumed, x, y);
+        if (!streamed) return source_error(streamed.take_error());
+        loaded = std::move(*streamed);
+        if (!loaded) {  // a file read whole
+          on_load = false;
+          if (Outcome read = decode_window(); !read) return read.take_error();
+        }
+      }
+      auto pixels = loaded ? Result<Image>(std::move(*loaded))
+                           : render_region(*pixels_from, window_x, window_y, p, width, height);
       if (!pixels) return pixels.take_error();
       auto image = encode_png_under(*pixels, caps.input_max_bytes);
       if (!image) return image.take_error();

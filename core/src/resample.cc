@@ -93,12 +93,12 @@ inline Float4 bytes_to_floats(const uint8_t* p) {
 
 // Source row [x0, x1] to premultiplied floats on a 0-255 scale. One loop per format keeps the
 // format test out of the per-pixel path.
-void premultiply_row(const Image& source, uint32_t y, int32_t x0, int32_t x1, Float4* out) {
-  const int n = channels(source.format);
-  const uint8_t* p = source.pixels.data() + size_t(y) * source.stride() + size_t(x0) * n;
+void premultiply_row(PixelFormat format, const uint8_t* row, int32_t x0, int32_t x1, Float4* out) {
+  const int n = channels(format);
+  const uint8_t* p = row + size_t(x0) * n;
   const int32_t count = x1 - x0 + 1;
   constexpr float kInv255 = 1.0f / 255.0f;
-  switch (source.format) {
+  switch (format) {
     case PixelFormat::Rgba8: {
       uint8_t all = 255;
       for (int32_t i = 0; i < count; ++i) all &= p[i * 4 + 3];
@@ -304,9 +304,9 @@ BoxedAxis box_axis(const AxisMap& m) {
 // with boxing the premultiplied average of f x f blocks.
 class RowSource {
  public:
-  RowSource(const Image& source, const BoxedAxis& x, const BoxedAxis& y, int32_t lowest,
-            int32_t highest)
-      : source_(source), x_(x), y_(y), lowest_(lowest), highest_(highest) {
+  RowSource(PixelFormat format, RowFeed& feed, const BoxedAxis& x, const BoxedAxis& y,
+            int32_t lowest, int32_t highest)
+      : format_(format), feed_(feed), x_(x), y_(y), lowest_(lowest), highest_(highest) {
     if (boxed()) {
       first_pixel_ = std::max(x_.base + lowest * x_.factor, x_.clamp_begin);
       last_pixel_ = std::min(x_.base + highest * x_.factor + x_.factor - 1, x_.clamp_end - 1);
@@ -318,17 +318,26 @@ class RowSource {
 
   bool boxed() const { return x_.factor > 1 || y_.factor > 1; }
 
-  // Row j (in blocks), columns [lowest, highest] (in blocks).
-  void fill(int32_t j, Float4* out) {
+  // The first source row that block row j reads.
+  int32_t first_source_row(int32_t j) const {
+    return std::clamp(y_.base + j * y_.factor, y_.clamp_begin, y_.clamp_end - 1);
+  }
+
+  // Row j (in blocks), columns [lowest, highest] (in blocks); false when the feed stopped.
+  bool fill(int32_t j, Float4* out) {
     if (!boxed()) {
-      premultiply_row(source_, uint32_t(j), lowest_, highest_, out);
-      return;
+      const uint8_t* row = feed_.row(uint32_t(j));
+      if (!row) return false;
+      premultiply_row(format_, row, lowest_, highest_, out);
+      return true;
     }
     std::fill(straight_.begin(), straight_.end(), 0u);
     std::fill(premultiplied_.begin(), premultiplied_.end(), 0u);
     for (int t = 0; t < y_.factor; ++t) {
       const int32_t row = std::clamp(y_.base + j * y_.factor + t, y_.clamp_begin, y_.clamp_end - 1);
-      accumulate_row(uint32_t(row));
+      const uint8_t* bytes = feed_.row(uint32_t(row));
+      if (!bytes) return false;
+      accumulate_row(bytes);
     }
     const int f = x_.factor;
     const float scale = 1.0f / (255.0f * float(f) * float(y_.factor));
@@ -342,19 +351,20 @@ class RowSource {
       out[k - lowest_] =
           Float4{float(sum[0]), float(sum[1]), float(sum[2]), float(sum[3])} * scale;
     }
+    return true;
   }
 
  private:
   // Adds one source row: opaque pixels as they are into straight_ (scaled by 255 later), others
   // premultiplied on a 255 * 255 scale into premultiplied_. Opaque rows, the common case, are a
   // plain widening add that the compiler vectorises.
-  void accumulate_row(uint32_t row) {
-    const int n = channels(source_.format);
-    const uint8_t* p = source_.pixels.data() + size_t(row) * source_.stride() + size_t(first_pixel_) * n;
+  void accumulate_row(const uint8_t* row) {
+    const int n = channels(format_);
+    const uint8_t* p = row + size_t(first_pixel_) * n;
     const size_t count = size_t(last_pixel_ - first_pixel_ + 1);
     uint32_t* straight = straight_.data();
     uint32_t* premultiplied = premultiplied_.data();
-    switch (source_.format) {
+    switch (format_) {
       case PixelFormat::Rgba8: {
         uint8_t all = 255;
         for (size_t i = 0; i < count; ++i) all &= p[i * 4 + 3];
@@ -400,7 +410,8 @@ class RowSource {
     }
   }
 
-  const Image& source_;
+  PixelFormat format_;
+  RowFeed& feed_;
   const BoxedAxis& x_;
   const BoxedAxis& y_;
   int32_t lowest_, highest_;
@@ -421,24 +432,53 @@ AxisMap map_span(double span_begin, double span_size, uint32_t out_size, int32_t
   return map;
 }
 
+namespace {
+
+// An image in memory: every row at hand.
+class ImageFeed final : public RowFeed {
+ public:
+  explicit ImageFeed(const Image& image) : image_(image) {}
+  const uint8_t* row(uint32_t y) override { return image_.pixels.data() + size_t(y) * image_.stride(); }
+
+ private:
+  const Image& image_;
+};
+
+}  // namespace
+
 Result<Image> resample_to_rgba(const Image& source, const AxisMap& x, const AxisMap& y) {
-  if (source.empty() || source.pixels.size() < source.stride() * source.height ||
+  if (source.empty() || source.pixels.size() < source.stride() * source.height) {
+    return Error(Status::InvalidArgument, "resample: empty image or a map outside it");
+  }
+  ImageFeed feed(source);
+  return resample_rows_to_rgba(RowLayout{source.width, source.height, source.format}, feed, x, y);
+}
+
+Result<Image> resample_rows_to_rgba(const RowLayout& source, RowFeed& feed, const AxisMap& x,
+                                    const AxisMap& y) {
+  if (source.width == 0 || source.height == 0 ||
       x.out_size == 0 || y.out_size == 0 || !(x.step > 0) || !(y.step > 0) ||
       x.clamp_begin < 0 || y.clamp_begin < 0 || x.clamp_end <= x.clamp_begin ||
       y.clamp_end <= y.clamp_begin || x.clamp_end > int64_t(source.width) ||
       y.clamp_end > int64_t(source.height)) {
     return Error(Status::InvalidArgument, "resample: empty image or a map outside it");
   }
+  const Error stopped(Status::Image, "resample: the source rows stopped coming");
   try {
     const BoxedAxis bx = box_axis(x), by = box_axis(y);
     const AxisWeights wx = compute_weights(bx.map);
     const AxisWeights wy = compute_weights(by.map);
-    RowSource rows_in(source, bx, by, wx.lowest, wx.highest);
+    RowSource rows_in(source.format, feed, bx, by, wx.lowest, wx.highest);
 #if defined(__SSE2__)
     const bool fixed_point = !rows_in.boxed() && (source.format == PixelFormat::Rgba8 ||
                                                   source.format == PixelFormat::Rgb8);
     const FixedWeights wx_fixed = fixed_point ? fixed_weights(wx) : FixedWeights{};
 #endif
+    // The lowest row (in blocks) any output row from oy on reads: the feed may let go of the
+    // source rows before it. Taps trimmed at whole-pixel positions can make `first` step back.
+    std::vector<int32_t> still_needed(size_t(y.out_size) + 1, by.map.clamp_end);
+    for (uint32_t oy = y.out_size; oy-- > 0;)
+      still_needed[oy] = std::min(still_needed[size_t(oy) + 1], wy.first[oy]);
     Image out;
     out.width = x.out_size;
     out.height = y.out_size;
@@ -454,12 +494,14 @@ Result<Image> resample_to_rgba(const Image& source, const AxisMap& x, const Axis
 
     for (uint32_t oy = 0; oy < y.out_size; ++oy) {
       const int32_t first = wy.first[oy], count = wy.count[oy];
+      feed.release_below(uint32_t(rows_in.first_source_row(still_needed[oy])));
       for (int32_t j = first; j < first + count; ++j) {
         const int32_t slot = j % ring_rows;
         if (ring_holds[size_t(slot)] == j) continue;
         Float4* filtered = ring.data() + size_t(slot) * x.out_size;
 #if defined(__SSE2__)
-        const uint8_t* source_row = source.pixels.data() + size_t(j) * source.stride();
+        const uint8_t* source_row = fixed_point ? feed.row(uint32_t(j)) : nullptr;
+        if (fixed_point && !source_row) return stopped;
         if (fixed_point && source.format == PixelFormat::Rgb8) {
           filter_opaque_row<3>(source_row, wx, wx_fixed, filtered, x.out_size);
           ring_holds[size_t(slot)] = j;
@@ -471,7 +513,7 @@ Result<Image> resample_to_rgba(const Image& source, const AxisMap& x, const Axis
           continue;
         }
 #endif
-        rows_in.fill(j, input_row.data());
+        if (!rows_in.fill(j, input_row.data())) return stopped;
         filter_row(input_row.data(), wx.lowest, wx, filtered, x.out_size);
         ring_holds[size_t(slot)] = j;
       }

@@ -21,14 +21,16 @@ foreach(target IN ITEMS response sse png_region png_decode plan)
   endif()
   add_executable(replay_${target} ${OAIMG_FUZZ_DIR}/fuzz_${target}.cc ${OAIMG_FUZZ_DIR}/replay_main.cc
                  ${support_sources})
-  target_include_directories(replay_${target} PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
+  target_include_directories(replay_${target} PRIVATE ${OAIMG_TEST_SUPPORT_DIR}
+                             ${PROJECT_SOURCE_DIR}/core/src)
   target_link_libraries(replay_${target} PRIVATE ${library})
   add_test(NAME fuzz_replay_${target} COMMAND replay_${target} ${OAIMG_FUZZ_DIR}/corpus/${target})
   set_tests_properties(fuzz_replay_${target} PROPERTIES LABELS "hardening;fuzz" TIMEOUT 120)
 
   if(OAIMG_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     add_executable(fuzz_${target} ${OAIMG_FUZZ_DIR}/fuzz_${target}.cc ${support_sources})
-    target_include_directories(fuzz_${target} PRIVATE ${OAIMG_TEST_SUPPORT_DIR})
+    target_include_directories(fuzz_${target} PRIVATE ${OAIMG_TEST_SUPPORT_DIR}
+                               ${PROJECT_SOURCE_DIR}/core/src)
     target_compile_options(fuzz_${target} PRIVATE -fsanitize=fuzzer)
     target_link_options(fuzz_${target} PRIVATE -fsanitize=fuzzer)
     target_link_libraries(fuzz_${target} PRIVATE ${library})

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "oaimg/core/png_codec.h"
+#include "resample.h"
 
 namespace oaimg {
 namespace {
@@ -312,6 +313,76 @@ TEST(PngStreamDecode, RegionAcrossManyRunsOfRows) {
   }
 }
 
+// Shrink on load: the region resampled as it is inflated (two threads, a ring of rows) against
+// the decoded region resampled, byte for byte, for every kind, at corners and edges, shrinking by
+// boxes, by Lanczos alone, copying at whole pixels (trimmed taps), enlarging, with padding.
+void expect_resampled_on_load(const std::vector<uint8_t>& png, const Kind& k, const Rect& area,
+                              const AxisMap& x, const AxisMap& y) {
+  auto region = decode_png_region(png.data(), png.size(), area, streamed());
+  ASSERT_TRUE(region.ok()) << describe(k) << ": " << region.error().message;
+  size_t consumed = 0;
+  auto loaded = resample_png_region(png.data(), png.size(), area, streamed(),
+                                    [&](size_t done) { consumed = std::max(consumed, done); }, x, y);
+  ASSERT_TRUE(loaded.ok()) << describe(k) << ": " << loaded.error().message << "; area "
+                           << area.x << "," << area.y << " " << area.width << "x" << area.height
+                           << " to " << x.out_size << "x" << y.out_size;
+  if (k.interlaced) {  // Adam7: read whole by decode_png_region()
+    EXPECT_FALSE(*loaded) << describe(k);
+    return;
+  }
+  ASSERT_TRUE(*loaded) << describe(k);
+  auto decoded = resample_to_rgba(*region, x, y);
+  ASSERT_TRUE(decoded.ok());
+  ASSERT_EQ((*loaded)->width, decoded->width);
+  ASSERT_EQ((*loaded)->height, decoded->height);
+  EXPECT_TRUE((*loaded)->pixels == decoded->pixels)
+      << describe(k) << ": area " << area.x << "," << area.y << " " << area.width << "x"
+      << area.height << " to " << x.out_size << "x" << y.out_size;
+  EXPECT_GE(consumed + 4, size_t(find_chunk(png, "IEND"))) << describe(k);
+}
+
+TEST(PngShrinkOnLoad, SamePixelsAsTheDecodedRegionResampledForEveryKindAndEdge) {
+  const uint32_t w = 97, h = 83;
+  const Rect areas[] = {{0, 0, 60, 50}, {37, 0, 60, 40}, {0, 33, 50, 50}, {40, 30, 57, 53},
+                        {0, 0, 97, 83}, {10, 20, 30, 1}};
+  for_every_kind([&](const Kind& k) {
+    const auto png = make_png(k, w, h, uint32_t(k.color_type * 100 + k.bit_depth + 7));
+    for (const Rect& area : areas) {
+      const int32_t aw = area.width, ah = area.height;
+      const struct {
+        double x0, xs;
+        uint32_t ow;
+        double y0, ys;
+        uint32_t oh;
+      } maps[] = {
+          {0, double(aw), 7, 0, double(ah), 5},              // boxes then Lanczos
+          {-3, aw + 6.0, uint32_t(aw * 3 / 5 + 1), -2, ah + 4.0, uint32_t(ah * 3 / 5 + 1)},
+          {0, double(aw), uint32_t(aw), 0, double(ah), uint32_t(ah)},  // a copy
+          {-4, aw + 8.0, uint32_t(aw + 8), -1, ah + 1.0, uint32_t(ah + 1)},  // padded, whole pixels
+          {0, double(aw), uint32_t(aw * 2), 0.25, ah - 0.5, uint32_t(ah * 2 + 1)},  // enlarged
+      };
+      for (const auto& m : maps) {
+        expect_resampled_on_load(png, k, area, map_span(m.x0, m.xs, m.ow, 0, aw),
+                                 map_span(m.y0, m.ys, m.oh, 0, ah));
+        if (HasFatalFailure()) return false;
+      }
+    }
+    return true;
+  });
+}
+
+// Rows wider than the ring's two mebibytes hold few of them: the ring grows to what the filter
+// needs (a 10x reduction reads about 60 rows at once), rows cross the reader's runs.
+TEST(PngShrinkOnLoad, ARingOfFewWideRowsStillHoldsWhatTheFilterReads) {
+  Kind k{6, 16};
+  const auto png = make_png(k, 20000, 120, 4);  // 160 KB a row as 16-bit RGBA, 80 KB as 8-bit
+  for (const Rect& area : {Rect{0, 0, 20000, 120}, Rect{19000, 30, 1000, 90}}) {
+    expect_resampled_on_load(png, k, area, map_span(0, area.width, uint32_t(area.width / 10), 0, area.width),
+                             map_span(0, area.height, uint32_t(area.height / 10), 0, area.height));
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST(PngStreamDecode, RegionOutsideTheImageIsRefused) {
   const auto png = make_png(Kind{2, 8}, 20, 10, 1);
   auto region = decode_png_region(png.data(), png.size(), Rect{20, 0, 5, 5});
@@ -465,6 +536,39 @@ std::string region_error(const std::vector<uint8_t>& png) {
   EXPECT_EQ(image.error().status, Status::Image);
   EXPECT_EQ(image.error().message, coverage.error().message);
   return image.error().message;
+}
+
+// A damaged file resampled on load fails as decode_png_region() fails, wherever the damage is
+// (above, inside or below the rows resampling takes), and never hangs the two threads.
+TEST(PngShrinkOnLoad, ADamagedFileIsRefusedAsTheRegionReadRefusesIt) {
+  Kind k{2, 8};
+  const auto good = make_png(k, 300, 200, 6);
+  const size_t idat = find_chunk(good, "IDAT"), length = be32(&good[idat]);
+  for (double where : {0.05, 0.5, 0.97}) {
+    for (bool truncate : {false, true}) {
+      std::vector<uint8_t> png = good;
+      const size_t at = idat + 8 + size_t(double(length) * where);
+      if (truncate) {
+        png.resize(at);
+      } else {
+        png[at] ^= 0x21;
+        fix_crc(png, idat);  // past the chunk's CRC: the damage is in the pixels' stream
+      }
+      for (const Rect& area : {Rect{0, 0, 300, 40}, Rect{0, 0, 300, 200}}) {
+        auto region = decode_png_region(png.data(), png.size(), area, streamed());
+        auto loaded = resample_png_region(png.data(), png.size(), area, streamed(), {},
+                                          map_span(0, area.width, 50, 0, area.width),
+                                          map_span(0, area.height, 30, 0, area.height));
+        if (region.ok()) {  // a flipped bit zlib cannot see is pixels like any other
+          ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+          continue;
+        }
+        ASSERT_FALSE(loaded.ok()) << where << (truncate ? " truncated" : " flipped");
+        EXPECT_EQ(loaded.error().status, region.error().status);
+        EXPECT_EQ(loaded.error().message, region.error().message);
+      }
+    }
+  }
 }
 
 TEST(PngFastDecode, RefusesTruncatedImageData) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <new>
 #include <random>
+#include <zlib.h>
 
 #include "hand_built_caps.h"
 #include "oaimg/core/pipeline.h"
@@ -202,6 +203,85 @@ TEST(PngStreamRequest, TheRegionReadFromThePngGivesTheSameRequestFilesAnywhere) 
   const Selection sel = disc(w, h, w - 30.0, 30, 60);
   expect_same_request(image, png, sel, test_caps::dalle2(), streamed(),
                       Rect{0, -200, int32_t(w) + 300, int32_t(h) + 200});
+}
+
+// An RGB PNG of w x h written a row at a time (zlib level 1, Sub and Up filters), so that a
+// 100 MP-class file is made without its pixels ever being held: 4 bits of noise a sample keep
+// it from compressing past what check_png_budget allows.
+std::vector<uint8_t> big_rgb_png(uint32_t w, uint32_t h) {
+  std::vector<uint8_t> out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  auto chunk = [&](const char* type, const uint8_t* body, size_t length) {
+    const uint8_t head[8] = {uint8_t(length >> 24), uint8_t(length >> 16), uint8_t(length >> 8),
+                             uint8_t(length), uint8_t(type[0]), uint8_t(type[1]), uint8_t(type[2]),
+                             uint8_t(type[3])};
+    out.insert(out.end(), head, head + 8);
+    out.insert(out.end(), body, body + length);
+    uLong crc = crc32(0, head + 4, 4);
+    if (length) crc = crc32(crc, body, uInt(length));  // (no body: crc32 would start over)
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(uint8_t(crc >> shift));
+  };
+  const uint8_t ihdr[13] = {uint8_t(w >> 24), uint8_t(w >> 16), uint8_t(w >> 8), uint8_t(w),
+                            uint8_t(h >> 24), uint8_t(h >> 16), uint8_t(h >> 8), uint8_t(h),
+                            8, 2, 0, 0, 0};
+  chunk("IHDR", ihdr, 13);
+  z_stream z{};
+  EXPECT_EQ(deflateInit(&z, 1), Z_OK);
+  std::vector<uint8_t> row(size_t(w) * 3 + 1), idat(size_t(1) << 20);
+  uint32_t noise = 12345;
+  auto drain = [&](int flush) {
+    int rc;
+    do {
+      z.next_out = idat.data();
+      z.avail_out = uInt(idat.size());
+      rc = deflate(&z, flush);
+      if (idat.size() > z.avail_out) chunk("IDAT", idat.data(), idat.size() - z.avail_out);
+    } while (flush == Z_FINISH ? rc != Z_STREAM_END : z.avail_out == 0);
+  };
+  for (uint32_t y = 0; y < h; ++y) {
+    row[0] = uint8_t(y % 3 == 0 ? 1 : 2);  // Sub or Up: the bytes are residues either way
+    for (size_t i = 1; i < row.size(); ++i) {
+      noise = noise * 1103515245u + 12345u;
+      row[i] = uint8_t(noise >> 28);
+    }
+    z.next_in = row.data();
+    z.avail_in = uInt(row.size());
+    drain(Z_NO_FLUSH);
+  }
+  drain(Z_FINISH);
+  deflateEnd(&z);
+  chunk("IEND", nullptr, 0);
+  return out;
+}
+
+// Shrink on load (issue 13): a 100 MP-class region scaled down to DALL·E 2's 1024 x 1024 is
+// resampled as it is inflated, so what preparing allocates is the filter's rows and the request,
+// not the 150 MB region; the request is the same, byte for byte, as from the decoded source.
+TEST(PngShrinkOnLoad, AScaledDownLargeRegionIsNeverHeldWhole) {
+  const uint32_t w = 8192, h = 6144;  // 50 MP, 151 MB of RGB: streamed with the default limits
+  const std::vector<uint8_t> png = big_rgb_png(w, h);
+  ImageRequest req;
+  req.op = Operation::Edit;
+  req.prompt = "a lake";
+  Selection sel;
+  sel.x = 1000;
+  sel.y = 500;
+  sel.width = 6000;
+  sel.height = 5200;
+  sel.coverage.assign(size_t(sel.width) * sel.height, 255);
+  req.selection = std::move(sel);
+  req.source_png = std::make_shared<BytesSource>(png, PngDecodeLimits{}, w, h);
+  std::optional<PreparedJob> job;
+  const size_t peak = peak_during([&] {
+    auto prepared = prepare_job(req, test_caps::dalle2());
+    ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+    job = std::move(*prepared);
+  });
+  ASSERT_TRUE(job);
+  const size_t region_bytes = size_t(job->plan.region.width) * job->plan.region.height * 3;
+  EXPECT_GT(region_bytes, size_t(100) << 20) << "the region is large";
+  // The 1024 x 1024 request (its RGBA pixels, PNGs and the mask's), the ring of rows, the
+  // filter's rows: about 20 MB, an eighth of the region.
+  EXPECT_LT(peak, region_bytes / 6) << "peak " << peak << " for a region of " << region_bytes;
 }
 
 TEST(PngStreamRequest, ADamagedSourceIsFoundWhenTheRegionIsRead) {

@@ -53,7 +53,8 @@ Result<Selection> decode_png_coverage(const uint8_t* data, size_t size,
                                       const PngDecodeLimits& limits = {});
 
 // Told, as the streaming reader goes, how many of the file's bytes from the start it is done
-// with: a caller reading a mapped file may drop those pages.
+// with: a caller reading a mapped file may drop those pages. Also told the whole size once the
+// chunks are walked, before the image data is read: the pages dropped then are read again.
 using PngConsumed = std::function<void(size_t done)>;
 
 // The rectangle `area` of a PNG (clipped to the image; an empty intersection is an error) in
@@ -68,6 +69,25 @@ using PngConsumed = std::function<void(size_t done)>;
 Result<Image> decode_png_region(const uint8_t* data, size_t size, const Rect& area,
                                 const PngDecodeLimits& limits = {},
                                 const PngConsumed& consumed = {});
+
+// What stream_png_region() is about to give: the rectangle (clipped to the image) and the rows'
+// format; `streams` is false for a file decode_png_region() reads whole (small, interlaced, a
+// non-sRGB gamma), of which no rows are given.
+struct PngRegionRows {
+  Rect rect;
+  PixelFormat format = PixelFormat::Rgba8;
+  bool streams = false;
+};
+
+// decode_png_region() without the rectangle ever held: once the chunks are checked, `start` is
+// told the layout (false stops there), then, for a file that streams, `visit(y, pixels)` gets the
+// rectangle's rows top to bottom (y from 0, pixels valid during the call) as they are inflated,
+// and the rows below are inflated and checked to the end of the stream. Same limits and the same
+// refusals as decode_png_region(); an error may come after rows were given.
+Outcome stream_png_region(const uint8_t* data, size_t size, const Rect& area,
+                          const PngDecodeLimits& limits, const PngConsumed& consumed,
+                          const std::function<bool(const PngRegionRows&)>& start,
+                          const std::function<void(uint32_t, const uint8_t*)>& visit);
 
 struct PngHeader {
   uint32_t width = 0, height = 0;
