@@ -732,7 +732,10 @@ class Terminal(CliTest):
                 if any(e["path"].startswith("/v1/models") for e in self.s.log()):
                     model_check_done_at.append(len(out))
                 return
-            if b"waiting for the server" in out[model_check_done_at[0]:]:
+            # "waiting for the server" shows as the request goes out; on a loaded machine a
+            # Ctrl-C then can land before the server has read it, and it logs nothing.
+            if (b"waiting for the server" in out[model_check_done_at[0]:]
+                    and self.s.control("log")["image_requests_begun"] >= 1):
                 os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
                 sent.append(time.monotonic())
 

@@ -496,7 +496,11 @@ class Handler(BaseHTTPRequestHandler):
                 with st.lock:
                     log = sorted(st.log, key=lambda e: e["start"])
                     downloads = list(st.downloads)
-                return self._send_json(200, {"requests": log, "downloads": downloads})
+                    begun = st.image_requests
+                # "image_requests_begun" counts image requests being answered, not only answered:
+                # a test that hangs up must know the server has the request before it does.
+                return self._send_json(200, {"requests": log, "downloads": downloads,
+                                             "image_requests_begun": begun})
             if path == "/_control/faults" and self.command == "POST":
                 if not isinstance(obj, dict) or not isinstance(obj.get("faults"), list):
                     raise ValueError('body must be {"faults": [...]}')
