@@ -105,19 +105,28 @@ oaimg_usage_total_add (const char *old_json, const OaimgUsage *run, OaimgUsage *
 char *
 oaimg_usage_message (const OaimgUsage *run, const OaimgUsage *image_total)
 {
+  /* The counts are formatted apart: a G_GINT64_FORMAT glued into a translated string would cut
+   * the msgid where xgettext meets the macro, and the message would never be translated. */
+  char *input_text = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (run->input_text, 0));
+  char *input_image = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (run->input_image, 0));
+  char *output = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (run->output, 0));
   /* TRANSLATORS: the tokens a finished run used, e.g. "Tokens used: 12 input text, 388 input
    * image, 64 output." */
-  char *line = g_strdup_printf (_("Tokens used: %" G_GINT64_FORMAT " input text, %"
-                                  G_GINT64_FORMAT " input image, %" G_GINT64_FORMAT " output."),
-                                MAX (run->input_text, 0), MAX (run->input_image, 0),
-                                MAX (run->output, 0));
+  char *line = g_strdup_printf (_("Tokens used: %s input text, %s input image, %s output."),
+                                input_text, input_image, output);
+  char *total;
   char *all;
 
+  g_free (input_text);
+  g_free (input_image);
+  g_free (output);
   if (image_total == NULL)
     return line;
-  /* TRANSLATORS: after "Tokens used: ...": what the image has cost in all its runs. */
-  all = g_strdup_printf (_("%s This image so far: %" G_GINT64_FORMAT " tokens."), line,
-                         MAX (image_total->total, 0));
+  total = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (image_total->total, 0));
+  /* TRANSLATORS: after "Tokens used: ...": what the image has cost in all its runs, e.g.
+   * "This image so far: 1024 tokens." */
+  all = g_strdup_printf (_("%s This image so far: %s tokens."), line, total);
+  g_free (total);
   g_free (line);
   return all;
 }
