@@ -382,8 +382,125 @@ dialogs_guide_clear (GuideChoice *choice)
 
 /* As the job dialogs: the prompt box keeps this size whatever is typed (long prompts wrap and
  * scroll instead of widening the dialog), and the labels under it wrap within the same width. */
-#define EXTEND_PROMPT_WIDTH  460
-#define EXTEND_PROMPT_HEIGHT 96
+/* Wide enough for a sentence, tall enough for four lines: the same in every dialog. */
+#define PROMPT_BOX_WIDTH  460
+#define PROMPT_BOX_HEIGHT 96
+
+static void
+on_prompt_history_chosen (GtkComboBox *combo, PromptBox *prompt)
+{
+  gint active = gtk_combo_box_get_active (combo);
+
+  if (active < 0 || prompt->history[active] == NULL)
+    return;
+  gtk_text_buffer_set_text (prompt->buffer, prompt->history[active], -1);
+  gtk_widget_grab_focus (prompt->view);
+}
+
+/* Caught on the window, before the focused widget sees the key, so that Ctrl+Return sends from
+ * anywhere while Return alone starts a new line in the prompt box. */
+static gboolean
+on_prompt_dialog_key (GtkWidget *widget, GdkEventKey *event, PromptBox *prompt)
+{
+  GtkWidget *ok;
+
+  (void) widget;
+  if ((event->keyval != GDK_KEY_Return && event->keyval != GDK_KEY_KP_Enter) ||
+      !(event->state & GDK_CONTROL_MASK))
+    return FALSE;
+  /* What was typed in the last moment counts: the dialog decides on it now. */
+  if (prompt->settle)
+    prompt->settle (prompt->data);
+  ok = gtk_dialog_get_widget_for_response (GTK_DIALOG (prompt->dialog), GTK_RESPONSE_OK);
+  if (ok && gtk_widget_is_sensitive (ok))
+    gtk_dialog_response (GTK_DIALOG (prompt->dialog), GTK_RESPONSE_OK);
+  return TRUE;
+}
+
+static void
+on_prompt_dialog_shown (GtkWidget *dialog, PromptBox *prompt)
+{
+  (void) dialog;
+  gtk_widget_grab_focus (prompt->view);
+}
+
+GtkWidget *
+dialogs_prompt_box_init (PromptBox *prompt, const char *text, const char *profile_dir,
+                         GtkWidget *note)
+{
+  GtkWidget *box    = gtk_vbox_new (FALSE, 4);
+  GtkWidget *label  = gtk_label_new_with_mnemonic (_("_Prompt (Ctrl+Return sends):"));
+  GtkWidget *scroll = gtk_scrolled_window_new (NULL, NULL);
+  GtkWidget *row    = gtk_hbox_new (FALSE, 6);
+  /* Alt+R is GIMP 3's Reset, Alt+M the model, Alt+B the background: this row takes U. */
+  GtkWidget *recent = gtk_label_new_with_mnemonic (_("_Used before:"));
+
+  memset (prompt, 0, sizeof *prompt);
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  prompt->view   = gtk_text_view_new ();
+  prompt->buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (prompt->view));
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (prompt->view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (prompt->view), FALSE);
+  gtk_text_buffer_set_text (prompt->buffer, text ? text : "", -1);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), prompt->view);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroll), GTK_SHADOW_IN);
+  gtk_widget_set_size_request (scroll, PROMPT_BOX_WIDTH, PROMPT_BOX_HEIGHT);
+  gtk_container_add (GTK_CONTAINER (scroll), prompt->view);
+
+  prompt->history       = oaimg_prompt_history_load (profile_dir);
+  prompt->history_combo = gtk_combo_box_text_new ();
+  for (int i = 0; prompt->history[i]; i++)
+    {
+      char *first = oaimg_prompt_history_label (prompt->history[i]);
+      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (prompt->history_combo), first);
+      g_free (first);
+    }
+  gtk_widget_set_sensitive (prompt->history_combo, prompt->history[0] != NULL);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (recent), prompt->history_combo);
+  gtk_box_pack_start (GTK_BOX (row), recent, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), prompt->history_combo, TRUE, TRUE, 0);
+  /* A long prompt in the list must not widen the dialog either. */
+  gtk_widget_set_size_request (prompt->history_combo, 1, -1);
+
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), scroll, TRUE, TRUE, 0);
+  if (note)
+    gtk_box_pack_start (GTK_BOX (box), note, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+  g_signal_connect (prompt->history_combo, "changed", G_CALLBACK (on_prompt_history_chosen),
+                    prompt);
+  return box;
+}
+
+void
+dialogs_prompt_box_attach (PromptBox *prompt, GtkWidget *dialog, void (*settle) (gpointer data),
+                           gpointer data)
+{
+  prompt->dialog = dialog;
+  prompt->settle = settle;
+  prompt->data   = data;
+  g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_prompt_dialog_key), prompt);
+  g_signal_connect_after (dialog, "show", G_CALLBACK (on_prompt_dialog_shown), prompt);
+}
+
+char *
+dialogs_prompt_box_text (PromptBox *prompt)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (prompt->buffer, &start, &end);
+  return gtk_text_buffer_get_text (prompt->buffer, &start, &end, FALSE);
+}
+
+void
+dialogs_prompt_box_clear (PromptBox *prompt)
+{
+  g_clear_pointer (&prompt->history, g_strfreev);
+}
+
+#define EXTEND_LABEL_WIDTH  460
 
 typedef struct
 {
@@ -393,9 +510,7 @@ typedef struct
   oaimg_client      *client;
   const char        *default_model;
   GtkWidget         *dialog;
-  GtkWidget         *prompt_view;
-  GtkWidget         *history_combo;
-  char             **history;
+  PromptBox          prompt;
   GtkWidget         *n_spin;
   GtkWidget         *model_combo;
   GtkWidget         *pixels_radio;
@@ -418,7 +533,7 @@ extend_wrapped_label (void)
   gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   /* GTK 2 wraps a label at its requested width, so it is given one (GTK 3 as well). */
-  gtk_widget_set_size_request (label, EXTEND_PROMPT_WIDTH, -1);
+  gtk_widget_set_size_request (label, EXTEND_LABEL_WIDTH, -1);
   return label;
 }
 
@@ -451,13 +566,10 @@ static void
 extend_read_widgets (ExtendDialog *ed)
 {
   OaimgExtendValues *v      = ed->values;
-  GtkTextBuffer     *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view));
-  GtkTextIter        start, end;
   int                aspect = gtk_combo_box_get_active (GTK_COMBO_BOX (ed->aspect_combo));
 
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
   g_free (v->prompt);
-  v->prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  v->prompt = dialogs_prompt_box_text (&ed->prompt);
   v->n      = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ed->n_spin));
   g_free (v->model);
   v->model = g_strdup (extend_model_typed (ed));
@@ -529,95 +641,17 @@ extend_update (ExtendDialog *ed)
 }
 
 static void
+extend_settle (gpointer ed)
+{
+  extend_update (ed);
+}
+
+static void
 on_extend_changed (GtkWidget *widget, ExtendDialog *ed)
 {
   (void) widget;
   if (!ed->syncing)
     extend_update (ed);
-}
-
-static void
-on_extend_history (GtkComboBox *combo, ExtendDialog *ed)
-{
-  gint active = gtk_combo_box_get_active (combo);
-
-  if (active < 0 || ed->history[active] == NULL)
-    return;
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view)),
-                            ed->history[active], -1);
-  gtk_widget_grab_focus (ed->prompt_view);
-}
-
-/* Ctrl+Return sends from anywhere in the dialog; in the prompt box Return alone starts a new
- * line. Caught on the window, before the focused widget sees the key. */
-static gboolean
-on_extend_key (GtkWidget *widget, GdkEventKey *event, ExtendDialog *ed)
-{
-  (void) widget;
-  if ((event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter) &&
-      (event->state & GDK_CONTROL_MASK))
-    {
-      extend_update (ed);
-      if (gtk_widget_is_sensitive (gtk_dialog_get_widget_for_response (GTK_DIALOG (ed->dialog),
-                                                                       GTK_RESPONSE_OK)))
-        gtk_dialog_response (GTK_DIALOG (ed->dialog), GTK_RESPONSE_OK);
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-on_extend_shown (GtkWidget *dialog, ExtendDialog *ed)
-{
-  (void) dialog;
-  gtk_widget_grab_focus (ed->prompt_view);
-}
-
-/* The labelled prompt box and the prompts used before. */
-static GtkWidget *
-extend_prompt_box (ExtendDialog *ed, const char *profile_dir)
-{
-  GtkWidget *box    = gtk_vbox_new (FALSE, 4);
-  GtkWidget *label  = gtk_label_new_with_mnemonic (_("_Prompt (Ctrl+Return sends):"));
-  GtkWidget *scroll = gtk_scrolled_window_new (NULL, NULL);
-  GtkWidget *row    = gtk_hbox_new (FALSE, 6);
-  GtkWidget *recent = gtk_label_new_with_mnemonic (_("_Used before:"));
-
-  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
-  ed->prompt_view = gtk_text_view_new ();
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (ed->prompt_view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (ed->prompt_view), FALSE);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view)),
-                            ed->values->prompt ? ed->values->prompt : "", -1);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), ed->prompt_view);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroll), GTK_SHADOW_IN);
-  gtk_widget_set_size_request (scroll, EXTEND_PROMPT_WIDTH, EXTEND_PROMPT_HEIGHT);
-  gtk_container_add (GTK_CONTAINER (scroll), ed->prompt_view);
-
-  ed->history       = oaimg_prompt_history_load (profile_dir);
-  ed->history_combo = gtk_combo_box_text_new ();
-  for (int i = 0; ed->history[i]; i++)
-    {
-      char *first = oaimg_prompt_history_label (ed->history[i]);
-      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (ed->history_combo), first);
-      g_free (first);
-    }
-  gtk_widget_set_sensitive (ed->history_combo, ed->history[0] != NULL);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (recent), ed->history_combo);
-  gtk_box_pack_start (GTK_BOX (row), recent, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (row), ed->history_combo, TRUE, TRUE, 0);
-  /* A long prompt in the list must not widen the dialog either. */
-  gtk_widget_set_size_request (ed->history_combo, 1, -1);
-
-  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), scroll, TRUE, TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
-  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (ed->prompt_view)), "changed",
-                    G_CALLBACK (on_extend_changed), ed);
-  g_signal_connect (ed->history_combo, "changed", G_CALLBACK (on_extend_history), ed);
-  return box;
 }
 
 /* By pixels (four spin buttons) or to an aspect ratio (the ratio and where it grows). */
@@ -700,7 +734,10 @@ extend_dialog_show (OaimgExtendValues *values, uint32_t image_width, uint32_t im
   gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), vbox, TRUE,
                       TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (vbox), extend_prompt_box (&ed, profile_dir), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (vbox),
+                      dialogs_prompt_box_init (&ed.prompt, values->prompt, profile_dir, NULL),
+                      FALSE, FALSE, 0);
+  g_signal_connect (ed.prompt.buffer, "changed", G_CALLBACK (on_extend_changed), &ed);
 
   table = gtk_table_new (2, 2, FALSE);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
@@ -736,19 +773,18 @@ extend_dialog_show (OaimgExtendValues *values, uint32_t image_width, uint32_t im
 
   g_signal_connect (ed.n_spin, "value-changed", G_CALLBACK (on_extend_changed), &ed);
   g_signal_connect (ed.model_combo, "changed", G_CALLBACK (on_extend_changed), &ed);
-  g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_extend_key), &ed);
-  g_signal_connect_after (dialog, "show", G_CALLBACK (on_extend_shown), &ed);
+  dialogs_prompt_box_attach (&ed.prompt, dialog, extend_settle, &ed);
 
   gtk_widget_show_all (dialog);
   extend_update (&ed);
-  gtk_widget_grab_focus (ed.prompt_view);
+  gtk_widget_grab_focus (ed.prompt.view);
 
   run = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
   dialogs_dump_texts (dialog);
   /* Kept whether sent or not: a cancelled dialog comes back as the user left it. */
   extend_read_widgets (&ed);
   gtk_widget_destroy (dialog);
-  g_strfreev (ed.history);
+  dialogs_prompt_box_clear (&ed.prompt);
   return run;
 }
 

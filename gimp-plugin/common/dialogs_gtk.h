@@ -23,6 +23,34 @@ void            progress_window_show_partial (ProgressWindow *window, const uint
                                               uint32_t width, uint32_t height);
 void            progress_window_destroy      (ProgressWindow *window);
 
+/* The prompt box every dialog opens with: a fixed-size box that wraps (a long prompt scrolls, it
+ * never widens the dialog), has the focus when the dialog shows, sends on Ctrl+Return from
+ * anywhere in the dialog, and under it "Used before:", the profile's recent prompts. */
+typedef struct
+{
+  GtkWidget     *view;
+  GtkTextBuffer *buffer;
+  GtkWidget     *history_combo;
+  char         **history;
+  GtkWidget     *dialog;
+  void         (*settle) (gpointer data); /* brings the dialog up to date before Ctrl+Return */
+  gpointer       data;
+} PromptBox;
+
+/* Fills prompt and returns the box to pack: the label, the text (text, NULL = empty), note (a
+ * host's label shown under the box, or NULL) and the "Used before:" row. The caller connects to
+ * prompt->buffer's "changed". */
+GtkWidget      *dialogs_prompt_box_init      (PromptBox *prompt, const char *text,
+                                              const char *profile_dir, GtkWidget *note);
+/* Focus on show and Ctrl+Return for dialog: settle (may be NULL) runs first, then OK is given if
+ * the dialog's OK button is sensitive. */
+void            dialogs_prompt_box_attach    (PromptBox *prompt, GtkWidget *dialog,
+                                              void (*settle) (gpointer data), gpointer data);
+/* The text typed (g_free it). */
+char           *dialogs_prompt_box_text      (PromptBox *prompt);
+/* Frees the history; the widgets go with their dialog. */
+void            dialogs_prompt_box_clear     (PromptBox *prompt);
+
 /* Settings' Test Connection: the fields it reads and the label it answers in. */
 typedef struct
 {

@@ -3,7 +3,6 @@
  * widget (the preview's plan, saving settings) is common/dialog_logic.c, shared with GIMP 3. */
 #include "dialogs_gimp2.h"
 
-#include <gdk/gdkkeysyms.h>
 #include <libgimp/gimpui.h>
 #include <string.h>
 
@@ -69,10 +68,8 @@ model_combo_text (GtkWidget *combo)
 
 /* ---- Job dialog ------------------------------------------------------------------------------ */
 
-/* The prompt box keeps this size whatever is typed: long prompts wrap and scroll instead of
- * widening the dialog; the labels below it wrap within the same width. */
+/* The labels wrap within the prompt box's width (dialogs_prompt_box_init), which never grows. */
 #define PROMPT_WIDTH        460
-#define PROMPT_HEIGHT       96
 
 /* A left-aligned label that wraps within the prompt's width instead of widening the dialog. */
 static GtkWidget *
@@ -101,10 +98,8 @@ typedef struct
   const char      *default_model;
   JobValues       *values;
   GtkWidget       *dialog;
-  GtkWidget       *prompt_view;
+  PromptBox        prompt;
   GtkWidget       *prompt_note;
-  GtkWidget       *history_combo;
-  char           **history;
   GtkWidget       *n_spin;
   GtkWidget       *model_combo;
   GtkWidget       *size_combo;
@@ -140,12 +135,8 @@ static void
 read_widgets (JobDialog *jd)
 {
   JobValues     *v      = jd->values;
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view));
-  GtkTextIter    start, end;
-  gchar         *prompt;
+  gchar         *prompt = dialogs_prompt_box_text (&jd->prompt);
 
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   g_strlcpy (v->prompt, prompt, sizeof v->prompt);
   g_free (prompt);
   v->n = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (jd->n_spin));
@@ -215,7 +206,7 @@ update_preview (gpointer data)
   dialogs_image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
                       PREVIEW_SIDE);
   gtk_label_set_text (GTK_LABEL (jd->info_label), preview.info);
-  gtk_widget_set_sensitive (jd->prompt_view, preview.takes_prompt);
+  gtk_widget_set_sensitive (jd->prompt.view, preview.takes_prompt);
   gtk_label_set_text (GTK_LABEL (jd->prompt_note), preview.prompt_note ? preview.prompt_note : "");
   gtk_widget_set_visible (jd->prompt_note, preview.prompt_note != NULL);
   gtk_label_set_text (GTK_LABEL (jd->problem_label), preview.problem ? preview.problem : "");
@@ -387,99 +378,17 @@ on_merged_toggled (GtkToggleButton *toggle, JobDialog *jd)
   schedule_preview (jd);
 }
 
+/* Before Ctrl+Return decides: what was typed in the last moment counts. */
 static void
-on_history_chosen (GtkComboBox *combo, JobDialog *jd)
+settle_preview (gpointer data)
 {
-  gint active = gtk_combo_box_get_active (combo);
+  JobDialog *jd = data;
 
-  if (active < 0 || jd->history[active] == NULL)
-    return;
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view)),
-                            jd->history[active], -1);
-  gtk_widget_grab_focus (jd->prompt_view);
-}
-
-/* Ctrl+Return sends from anywhere in the dialog; in the prompt box Return alone starts a new
- * line. Caught on the window, before the focused widget sees the key. */
-static gboolean
-on_dialog_key (GtkWidget *widget, GdkEventKey *event, JobDialog *jd)
-{
-  (void) widget;
-  if ((event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter) &&
-      (event->state & GDK_CONTROL_MASK))
+  if (jd->preview_timeout)
     {
-      /* What was typed in the last moment counts: decide on it now, not after the delay. */
-      if (jd->preview_timeout)
-        {
-          g_source_remove (jd->preview_timeout);
-          update_preview (jd);
-        }
-      if (gtk_widget_is_sensitive (gtk_dialog_get_widget_for_response (GTK_DIALOG (jd->dialog),
-                                                                       GTK_RESPONSE_OK)))
-        gtk_dialog_response (GTK_DIALOG (jd->dialog), GTK_RESPONSE_OK);
-      return TRUE;
+      g_source_remove (jd->preview_timeout);
+      update_preview (jd);
     }
-  return FALSE;
-}
-
-/* The labelled prompt box, its note and the recent prompts, above everything else. */
-static GtkWidget *
-prompt_box_new (JobDialog *jd, const char *profile_dir)
-{
-  GtkWidget *box    = gtk_vbox_new (FALSE, 4);
-  GtkWidget *label  = gtk_label_new_with_mnemonic (_("_Prompt (Ctrl+Return sends):"));
-  GtkWidget *scroll = gtk_scrolled_window_new (NULL, NULL);
-  GtkWidget *row, *recent;
-
-  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
-  jd->prompt_view = gtk_text_view_new ();
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (jd->prompt_view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (jd->prompt_view), FALSE);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), jd->prompt_view);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view)),
-                            jd->values->prompt, -1);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroll), GTK_SHADOW_IN);
-  gtk_widget_set_size_request (scroll, PROMPT_WIDTH, PROMPT_HEIGHT);
-  gtk_container_add (GTK_CONTAINER (scroll), jd->prompt_view);
-
-  jd->prompt_note = wrapped_label_new (NULL, FALSE);
-
-  row = gtk_hbox_new (FALSE, 6);
-  /* Alt+M is the model, Alt+B the background: this row takes U. */
-  recent = gtk_label_new_with_mnemonic (_("_Used before:"));
-  jd->history       = oaimg_prompt_history_load (profile_dir);
-  jd->history_combo = gtk_combo_box_text_new ();
-  for (int i = 0; jd->history[i]; i++)
-    {
-      char *first = oaimg_prompt_history_label (jd->history[i]);
-      gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (jd->history_combo), first);
-      g_free (first);
-    }
-  gtk_widget_set_sensitive (jd->history_combo, jd->history[0] != NULL);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (recent), jd->history_combo);
-  gtk_box_pack_start (GTK_BOX (row), recent, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (row), jd->history_combo, TRUE, TRUE, 0);
-  /* A long prompt in the list must not widen the dialog either. */
-  gtk_widget_set_size_request (jd->history_combo, 1, -1);
-
-  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), scroll, TRUE, TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (box), jd->prompt_note, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
-
-  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view)), "changed",
-                    G_CALLBACK (on_changed), jd);
-  g_signal_connect (jd->history_combo, "changed", G_CALLBACK (on_history_chosen), jd);
-  return box;
-}
-
-static void
-on_dialog_shown (GtkWidget *dialog, JobDialog *jd)
-{
-  (void) dialog;
-  gtk_widget_grab_focus (jd->prompt_view);
 }
 
 gboolean
@@ -515,7 +424,12 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
   gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), vbox, TRUE,
                       TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (vbox), prompt_box_new (&jd, profile_dir), FALSE, FALSE, 0);
+  jd.prompt_note = wrapped_label_new (NULL, FALSE);
+  gtk_box_pack_start (GTK_BOX (vbox),
+                      dialogs_prompt_box_init (&jd.prompt, values->prompt, profile_dir,
+                                               jd.prompt_note),
+                      FALSE, FALSE, 0);
+  g_signal_connect (jd.prompt.buffer, "changed", G_CALLBACK (on_changed), &jd);
 
   table = gtk_table_new (3, 2, FALSE);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
@@ -592,12 +506,11 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   g_signal_connect (jd.background_combo, "changed", G_CALLBACK (on_changed), &jd);
   if (jd.merged_toggle)
     g_signal_connect (jd.merged_toggle, "toggled", G_CALLBACK (on_merged_toggled), &jd);
-  g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_dialog_key), &jd);
-  g_signal_connect_after (dialog, "show", G_CALLBACK (on_dialog_shown), &jd);
+  dialogs_prompt_box_attach (&jd.prompt, dialog, settle_preview, &jd);
 
   gtk_widget_show_all (dialog);
   update_preview (&jd);
-  gtk_widget_grab_focus (jd.prompt_view);
+  gtk_widget_grab_focus (jd.prompt.view);
 
   run = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
   dialogs_dump_texts (dialog);
@@ -611,7 +524,7 @@ job_dialog_run (oaimg_operation operation, oaimg_client *client, OaimgSource *so
   g_ptr_array_free (jd.context_ids, TRUE);
   g_ptr_array_free (jd.quality_ids, TRUE);
   g_ptr_array_free (jd.background_ids, TRUE);
-  g_strfreev (jd.history);
+  dialogs_prompt_box_clear (&jd.prompt);
   g_free (jd.source_problem);
   dialogs_guide_clear (&jd.guide);
   return run;

@@ -17,10 +17,6 @@
 
 /* ---- Job dialog ------------------------------------------------------------------------------ */
 
-/* The prompt box keeps this size whatever is typed: long prompts wrap and scroll instead of
- * widening the dialog. */
-#define PROMPT_WIDTH         460
-#define PROMPT_HEIGHT        96
 #define INFO_MAX_CHARS       64
 
 /* A left-aligned label that wraps within the dialog's width instead of widening it. */
@@ -49,11 +45,8 @@ typedef struct
   char                *source_problem; /* why the source could not be read, or NULL */
   const char          *default_model;
   GtkWidget           *dialog;
-  GtkTextBuffer       *prompt_buffer;
-  GtkWidget           *prompt_view;
+  PromptBox            prompt;
   GtkWidget           *prompt_note;
-  GtkWidget           *history_combo;
-  char               **history;
   GtkWidget           *model_combo;
   GtkWidget           *size_combo;
   GtkWidget           *quality_combo;
@@ -116,7 +109,7 @@ update_preview (gpointer data)
                       preview.image_height, PREVIEW_SIDE);
   dialogs_image_show (jd->mask_view, preview.mask_rgba, preview.mask_width, preview.mask_height,
                       PREVIEW_SIDE);
-  gtk_widget_set_sensitive (jd->prompt_view, preview.takes_prompt);
+  gtk_widget_set_sensitive (jd->prompt.view, preview.takes_prompt);
   gtk_label_set_text (GTK_LABEL (jd->prompt_note), preview.prompt_note ? preview.prompt_note : "");
   gtk_widget_set_visible (jd->prompt_note, preview.prompt_note != NULL);
   gtk_label_set_text (GTK_LABEL (jd->info_label), preview.info);
@@ -304,15 +297,6 @@ on_choice_changed (GtkComboBox *combo, JobDialog *jd)
   schedule_preview (jd);
 }
 
-static char *
-prompt_text (JobDialog *jd)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (jd->prompt_buffer, &start, &end);
-  return gtk_text_buffer_get_text (jd->prompt_buffer, &start, &end, FALSE);
-}
-
 static void
 on_prompt_edited (GtkTextBuffer *buffer, JobDialog *jd)
 {
@@ -321,7 +305,7 @@ on_prompt_edited (GtkTextBuffer *buffer, JobDialog *jd)
   (void) buffer;
   if (jd->syncing)
     return;
-  text = prompt_text (jd);
+  text = dialogs_prompt_box_text (&jd->prompt);
   jd->syncing = TRUE;
   g_object_set (jd->config, "prompt", text, NULL);
   jd->syncing = FALSE;
@@ -343,10 +327,10 @@ on_config_changed (GObject *config, GParamSpec *pspec, JobDialog *jd)
       jd->syncing = TRUE;
       if (strcmp (name, "prompt") == 0)
         {
-          char *shown = prompt_text (jd);
+          char *shown = dialogs_prompt_box_text (&jd->prompt);
           g_object_get (jd->config, "prompt", &value, NULL);
           if (g_strcmp0 (shown, value ? value : "") != 0)
-            gtk_text_buffer_set_text (jd->prompt_buffer, value ? value : "", -1);
+            gtk_text_buffer_set_text (jd->prompt.buffer, value ? value : "", -1);
           g_free (shown);
         }
       else if (strcmp (name, "model") == 0)
@@ -385,38 +369,17 @@ on_sample_merged (GObject *config, GParamSpec *pspec, JobDialog *jd)
   schedule_preview (jd);
 }
 
+/* Before Ctrl+Return decides: what was typed in the last moment counts. */
 static void
-on_history_chosen (GtkComboBox *combo, JobDialog *jd)
+settle_preview (gpointer data)
 {
-  const char *id = gtk_combo_box_get_active_id (combo);
+  JobDialog *jd = data;
 
-  if (id == NULL)
-    return;
-  gtk_text_buffer_set_text (jd->prompt_buffer, jd->history[atoi (id)], -1);
-  gtk_widget_grab_focus (jd->prompt_view);
-}
-
-/* Ctrl+Return sends from anywhere in the dialog; in the prompt box Return alone starts a new
- * line. Caught on the window, before the focused widget sees the key. */
-static gboolean
-on_prompt_key (GtkWidget *widget, GdkEventKey *event, JobDialog *jd)
-{
-  (void) widget;
-  if ((event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter) &&
-      (event->state & GDK_CONTROL_MASK))
+  if (jd->preview_timeout)
     {
-      /* What was typed in the last moment counts: decide on it now, not after the delay. */
-      if (jd->preview_timeout)
-        {
-          g_source_remove (jd->preview_timeout);
-          update_preview (jd);
-        }
-      if (gtk_widget_is_sensitive (gtk_dialog_get_widget_for_response (GTK_DIALOG (jd->dialog),
-                                                                       GTK_RESPONSE_OK)))
-        gtk_dialog_response (GTK_DIALOG (jd->dialog), GTK_RESPONSE_OK);
-      return TRUE;
+      g_source_remove (jd->preview_timeout);
+      update_preview (jd);
     }
-  return FALSE;
 }
 
 static GtkWidget *
@@ -463,70 +426,19 @@ choice_combo_new (JobDialog *jd, const char *property)
   return combo;
 }
 
-/* The labelled prompt box, its note and the recent prompts, above everything else. */
+/* The prompt box with the config's prompt and the note under it, above everything else. */
 static GtkWidget *
 prompt_box_new (JobDialog *jd, const char *profile_dir)
 {
-  GtkWidget *box    = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *label  = gtk_label_new_with_mnemonic (_("_Prompt (Ctrl+Return sends):"));
-  GtkWidget *scroll = gtk_scrolled_window_new (NULL, NULL);
-  GtkWidget *row, *recent;
   gchar     *prompt = NULL;
+  GtkWidget *box;
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  jd->prompt_view   = gtk_text_view_new ();
-  jd->prompt_buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (jd->prompt_view));
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (jd->prompt_view), GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (jd->prompt_view), FALSE);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), jd->prompt_view);
   g_object_get (jd->config, "prompt", &prompt, NULL);
-  gtk_text_buffer_set_text (jd->prompt_buffer, prompt ? prompt : "", -1);
-  g_free (prompt);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroll), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroll), GTK_SHADOW_IN);
-  gtk_widget_set_size_request (scroll, PROMPT_WIDTH, PROMPT_HEIGHT);
-  gtk_container_add (GTK_CONTAINER (scroll), jd->prompt_view);
-
   jd->prompt_note = wrapped_label_new (NULL, FALSE);
-
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  /* Alt+R is GIMP's Reset, Alt+M the model: this row takes U. */
-  recent = gtk_label_new_with_mnemonic (_("_Used before:"));
-  jd->history       = oaimg_prompt_history_load (profile_dir);
-  jd->history_combo = gtk_combo_box_text_new ();
-  for (int i = 0; jd->history[i]; i++)
-    {
-      char  id[16];
-      char *first = oaimg_prompt_history_label (jd->history[i]);
-
-      g_snprintf (id, sizeof id, "%d", i);
-      gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (jd->history_combo), id, first);
-      g_free (first);
-    }
-  gtk_widget_set_sensitive (jd->history_combo, jd->history[0] != NULL);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (recent), jd->history_combo);
-  gtk_box_pack_start (GTK_BOX (row), recent, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (row), jd->history_combo, TRUE, TRUE, 0);
-  /* A long prompt in the list must not widen the dialog either. */
-  gtk_widget_set_size_request (jd->history_combo, 1, -1);
-
-  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), scroll, TRUE, TRUE, 0);
-  gtk_box_pack_start (GTK_BOX (box), jd->prompt_note, FALSE, FALSE, 0);
-  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
-
-  g_signal_connect (jd->prompt_buffer, "changed", G_CALLBACK (on_prompt_edited), jd);
-
-  g_signal_connect (jd->history_combo, "changed", G_CALLBACK (on_history_chosen), jd);
+  box = dialogs_prompt_box_init (&jd->prompt, prompt, profile_dir, jd->prompt_note);
+  g_free (prompt);
+  g_signal_connect (jd->prompt.buffer, "changed", G_CALLBACK (on_prompt_edited), jd);
   return box;
-}
-
-static void
-on_dialog_shown (GtkWidget *dialog, JobDialog *jd)
-{
-  (void) dialog;
-  gtk_widget_grab_focus (jd->prompt_view);
 }
 
 gboolean
@@ -619,10 +531,9 @@ job_dialog_run (GimpProcedure       *procedure,
   g_signal_connect (config, "notify::sample-merged", G_CALLBACK (on_sample_merged), &jd);
   if (jd.guide.combo)
     g_signal_connect (config, "notify::guide", G_CALLBACK (on_config_guide), &jd);
-  g_signal_connect_after (dialog, "show", G_CALLBACK (on_dialog_shown), &jd);
-  g_signal_connect (dialog, "key-press-event", G_CALLBACK (on_prompt_key), &jd);
+  dialogs_prompt_box_attach (&jd.prompt, dialog, settle_preview, &jd);
   update_preview (&jd);
-  gtk_widget_grab_focus (jd.prompt_view);
+  gtk_widget_grab_focus (jd.prompt.view);
 
   run = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   dialogs_dump_texts (dialog);
@@ -631,7 +542,7 @@ job_dialog_run (GimpProcedure       *procedure,
   if (jd.preview_timeout)
     g_source_remove (jd.preview_timeout);
   gtk_widget_destroy (dialog);
-  g_strfreev (jd.history);
+  dialogs_prompt_box_clear (&jd.prompt);
   g_free (jd.source_problem);
   dialogs_guide_clear (&jd.guide);
   return run;

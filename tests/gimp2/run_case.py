@@ -65,12 +65,12 @@ INTERACTIVE_STEPS = {
     "interactive_test_connection": ["OpenAI Images Settings|alt+n pause Escape",
                                     "OpenAI Images Settings|alt+n pause Escape|{prompt}"],
     # The script waits in Settings; Filters ▸ OpenAI Images (above Script-Fu, the last) ▸ Extend
-    # Canvas in the image window; the prompt typed, To aspect ratio (Alt+A), its ratio (Alt+I)
-    # moved up from the stored 3:2 to 16:9, the screen kept, sent; once the progress window is
-    # gone, Settings closed.
+    # Canvas in the image window; To aspect ratio (Alt+A), its ratio (Alt+I) moved up from the
+    # stored 3:2 to 16:9, the prompt chosen from Used before (Alt+U, the one stored), the screen
+    # kept, sent; once the progress window is gone, Settings closed.
     "interactive_extend": ["OpenAI Images Settings|", "@{dir}/ready",
                            ".*Untitled.*|alt+r pause Up Up Right", "!menu|e",
-                           "Extend Canvas|alt+a alt+i Up|{short}", "!extend|ctrl+Return",
+                           "Extend Canvas|alt+a alt+i Up alt+u Down", "!extend|ctrl+Return",
                            "Working: Extend Canvas|", "OpenAI Images Settings|Escape"],
 }
 # What the Extend Canvas dialog held when last closed (By pixels, nothing to add, 3:2): the
@@ -933,6 +933,9 @@ def main():
             os.makedirs(os.path.join(profile, "oaimg"), mode=0o700)
             with open(os.path.join(profile, "oaimg", "last-values.ini"), "w") as f:
                 f.write(EXTEND_LAST_VALUES)
+            # The box opens empty (last-values has no prompt): the prompt sent is this one.
+            with open(os.path.join(profile, "oaimg", "history.ini"), "w") as f:
+                f.write("[prompts]\nprompt=%s;\n" % PROMPT)
         if args.case.endswith("_zh"):
             env["LANG"] = env["LC_ALL"] = "zh_CN.UTF-8"
             env["LANGUAGE"] = "zh_CN"

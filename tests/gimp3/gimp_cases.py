@@ -1327,9 +1327,9 @@ def case_extend_failure_restores_canvas():
 
 def case_interactive_extend():
     """Extend Canvas from the menu under Xvfb: interactive.sh opens Filters ▸ OpenAI Images ▸
-    Extend Canvas, types the prompt, picks To aspect ratio and 16:9 (the dialog opens as it was
-    left: By pixels, 3:2), and sends. The square image becomes 16:9, the stand-in got the typed
-    prompt, the dialog's plan line said what would be done, and the next dialog keeps it all."""
+    Extend Canvas, picks To aspect ratio and 16:9 (the dialog opens as it was left: By pixels,
+    3:2), chooses the prompt from Used before, and sends. The square image becomes 16:9, the
+    stand-in got that prompt, the dialog's plan line said what would be done, and the next dialog keeps it all."""
     typed = os.environ["OAIMG_E2E_TYPED_PROMPT"]
     image, layer = new_image(1024, 1024)
     fill_rect(layer, 0, 0, 200, 1024, GREEN)

@@ -88,10 +88,11 @@ INTERACTIVE_STEPS = {
                           "!typing|g p t minus i m a g e minus 1 period 5",
                           "!greyed|alt+e"],
     # Filters ▸ OpenAI Images ▸ Extend Canvas by keyboard (OpenAI Images is the Filters menu's
-    # last entry: Up reaches it, where O would stop at Combine and Decor first); the prompt typed, To aspect ratio
-    # (Alt+A), its ratio (Alt+I) moved up from the stored 3:2 to 16:9, the screen kept, then sent.
+    # last entry: Up reaches it, where O would stop at Combine and Decor first); To aspect ratio
+    # (Alt+A), its ratio (Alt+I) moved up from the stored 3:2 to 16:9, the prompt chosen from Used
+    # before (Alt+U, the one stored), the screen kept, then sent.
     "interactive_extend": ["@{dir}/ready", ".*Untitled.*|alt+r pause Up Right", "!menu|e",
-                           "Extend Canvas|alt+a alt+i Up|{prompt}", "!extend|ctrl+Return"],
+                           "Extend Canvas|alt+a alt+i Up alt+u Down", "!extend|ctrl+Return"],
 }
 # What the Extend Canvas dialog held when last closed (By pixels, nothing to add, 3:2): the
 # interactive case starts from it, so that choosing the aspect ratio is the user's doing.
@@ -226,6 +227,12 @@ def main():
             os.makedirs(inside + "/home/.config/GIMP/3.0/oaimg", mode=0o700)
             with open(inside + "/home/.config/GIMP/3.0/oaimg/last-values.ini", "w") as f:
                 f.write(EXTEND_LAST_VALUES)
+            # The box opens empty (last-values has no prompt): the prompt is chosen from Used
+            # before, which holds the typed one in GKeyFile's escapes (a leading space is \s).
+            stored = TYPED_PROMPT.replace("\\", "\\\\").replace(";", "\\;")
+            stored = "\\s" + stored[1:] if stored.startswith(" ") else stored
+            with open(inside + "/home/.config/GIMP/3.0/oaimg/history.ini", "w") as f:
+                f.write("[prompts]\nprompt=%s;\n" % stored)
         if args.case in INTERACTIVE_STEPS:
             steps = INTERACTIVE_STEPS[args.case]
             if args.case.startswith("interactive_settings"):
