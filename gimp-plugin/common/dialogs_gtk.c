@@ -27,6 +27,80 @@ dialogs_pump_events (void)
 
 #define TEST_TIMEOUT_MS 15000
 
+gboolean
+dialogs_settings_begin (const char *profile_dir, OaimgSettings *settings)
+{
+  char *stored_key = oaimg_secret_load (profile_dir);
+
+  oaimg_settings_load (profile_dir, settings);
+  if (stored_key == NULL)
+    return FALSE;
+  memset (stored_key, 0, strlen (stored_key));
+  g_free (stored_key);
+  return TRUE;
+}
+
+gboolean
+dialogs_settings_save (const char *profile_dir, OaimgSettings *settings,
+                       const SettingsFields *fields, GError **error)
+{
+  const char *where = NULL;
+  const char *typed_model =
+    gtk_entry_get_text (GTK_ENTRY (gtk_bin_get_child (GTK_BIN (fields->model_combo))));
+  gboolean    ok;
+
+  g_free (settings->base_url);
+  g_free (settings->default_model);
+  g_free (settings->safety_identifier);
+  settings->base_url = g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (fields->url_entry))));
+  /* The name, not the list's remark: "dall-e-2 (retired)" is no model. */
+  settings->default_model = g_strstrip (oaimg_dialog_model_from_label (typed_model));
+  settings->timeout_s =
+    gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (fields->timeout_spin));
+  settings->safety_identifier =
+    g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (fields->safety_entry))));
+  ok = oaimg_dialog_save_settings (profile_dir, settings,
+                                   gtk_entry_get_text (GTK_ENTRY (fields->key_entry)),
+                                   gtk_toggle_button_get_active (
+                                     GTK_TOGGLE_BUTTON (fields->forget)),
+                                   &where, error);
+  if (ok && where)
+    g_message (_("The API key was saved %s."), where);
+  return ok;
+}
+
+#define RESPONSE_SETTINGS 1
+
+gboolean
+dialogs_no_key_run (const char *profile_dir, GtkWidget *message,
+                    gboolean (*settings_run) (const char *profile_dir, GError **error))
+{
+  GtkWidget *dialog;
+  gint       response;
+  GError    *error = NULL;
+
+  dialog = gimp_dialog_new (_("No API key"), "oaimg", NULL, 0, NULL, NULL,
+                            _("_Continue"), GTK_RESPONSE_CANCEL,
+                            _("_Settings…"), RESPONSE_SETTINGS, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), RESPONSE_SETTINGS);
+  gimp_window_set_transient (GTK_WINDOW (dialog));
+  gtk_container_set_border_width (GTK_CONTAINER (message), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), message,
+                      TRUE, TRUE, 0);
+  gtk_widget_show_all (dialog);
+  response = gimp_dialog_run (GIMP_DIALOG (dialog));
+  dialogs_dump_texts (dialog);
+  gtk_widget_destroy (dialog);
+  if (response != RESPONSE_SETTINGS)
+    return FALSE;
+  if (!settings_run (profile_dir, &error) && error)
+    {
+      g_message ("%s", error->message);
+      g_clear_error (&error);
+    }
+  return oaimg_key_source (profile_dir) != OAIMG_KEY_NONE;
+}
+
 void
 dialogs_test_connection (GtkButton *button, ConnectionTest *test)
 {

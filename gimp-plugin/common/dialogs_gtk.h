@@ -63,6 +63,29 @@ typedef struct
 /* The "clicked" handler of the Test Connection button; data is the ConnectionTest. */
 void            dialogs_test_connection      (GtkButton *button, ConnectionTest *test);
 
+/* Settings' fields, as each host lays them out. */
+typedef struct
+{
+  GtkWidget *key_entry;
+  GtkWidget *forget;       /* check button: forget the stored key */
+  GtkWidget *url_entry;
+  GtkWidget *model_combo;  /* a combo box with an entry, holding model labels */
+  GtkWidget *timeout_spin;
+  GtkWidget *safety_entry;
+} SettingsFields;
+
+/* Loads settings; TRUE when a key is stored (the key itself is wiped at once, never shown). */
+gboolean        dialogs_settings_begin       (const char *profile_dir, OaimgSettings *settings);
+/* What the fields hold into settings, then saved with the typed key; says where a key went. */
+gboolean        dialogs_settings_save        (const char *profile_dir, OaimgSettings *settings,
+                                              const SettingsFields *fields, GError **error);
+
+/* "No API key": Continue, or Settings… which runs settings_run; TRUE when a key is there after.
+ * message is the host's label for the words, which this dialog takes. */
+gboolean        dialogs_no_key_run           (const char *profile_dir, GtkWidget *message,
+                                              gboolean (*settings_run) (const char *profile_dir,
+                                                                        GError    **error));
+
 /* Lets GTK handle pending events, a bounded number of them. */
 void            dialogs_pump_events          (void);
 

@@ -563,35 +563,11 @@ on_key_icon (GtkEntry *entry, GtkEntryIconPosition position, GdkEvent *event, gp
                                      shown ? "view-conceal-symbolic" : "view-reveal-symbolic");
 }
 
-#define RESPONSE_SETTINGS 1
-
 gboolean
 no_key_dialog_run (const char *profile_dir)
 {
-  GtkWidget *dialog, *label;
-  gint       response;
-  GError    *error = NULL;
-
-  dialog = gimp_dialog_new (_("No API key"), "oaimg", NULL, 0, NULL, NULL,
-                            _("_Continue"), GTK_RESPONSE_CANCEL,
-                            _("_Settings…"), RESPONSE_SETTINGS, NULL);
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), RESPONSE_SETTINGS);
-  label = wrapped_label_new (oaimg_message_no_key (), FALSE);
-  gtk_container_set_border_width (GTK_CONTAINER (label), 12);
-  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))), label, TRUE,
-                      TRUE, 0);
-  gtk_widget_show_all (dialog);
-  response = gimp_dialog_run (GIMP_DIALOG (dialog));
-  dialogs_dump_texts (dialog);
-  gtk_widget_destroy (dialog);
-  if (response != RESPONSE_SETTINGS)
-    return FALSE;
-  if (!settings_dialog_run (profile_dir, &error) && error)
-    {
-      g_message ("%s", error->message);
-      g_clear_error (&error);
-    }
-  return oaimg_key_source (profile_dir) != OAIMG_KEY_NONE;
+  return dialogs_no_key_run (profile_dir, wrapped_label_new (oaimg_message_no_key (), FALSE),
+                             settings_dialog_run);
 }
 
 gboolean
@@ -600,20 +576,13 @@ settings_dialog_run (const char *profile_dir, GError **error)
   OaimgSettings settings;
   GtkWidget    *dialog, *grid, *key_entry, *forget, *url_entry, *model_combo, *timeout_spin;
   GtkWidget    *note, *safety_entry;
-  char         *stored_key = oaimg_secret_load (profile_dir);
-  gboolean      has_key    = stored_key != NULL;
+  gboolean      has_key    = dialogs_settings_begin (profile_dir, &settings);
   gboolean      ok         = FALSE;
   char         *notes;
   gint          response;
   GtkWidget    *test_button;
   ConnectionTest test;
 
-  if (stored_key)
-    {
-      memset (stored_key, 0, strlen (stored_key));
-      g_free (stored_key);
-    }
-  oaimg_settings_load (profile_dir, &settings);
 
   dialog = gimp_dialog_new (_("OpenAI Images Settings"), "oaimg", NULL, 0,
                             gimp_standard_help_func, oaimg_procedures ()[OAIMG_PROC_SETTINGS].name,
@@ -686,26 +655,11 @@ settings_dialog_run (const char *profile_dir, GError **error)
   dialogs_dump_texts (dialog);
   if (response == GTK_RESPONSE_OK)
     {
-      const char *where = NULL;
-      const char *typed_model = gtk_entry_get_text (
-        GTK_ENTRY (gtk_bin_get_child (GTK_BIN (model_combo))));
+      SettingsFields fields = { .key_entry = key_entry, .forget = forget,
+                                .url_entry = url_entry, .model_combo = model_combo,
+                                .timeout_spin = timeout_spin, .safety_entry = safety_entry };
 
-      g_free (settings.base_url);
-      g_free (settings.default_model);
-      settings.base_url = g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (url_entry))));
-      /* The name, not the list's remark: "dall-e-2 (retired)" is no model. */
-      settings.default_model = g_strstrip (oaimg_dialog_model_from_label (typed_model));
-      settings.timeout_s = gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (timeout_spin));
-      g_free (settings.safety_identifier);
-      settings.safety_identifier =
-        g_strstrip (g_strdup (gtk_entry_get_text (GTK_ENTRY (safety_entry))));
-
-      ok = oaimg_dialog_save_settings (profile_dir, &settings,
-                                       gtk_entry_get_text (GTK_ENTRY (key_entry)),
-                                       gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (forget)),
-                                       &where, error);
-      if (ok && where)
-        g_message (_("The API key was saved %s."), where);
+      ok = dialogs_settings_save (profile_dir, &settings, &fields, error);
     }
   gtk_widget_destroy (dialog);
   oaimg_settings_clear (&settings);
