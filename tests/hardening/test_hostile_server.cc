@@ -29,12 +29,12 @@ using namespace std::chrono_literals;
 // Long enough that no std::string keeps it inline; never a real key.
 const std::string kKey = "sk-hostile-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-std::string png_b64(uint32_t width, uint32_t height) {
+std::string png_b64(uint32_t width, uint32_t height, uint8_t value = 200) {
   oaimg::Image image;
   image.width = width;
   image.height = height;
   image.format = oaimg::PixelFormat::Rgba8;
-  image.pixels.assign(size_t(width) * height * 4, 200);
+  image.pixels.assign(size_t(width) * height * 4, value);
   auto png = oaimg::encode_png(image);
   return oaimg::base64_encode(png->data(), png->size());
 }
@@ -310,6 +310,78 @@ TEST_F(HostileServerTest, AResultLargerThanAnyAllowedSizeIsRefusedBeforeItIsPlac
                                         "4096 pixels a side"),
             std::string::npos)
       << result.error().message;
+}
+
+// A 64x64 source with a 32x32 selection in its middle, asked for n results at 256x256.
+ImageRequest edit_of_a_small_source(int n) {
+  ImageRequest req;
+  req.op = oaimg::Operation::Edit;
+  req.model = "dall-e-2";
+  req.prompt = "a pond";
+  req.size = "256x256";
+  req.n = n;
+  req.response_format = "b64_json";
+  oaimg::Image source;
+  source.width = source.height = 64;
+  source.format = oaimg::PixelFormat::Rgb8;
+  source.pixels.assign(64 * 64 * 3, 90);
+  req.source = std::move(source);
+  oaimg::Selection selection;
+  selection.x = selection.y = 16;
+  selection.width = selection.height = 32;
+  selection.coverage.assign(32 * 32, 255);
+  req.selection = std::move(selection);
+  return req;
+}
+
+std::string answer_of(const std::vector<std::string>& b64_images) {
+  std::string body = "{\"created\":1,\"data\":[";
+  for (size_t i = 0; i < b64_images.size(); ++i)
+    body += std::string(i ? "," : "") + "{\"b64_json\":\"" + b64_images[i] + "\"}";
+  return body + "]}";
+}
+
+// The results are placed side by side on threads: layer i must still be the server's image i,
+// however the threads finish (six results of different values, more than there are threads).
+TEST_F(HostileServerTest, ResultsArePlacedInTheServersOrder) {
+  const uint8_t values[] = {10, 60, 110, 160, 210, 250};
+  std::vector<std::string> images;
+  for (uint8_t value : values) images.push_back(png_b64(256, 256, value));
+  const std::string body = answer_of(images);
+  ScriptedServer server([&](ScriptedServer& s, int fd, const std::string&) {
+    s.respond(fd, 200, "application/json", body);
+  });
+  ImageRequest req = edit_of_a_small_source(6);
+  ClientConfig config = config_for(server);
+  auto plan = oaimg::plan_job(config, req);
+  ASSERT_TRUE(plan) << plan.error().message;
+  auto result = oaimg::run_planned_job(config, *plan, req, {});
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->layers.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    const oaimg::Image& layer = result->layers[i].rgba;
+    ASSERT_FALSE(layer.empty());
+    EXPECT_EQ(layer.pixels[0], values[i]) << "layer " << i + 1;
+    EXPECT_EQ(result->layers[i].mask, result->layers[0].mask) << "one put-back mask for all";
+  }
+}
+
+// With several bad results the error names the first in the server's order, not the first thread
+// to fail: result 2 is too large to place, result 4 is no PNG at all.
+TEST_F(HostileServerTest, TheFirstBadResultInTheServersOrderIsNamed) {
+  const std::string body =
+      answer_of({png_b64(256, 256), png_b64(oaimg::kMaxSizeSide + 1, 16), png_b64(256, 256),
+                 oaimg::base64_encode(reinterpret_cast<const uint8_t*>("\x89PNG broken"), 12)});
+  ScriptedServer server([&](ScriptedServer& s, int fd, const std::string&) {
+    s.respond(fd, 200, "application/json", body);
+  });
+  ImageRequest req = edit_of_a_small_source(4);
+  ClientConfig config = config_for(server);
+  auto plan = oaimg::plan_job(config, req);
+  ASSERT_TRUE(plan) << plan.error().message;
+  auto result = oaimg::run_planned_job(config, *plan, req, {});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().message.rfind("result 2: ", 0), 0u) << result.error().message;
 }
 
 // --- 5. smaller ones ----------------------------------------------------------------------------
