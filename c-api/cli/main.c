@@ -53,6 +53,10 @@ typedef struct job {
   char **partials;
   size_t partial_count;
   source_decode early;
+  /* The last put-back mask written as PNG, and which mask buffer it was made from. */
+  const uint8_t *mask_png_of;
+  uint8_t *mask_png;
+  size_t mask_png_size;
 } job;
 
 static const char *shown_path(const char *path) { return strcmp(path, "-") == 0 ? STDIN_NAME : path; }
@@ -693,10 +697,17 @@ static int write_placed(job *j, const oaimg_result *result, size_t i, cli_patche
   rc = write_or_fail(o->out_dir, name, png, size);
   oaimg_free(png);
   if (rc) return rc;
-  if (oaimg_png_encode(mask, lw, lh, 0, OAIMG_GRAY8, &png, &size) != OAIMG_OK) return CLI_EXIT_FAILED;
+  /* The results of one job share their put-back mask (the same buffer): encoded once. */
+  if (mask != j->mask_png_of) {
+    oaimg_free(j->mask_png);
+    j->mask_png = NULL;
+    j->mask_png_of = NULL;
+    if (oaimg_png_encode(mask, lw, lh, 0, OAIMG_GRAY8, &j->mask_png, &j->mask_png_size) != OAIMG_OK)
+      return CLI_EXIT_FAILED;
+    j->mask_png_of = mask;
+  }
   snprintf(name, sizeof name, "layer-%zu-mask.png", i + 1);
-  rc = write_or_fail(o->out_dir, name, png, size);
-  oaimg_free(png);
+  rc = write_or_fail(o->out_dir, name, j->mask_png, j->mask_png_size);
   if (rc) return rc;
 
   layer_rect r = touched_rect(j, layer, mask, lw, lh, lx, ly);
@@ -813,6 +824,7 @@ static void free_job(job *j) {
   for (int i = 0; i < CLI_MAX_IMAGES; ++i) cli_release_file(&j->images[i]);
   free(j->prompt_from_stdin);
   if (j->source_rgba) j->release_source(j->source_rgba);
+  oaimg_free(j->mask_png);
   for (size_t i = 0; i < j->partial_count; ++i) free(j->partials[i]);
   free(j->partials);
 }

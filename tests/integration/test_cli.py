@@ -787,7 +787,15 @@ class ExtendAndGuides(CliTest):
             for y in range(0, h, 7):
                 for x in range(w, w + 64):
                     self.assertEqual(img.at(x, y), PALETTE[i] + (255,), (i, x, y))
-            self.assertTrue(os.path.exists(os.path.join(self.out, "layer-%d-mask.png" % (i + 1))))
+            # Each layer's put-back mask, written once for both (they share it): its layer's
+            # size, the new area fully covered.
+            mask = self.result("layer-%d-mask.png" % (i + 1))
+            L = self.response()["layers"][i]
+            self.assertEqual((mask.width, mask.height), (L["width"], L["height"]))
+            self.assertEqual(mask.at(w + 32 - L["x"], h // 2 - L["y"])[0], 255, i)
+        with open(os.path.join(self.out, "layer-1-mask.png"), "rb") as a, \
+                open(os.path.join(self.out, "layer-2-mask.png"), "rb") as b:
+            self.assertEqual(a.read(), b.read())
         resp = self.response()
         self.assertEqual(resp["canvas"], {"x": 0, "y": 0, "width": w + 64, "height": h})
         (entry,) = self.api_log()
