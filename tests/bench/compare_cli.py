@@ -216,6 +216,9 @@ def main():
                 if server:
                     edit_env = dict(cli_env, OPENAI_BASE_URL=f"http://127.0.0.1:{server.port}/v1")
                     tools["oaimg n=4"] = (cli + ["--n", "4"], edit_env)
+                    if args.before:
+                        tools["before n=4"] = (command(args.before, f"{out}/before") +
+                                               ["--n", "4"], edit_env)
                 times = {name: [] for name in tools}
                 peaks = {name: [] for name in tools}
                 cpu = {name: [] for name in tools}
@@ -243,8 +246,9 @@ def print_row(row, header):
         print("medians of wall time, peak RSS; ratio = oaimg / sharp (< 1: oaimg faster)")
         print("| source | sent | oaimg | sharp | ratio | before | Pillow | oaimg RSS | sharp RSS "
               "| RSS ratio | before RSS | request PNG bytes, image + mask (oaimg / before / sharp) "
-              "| edit n=4 | n=4 RSS | oaimg CPU | sharp CPU | n=4 CPU (client) |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| edit n=4 | n=4 RSS | oaimg CPU | sharp CPU | n=4 CPU (client) "
+              "| before n=4 | before n=4 RSS | before n=4 CPU |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 
     def seconds(name):
         return f"{times[name]:.2f} s" if name in times else "—"
@@ -256,6 +260,7 @@ def print_row(row, header):
     real, real_rss = seconds("oaimg n=4"), megabytes("oaimg n=4")
     real_cpu = f"{cpu['oaimg n=4']:.2f} s ({cpu['oaimg n=4'] / cpu['oaimg']:.2f}×)" \
         if "oaimg n=4" in cpu else "—"
+    before_real_cpu = f"{cpu['before n=4']:.2f} s" if "before n=4" in cpu else "—"
     if "oaimg n=4" in times:
         real += f" ({times['oaimg n=4'] / times['oaimg']:.2f}×)"
         real_rss += f" ({peaks['oaimg n=4'] / peaks['oaimg']:.2f}×)"
@@ -265,7 +270,8 @@ def print_row(row, header):
           f"| {megabytes('before')} "
           f"| {request_bytes[0]:,} + {request_bytes[1]:,} / {before} "
           f"/ {sharp_bytes[0]:,} + {sharp_bytes[1]:,} "
-          f"| {real} | {real_rss} | {cpu['oaimg']:.2f} s | {cpu['sharp']:.2f} s | {real_cpu} |",
+          f"| {real} | {real_rss} | {cpu['oaimg']:.2f} s | {cpu['sharp']:.2f} s | {real_cpu} "
+          f"| {seconds('before n=4')} | {megabytes('before n=4')} | {before_real_cpu} |",
           flush=True)
 
 
