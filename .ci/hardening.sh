@@ -7,7 +7,8 @@
 #   2. valgrind memcheck (zero errors, zero definite/indirect leaks) over the C API tests and the
 #      CLI against the stand-in server, on the GCC build.
 #   3. clang + TSan, only liboaimg, the soak (8 threads x 50 jobs, shared and separate
-#      clients, server faults, random cancels) and shrink on load's two-thread tests.
+#      clients, server faults, random cancels), shrink on load's two-thread tests and the tests
+#      of placing a job's results side by side.
 # Time on the 2-core CI machine: see docs/hardening.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -104,7 +105,7 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B "$tsan_build" -DCMAKE_BUILD_TYPE=RelWit
   -DOAIMG_BUILD_TESTS=ON -DOAIMG_BUILD_BENCH=OFF -DOAIMG_GIMP_PLUGIN=off -DOAIMG_BUILD_CLI=OFF \
   -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_CXX_FLAGS="-fsanitize=thread" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" >/dev/null
-cmake --build "$tsan_build" -j"$jobs" --target soak test_png_fast
+cmake --build "$tsan_build" -j"$jobs" --target soak test_png_fast test_hostile_server
 # GLib 2.74's slice allocator (json-glib nodes) hands blocks between threads under GLib's own,
 # uninstrumented locks, which TSan reports as races inside g_slice_alloc0: plain malloc instead.
 G_SLICE=always-malloc TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$tsan_build/tests/soak" 8 50 2>"$tsan_build/soak.stderr" || {
@@ -116,6 +117,11 @@ fi
 # Shrink on load inflates on a second thread while the caller resamples: its tests under TSan.
 TSAN_OPTIONS="halt_on_error=1" "$tsan_build/tests/test_png_fast" --gtest_filter='PngShrinkOnLoad.*' \
   >"$tsan_build/shrink.log" 2>&1 || { grep -A30 "WARNING: ThreadSanitizer\|FAILED" "$tsan_build/shrink.log" | head -80; exit 1; }
+
+# The results of one job are decoded and placed on threads of their own: those tests under TSan.
+G_SLICE=always-malloc TSAN_OPTIONS="halt_on_error=1" "$tsan_build/tests/test_hostile_server" \
+  --gtest_filter='*ServersOrder*:*FirstBadResult*:*Placed*' >"$tsan_build/place.log" 2>&1 || {
+  grep -A30 "WARNING: ThreadSanitizer\|FAILED" "$tsan_build/place.log" | head -80; exit 1; }
 
 step ""
 echo "== hardening: passed in $(( $(date +%s) - start )) s"
