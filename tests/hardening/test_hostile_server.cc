@@ -274,44 +274,6 @@ TEST_F(HostileServerTest, AStreamThatEndsWithFewerImagesThanAskedIsABadResponse)
   EXPECT_EQ(server.requests(), 1) << "a stream that delivered events is not replayed";
 }
 
-// A valid PNG one pixel wider than any size oaimg lets a request ask for: refused by its header
-// before it is decoded or placed, with the limit named (a result's size bounds the memory that
-// decoding, resampling and the put-back layer take).
-TEST_F(HostileServerTest, AResultLargerThanAnyAllowedSizeIsRefusedBeforeItIsPlaced) {
-  const std::string body = "{\"created\":1,\"data\":[{\"b64_json\":\"" +
-                           png_b64(oaimg::kMaxSizeSide + 1, 16) + "\"}]}";
-  ScriptedServer server([&](ScriptedServer& s, int fd, const std::string&) {
-    s.respond(fd, 200, "application/json", body);
-  });
-  ImageRequest req;
-  req.op = oaimg::Operation::Edit;
-  req.model = "dall-e-2";
-  req.prompt = "a pond";
-  req.size = "256x256";
-  req.response_format = "b64_json";
-  oaimg::Image source;
-  source.width = source.height = 64;
-  source.format = oaimg::PixelFormat::Rgb8;
-  source.pixels.assign(64 * 64 * 3, 90);
-  req.source = std::move(source);
-  oaimg::Selection selection;
-  selection.x = selection.y = 16;
-  selection.width = selection.height = 32;
-  selection.coverage.assign(32 * 32, 255);
-  req.selection = std::move(selection);
-
-  ClientConfig config = config_for(server);
-  auto plan = oaimg::plan_job(config, req);
-  ASSERT_TRUE(plan) << plan.error().message;
-  auto result = oaimg::run_planned_job(config, *plan, req, {});
-  ASSERT_FALSE(result) << "a 4097x16 result was decoded and placed";
-  EXPECT_EQ(result.error().status, Status::Image);
-  EXPECT_NE(result.error().message.find("result 1: PNG is 4097x16 pixels, too large: the limit is "
-                                        "4096 pixels a side"),
-            std::string::npos)
-      << result.error().message;
-}
-
 // A 64x64 source with a 32x32 selection in its middle, asked for n results at 256x256.
 ImageRequest edit_of_a_small_source(int n) {
   ImageRequest req;
@@ -339,6 +301,27 @@ std::string answer_of(const std::vector<std::string>& b64_images) {
   for (size_t i = 0; i < b64_images.size(); ++i)
     body += std::string(i ? "," : "") + "{\"b64_json\":\"" + b64_images[i] + "\"}";
   return body + "]}";
+}
+
+// A valid PNG one pixel wider than any size oaimg lets a request ask for: refused by its header
+// before it is decoded or placed, with the limit named (a result's size bounds the memory that
+// decoding, resampling and the put-back layer take).
+TEST_F(HostileServerTest, AResultLargerThanAnyAllowedSizeIsRefusedBeforeItIsPlaced) {
+  const std::string body = answer_of({png_b64(oaimg::kMaxSizeSide + 1, 16)});
+  ScriptedServer server([&](ScriptedServer& s, int fd, const std::string&) {
+    s.respond(fd, 200, "application/json", body);
+  });
+  ImageRequest req = edit_of_a_small_source(1);
+  ClientConfig config = config_for(server);
+  auto plan = oaimg::plan_job(config, req);
+  ASSERT_TRUE(plan) << plan.error().message;
+  auto result = oaimg::run_planned_job(config, *plan, req, {});
+  ASSERT_FALSE(result) << "a 4097x16 result was decoded and placed";
+  EXPECT_EQ(result.error().status, Status::Image);
+  EXPECT_NE(result.error().message.find("result 1: PNG is 4097x16 pixels, too large: the limit is "
+                                        "4096 pixels a side"),
+            std::string::npos)
+      << result.error().message;
 }
 
 // The results are placed side by side on threads: layer i must still be the server's image i,
